@@ -1,0 +1,57 @@
+"""The `kefu` command.
+
+Pure commands (the manuals as code) run without starting Django, so `kefu check`
+stays fast in a pipeline. Everything else is a Django management command, with
+hyphens in the name read as underscores (`kefu demo-data` runs `demo_data`).
+"""
+
+import importlib
+import os
+import sys
+
+# command -> "module:function"; each function takes argv (without the command) and returns an exit code.
+PURE_COMMANDS = {
+    "check": "kefu.standards.cli:check_main",
+    "script": "kefu.standards.cli:script_main",
+    "qa": "kefu.standards.cli:qa_main",
+    "waybill": "kefu.express.cli:waybill_main",
+    "claim": "kefu.express.cli:claim_main",
+}
+
+USAGE = """用法: kefu <命令> [参数]
+
+  serve                启动服务 (http://127.0.0.1:8000)
+  migrate              建立或升级数据库
+  demo-data            载入演示数据
+  calendar ...         工作日历: is-workday DATE | add-working-days DATETIME N | load-year FILE
+  sla due ...          计算工单的 SLA 到期时间
+  sla sweep            检测超时工单 (可在多个节点并行运行)
+  check [TEXT]         检查回复是否含服务忌语
+  script SITUATION     生成规范话术 (--list 列出情景)
+  qa FILE.json         对一通完整对话质检评分
+  waybill identify N   识别运单号所属快递公司
+  claim assess FILE    理赔判定
+
+每个命令加 --help 查看详细参数。"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command in PURE_COMMANDS:
+        module_name, func_name = PURE_COMMANDS[command].split(":")
+        func = getattr(importlib.import_module(module_name), func_name)
+        return int(func(rest) or 0)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kefu.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kefu", command.replace("-", "_"), *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

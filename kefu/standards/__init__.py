@@ -1,0 +1,1 @@
+"""The service manuals as code. Pure Python: nothing here imports Django."""

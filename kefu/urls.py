@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "kefu 客服系统 · 后台管理"
+admin.site.site_title = "kefu 后台管理"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
