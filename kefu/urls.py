@@ -1,5 +1,7 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from kefu.api import api
 
 admin.site.site_header = "kefu 客服系统 · 后台管理"
 admin.site.site_title = "kefu 后台管理"
@@ -7,4 +9,6 @@ admin.site.index_title = "后台管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("kefu.tickets.urls")),
 ]

@@ -1,0 +1,35 @@
+"""Reads for brands and the working calendar."""
+
+from functools import lru_cache
+
+from kefu.brands.models import Brand, CalendarYear
+from kefu.standards.calendar import ServiceHours, WorkingCalendar, YearSchedule
+
+
+def _schedules_version() -> tuple:
+    return tuple(CalendarYear.objects.order_by("year").values_list("year", "loaded_at"))
+
+
+@lru_cache(maxsize=8)
+def _schedules(version: tuple) -> dict[int, YearSchedule]:
+    return {
+        row.year: YearSchedule.from_dict({"year": row.year, "source": row.source, **row.schedule})
+        for row in CalendarYear.objects.all()
+    }
+
+
+def working_calendar(brand: Brand | None = None) -> WorkingCalendar:
+    """The Chinese working calendar with admin-loaded years and, for a brand, its service hours."""
+    hours = None
+    if brand is not None:
+        hours = ServiceHours(brand.service_start, brand.service_end, brand.open_on_holidays)
+    return WorkingCalendar(schedules=_schedules(_schedules_version()), service_hours=hours)
+
+
+def brand_get(code_or_name: str) -> Brand:
+    from kefu.errors import NotFound
+
+    brand = Brand.objects.filter(code=code_or_name).first() or Brand.objects.filter(name=code_or_name).first()
+    if brand is None:
+        raise NotFound(f"没有找到品牌“{code_or_name}”", field="brand")
+    return brand

@@ -1,0 +1,86 @@
+"""Reads for customers: search, new vs returning, and the one timeline of everything they did."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from kefu.accounts.models import User
+from kefu.customers.models import Customer
+from kefu.customers.rules import mask_phone, normalize_phone
+from kefu.errors import NotFound, PermissionDenied
+
+
+def customers_for(user: User) -> QuerySet[Customer]:
+    from kefu.tickets.selectors import brands_of
+
+    brands = brands_of(user)
+    qs = Customer.objects.select_related("brand")
+    return qs if brands is None else qs.filter(brand__in=brands)
+
+
+def customer_search(user: User, q: str, *, brand: str = "") -> QuerySet[Customer]:
+    """Find by phone, name, company or contract code."""
+    qs = customers_for(user)
+    if brand:
+        qs = qs.filter(Q(brand__code=brand) | Q(brand__name=brand))
+    q = q.strip()
+    if q:
+        phone = normalize_phone(q)
+        cond = Q(name__icontains=q) | Q(company__icontains=q) | Q(contract_code__iexact=q)
+        if len(phone) >= 4:
+            cond |= Q(phone__contains=phone)
+        qs = qs.filter(cond)
+    return qs.order_by("-vip_level", "name")
+
+
+def customer_get_for_user(customer_id: int, user: User) -> Customer:
+    customer = Customer.objects.select_related("brand").filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("没有找到该客户", field="customer")
+    if not customers_for(user).filter(pk=customer.pk).exists():
+        raise PermissionDenied("该客户不属于您服务的品牌")
+    return customer
+
+
+def is_returning(customer: Customer, *, before: datetime | None = None) -> bool:
+    """判别新老客户 (004 第一节 二 2): a returning customer has contacted us before."""
+    tickets = customer.tickets.all()
+    if before is not None:
+        tickets = tickets.filter(created_at__lt=before)
+    return tickets.exists()
+
+
+def phone_for(customer: Customer, user: User) -> str:
+    return customer.phone if user.sees_full_phone else mask_phone(customer.phone)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # ticket | call | chat | email | waybill
+    title: str
+    detail: str
+    ref: str
+
+
+CHANNEL_KIND = {"phone": "call", "outbound": "call", "chat": "chat", "email": "email", "web_form": "ticket"}
+
+
+def customer_timeline(customer: Customer, *, limit: int = 200) -> list[TimelineEntry]:
+    """Tickets, calls, chats and waybills on one timeline, newest first."""
+    entries = [
+        TimelineEntry(
+            at=t.created_at, kind=CHANNEL_KIND.get(t.channel, "ticket"),
+            title=f"{t.type.name} · {t.get_channel_display()}", detail=t.subject, ref=t.number,
+        )
+        for t in customer.tickets.select_related("type").order_by("-created_at")[:limit]
+    ]
+    for provider in TIMELINE_PROVIDERS:
+        entries.extend(provider(customer, limit))
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+# Other bounded contexts (express waybills, chat sessions) add their entries here at import time.
+TIMELINE_PROVIDERS: list = []

@@ -1,0 +1,108 @@
+"""Ticket endpoints: parse, call one service or selector, shape the reply."""
+
+from django.http import HttpRequest
+from ninja import Header, Query, Router
+
+from kefu.accounts.selectors import department_get, supervisor_for, user_by_agent_no
+from kefu.tickets import services
+from kefu.tickets.idempotency import run_once
+from kefu.tickets.schemas import (
+    AssignIn, BreachOut, ConvertIn, EscalateIn, EventOut, HandOffIn, TextIn, TicketIn, TicketOut, TicketRow,
+    TransitionIn,
+)
+from kefu.tickets.selectors import breaches_for, ticket_get_for_user, ticket_history, ticket_search
+
+router = Router(tags=["工单"])
+
+
+@router.post("", response={200: TicketOut, 201: TicketOut}, summary="新建工单 (支持 Idempotency-Key)")
+def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str | None = Header(None)):
+    def action():
+        ticket = services.ticket_intake(actor=request.user, **payload.dict())
+        return 201, TicketOut.build(ticket, request.user).model_dump(mode="json")
+
+    return run_once(user=request.user, key=idempotency_key, payload=payload.dict(), action=action)
+
+
+@router.get("", response=list[TicketRow], summary="查找工单")
+def list_tickets(request: HttpRequest, q: str = "", status: str = "", type: str = "", brand: str = "",
+                 only_open: bool = False, breached: bool = False, limit: int = Query(50, le=500), offset: int = 0):
+    rows = ticket_search(request.user, q=q, status=status, type=type, brand=brand, only_open=only_open,
+                         breached=breached)[offset:offset + limit]
+    return [
+        TicketRow(number=t.number, brand=t.brand.code, type=t.type.name, channel=t.channel, status=t.status,
+                  priority=t.priority, subject=t.subject, customer=t.customer.name if t.customer else None,
+                  assignee=t.assignee.agent_no if t.assignee else None, created_at=t.created_at)
+        for t in rows
+    ]
+
+
+@router.get("/breaches", response=list[BreachOut], summary="SLA 超时列表")
+def list_breaches(request: HttpRequest, limit: int = Query(100, le=1000)):
+    return [
+        BreachOut(ticket=c.ticket.number, brand=c.ticket.brand.code, type=c.ticket.type.name, clock=c.name,
+                  due_at=c.due_at, breached_at=c.breached_at,
+                  assignee=c.ticket.assignee.agent_no if c.ticket.assignee else None)
+        for c in breaches_for(request.user)[:limit]
+    ]
+
+
+@router.get("/{number}", response=TicketOut, summary="工单详情")
+def get_ticket(request: HttpRequest, number: str):
+    return TicketOut.build(ticket_get_for_user(number, request.user), request.user)
+
+
+@router.get("/{number}/events", response=list[EventOut], summary="工单历史 (按时间顺序)")
+def get_events(request: HttpRequest, number: str):
+    return [EventOut.build(e) for e in ticket_history(ticket_get_for_user(number, request.user))]
+
+
+@router.post("/{number}/transition", response=TicketOut, summary="变更状态")
+def transition(request: HttpRequest, number: str, payload: TransitionIn):
+    ticket = services.ticket_transition(ticket=ticket_get_for_user(number, request.user), to=payload.to,
+                                        actor=request.user, note=payload.note)
+    return TicketOut.build(ticket, request.user)
+
+
+@router.post("/{number}/assign", response=TicketOut, summary="分派给坐席")
+def assign(request: HttpRequest, number: str, payload: AssignIn):
+    ticket = services.ticket_assign(ticket=ticket_get_for_user(number, request.user),
+                                    agent=user_by_agent_no(payload.agent_no), actor=request.user)
+    return TicketOut.build(ticket, request.user)
+
+
+@router.post("/{number}/hand-off", response=TicketOut, summary="移交部门")
+def hand_off(request: HttpRequest, number: str, payload: HandOffIn):
+    ticket = services.ticket_hand_off(ticket=ticket_get_for_user(number, request.user),
+                                      department=department_get(payload.department), actor=request.user,
+                                      promise=payload.promise, promised_at=payload.promised_at)
+    return TicketOut.build(ticket, request.user)
+
+
+@router.post("/{number}/escalate", response=TicketOut, summary="升级主管")
+def escalate(request: HttpRequest, number: str, payload: EscalateIn):
+    ticket = ticket_get_for_user(number, request.user)
+    supervisor = supervisor_for(request.user, payload.supervisor_agent_no)
+    ticket = services.ticket_escalate(ticket=ticket, supervisor=supervisor, actor=request.user, reason=payload.reason)
+    return TicketOut.build(ticket, request.user)
+
+
+@router.post("/{number}/replies", response={201: EventOut}, summary="回复客户")
+def reply(request: HttpRequest, number: str, payload: TextIn):
+    event = services.ticket_reply(ticket=ticket_get_for_user(number, request.user), actor=request.user,
+                                  body=payload.body)
+    return 201, EventOut.build(event)
+
+
+@router.post("/{number}/notes", response={201: EventOut}, summary="内部备注")
+def note(request: HttpRequest, number: str, payload: TextIn):
+    event = services.ticket_note(ticket=ticket_get_for_user(number, request.user), actor=request.user,
+                                 body=payload.body)
+    return 201, EventOut.build(event)
+
+
+@router.post("/{number}/convert-to-complaint", response={201: TicketOut}, summary="查询转投诉")
+def convert(request: HttpRequest, number: str, payload: ConvertIn):
+    complaint = services.ticket_convert_to_complaint(ticket=ticket_get_for_user(number, request.user),
+                                                     actor=request.user, reason=payload.reason)
+    return 201, TicketOut.build(complaint, request.user)

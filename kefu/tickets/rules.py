@@ -1,0 +1,60 @@
+"""Pure ticket rules: the status lifecycle and priority. No Django here."""
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    WAITING_CUSTOMER = "waiting_customer"
+    WAITING_DEPARTMENT = "waiting_department"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+STATUS_LABELS = {
+    Status.NEW: "新建",
+    Status.ASSIGNED: "已分派",
+    Status.IN_PROGRESS: "处理中",
+    Status.WAITING_CUSTOMER: "等待客户",
+    Status.WAITING_DEPARTMENT: "等待部门",
+    Status.RESOLVED: "已解决",
+    Status.CLOSED: "已关闭",
+}
+
+# new → assigned → in progress → waiting on customer / department → resolved → closed; reopen from resolved/closed.
+ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.ASSIGNED, Status.IN_PROGRESS}),
+    Status.ASSIGNED: frozenset({Status.IN_PROGRESS}),
+    Status.IN_PROGRESS: frozenset({Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT, Status.RESOLVED}),
+    Status.WAITING_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.RESOLVED}),
+    Status.WAITING_DEPARTMENT: frozenset({Status.IN_PROGRESS, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset({Status.IN_PROGRESS}),
+}
+
+OPEN_STATUSES = frozenset(set(Status) - {Status.RESOLVED, Status.CLOSED})
+# SLA clocks stop while the ticket waits for the customer and run again after.
+PAUSED_STATUSES = frozenset({Status.WAITING_CUSTOMER})
+
+
+def can_transition(current: str, target: str) -> bool:
+    return Status(target) in ALLOWED_TRANSITIONS[Status(current)]
+
+
+def is_reopen(current: str, target: str) -> bool:
+    return Status(current) in {Status.RESOLVED, Status.CLOSED} and Status(target) == Status.IN_PROGRESS
+
+
+class Priority:
+    """1 is the most urgent. VIP customers and complaints raise priority."""
+
+    URGENT, HIGH, NORMAL, LOW = 1, 2, 3, 4
+    LABELS = {1: "紧急", 2: "高", 3: "普通", 4: "低"}
+
+
+def priority_for(base: int, *, vip_level: int = 0, is_complaint: bool = False) -> int:
+    """Each VIP level above 0 and a complaint raise the type's base priority one step, up to 紧急."""
+    raise_by = (1 if vip_level > 0 else 0) + (1 if vip_level >= 3 else 0) + (1 if is_complaint else 0)
+    return max(Priority.URGENT, min(Priority.LOW, base - raise_by))

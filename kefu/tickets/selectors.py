@@ -1,0 +1,126 @@
+"""Reads for tickets that are more than a one-liner; permission-checked lookups."""
+
+from django.db.models import Q, QuerySet
+
+from kefu.accounts.models import User
+from kefu.errors import NotFound, PermissionDenied
+from kefu.tickets.models import SlaClock, Ticket, TicketType
+from kefu.tickets.rules import OPEN_STATUSES
+
+
+def brands_of(user: User) -> QuerySet | None:
+    """The brands a user serves; None means every brand (supervisors, admins)."""
+    if user.is_supervisor:
+        return None
+    from kefu.brands.models import Brand
+
+    return Brand.objects.filter(teams__user=user) if user.team_id else Brand.objects.none()
+
+
+def tickets_for(user: User) -> QuerySet[Ticket]:
+    qs = Ticket.objects.select_related("brand", "type", "customer", "assignee", "department")
+    brands = brands_of(user)
+    return qs if brands is None else qs.filter(brand__in=brands)
+
+
+def ticket_get_for_user(number: str, user: User) -> Ticket:
+    """A ticket by number; another brand's ticket is refused, an unknown number is not found."""
+    ticket = Ticket.objects.select_related("brand", "type", "customer").filter(number=number).first()
+    if ticket is None:
+        raise NotFound(f"没有找到工单 {number}", field="number")
+    if not tickets_for(user).filter(pk=ticket.pk).exists():
+        raise PermissionDenied("该工单不属于您服务的品牌")
+    return ticket
+
+
+def ticket_search(
+    user: User, *, q: str = "", status: str = "", type: str = "", brand: str = "", only_open: bool = False,
+    breached: bool = False,
+) -> QuerySet[Ticket]:
+    qs = tickets_for(user)
+    if q:
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(subject__icontains=q) | Q(customer__name__icontains=q)
+            | Q(customer__phone__contains=q) | Q(waybill_number__iexact=q)
+        )
+    if status:
+        qs = qs.filter(status=status)
+    if type:
+        qs = qs.filter(Q(type__code=type) | Q(type__name=type))
+    if brand:
+        qs = qs.filter(Q(brand__code=brand) | Q(brand__name=brand))
+    if only_open:
+        qs = qs.filter(status__in=[s.value for s in OPEN_STATUSES])
+    if breached:
+        qs = qs.filter(clocks__breached_at__isnull=False).distinct()
+    return qs.order_by("priority", "-created_at")
+
+
+def breaches_for(user: User) -> QuerySet[SlaClock]:
+    """SLA breaches on tickets the user can see, newest first."""
+    return (
+        SlaClock.objects.filter(breached_at__isnull=False, ticket__in=tickets_for(user))
+        .select_related("ticket", "ticket__brand", "ticket__type", "ticket__assignee")
+        .order_by("-breached_at")
+    )
+
+
+def ticket_type_get(code_or_name: str) -> TicketType:
+    found = TicketType.objects.filter(Q(code=code_or_name) | Q(name=code_or_name), active=True).first()
+    if found is None:
+        raise NotFound(f"没有找到工单类型“{code_or_name}”", field="type")
+    return found
+
+
+def ticket_history(ticket: Ticket):
+    """Every event in order, for replay on the ticket page."""
+    return ticket.events.select_related("actor", "sla_clock").order_by("at", "id")
+
+
+def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
+    """Each SLA clock with its state and the time left (working time for working clocks)."""
+    from django.utils import timezone
+
+    from kefu.brands.selectors import working_calendar
+    from kefu.standards import sla
+
+    now = timezone.localtime(now or timezone.now())
+    calendar = working_calendar(ticket.brand)
+    states = []
+    for clock in ticket.clocks.order_by("due_at"):
+        target = sla.Target(code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock)
+        if clock.met_at:
+            state, label = "met", "已达成"
+        elif clock.breached_at:
+            state, label = "breached", "已超时"
+        elif clock.paused_at:
+            state, label = "paused", "已暂停"
+        elif clock.due_at < now:
+            state, label = "overdue", "已逾期"
+        else:
+            state, label = "running", "计时中"
+        left = None
+        if state in ("running", "overdue"):
+            left = int(sla.remaining(now, clock.due_at, target, calendar).total_seconds())
+        elif state == "paused":
+            left = int(sla.remaining(clock.paused_at, clock.due_at, target, calendar).total_seconds())
+        states.append({
+            "code": clock.code, "name": clock.name, "clock": clock.clock, "due_at": clock.due_at,
+            "state": state, "state_label": label, "remaining_seconds": left, "source": clock.source,
+            "met_at": clock.met_at, "breached_at": clock.breached_at,
+        })
+    return states
+
+
+def ticket_replay(ticket: Ticket) -> list[dict]:
+    """The ticket's state after each event, rebuilt from the append-only history alone."""
+    state = {"status": None, "assignee": None, "department": None, "escalated_to": None, "queue": None}
+    frames = []
+    for event in ticket_history(ticket):
+        if event.kind == "created":
+            state["status"] = "new"
+        for field, (_old, new) in (event.changes or {}).items():
+            if field in state:
+                state[field] = new
+        frames.append({"event": event, "state": dict(state)})
+    return frames

@@ -1,0 +1,348 @@
+"""Every write to tickets: one function per use case, each in a transaction, each appending events."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from functools import lru_cache
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kefu.accounts.models import Department, Team, User
+from kefu.brands.models import Brand
+from kefu.brands.selectors import working_calendar
+from kefu.customers.models import Customer
+from kefu.errors import Conflict, ServiceError
+from kefu.standards import sla
+from kefu.tickets import rules
+from kefu.tickets.models import DailyCounter, SlaClock, Ticket, TicketEvent, TicketType
+from kefu.tickets.rules import STATUS_LABELS, Status
+
+Kind = TicketEvent.Kind
+# Which action meets which SLA target; a resolved ticket meets every running clock.
+MET_BY_REPLY = frozenset({"first_response", "answer", "acknowledge", "feedback", "follow_up", "handoff_reply"})
+
+
+@lru_cache(maxsize=1)
+def sla_policies() -> sla.SlaPolicies:
+    return sla.load_policies()
+
+
+def _now(at: datetime | None) -> datetime:
+    return timezone.localtime(at or timezone.now())
+
+
+def _append(ticket: Ticket, kind: str, *, actor: User | None, at: datetime, **fields) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, at=at, **fields)
+
+
+def _next_number(at: datetime) -> str:
+    day = timezone.localdate(at)
+    for _ in range(3):
+        if DailyCounter.objects.filter(day=day).update(last=F("last") + 1):
+            break
+        try:
+            with transaction.atomic():
+                DailyCounter.objects.create(day=day, last=1)
+            break
+        except IntegrityError:
+            continue
+    last = DailyCounter.objects.get(day=day).last
+    return f"KF-{day:%Y%m%d}-{last:06d}"
+
+
+# ---------------------------------------------------------------- SLA clocks
+
+
+def _start_clocks(ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None) -> None:
+    calendar = working_calendar(ticket.brand)
+    targets = sla_policies().targets_for(ticket.type.name, ticket.brand.code, starts_on=starts_on, scope=ticket.scope)
+    for target in targets:
+        due = due_override or sla.compute_due(at, target, calendar)
+        clock = SlaClock.objects.create(
+            ticket=ticket, code=target.code, name=target.name, clock=target.clock, amount=target.amount,
+            unit=target.unit, source=target.source, started_at=at, due_at=due,
+        )
+        _append(ticket, Kind.SLA_STARTED, actor=None, at=at, sla_clock=clock,
+                data={"code": target.code, "name": target.name, "due_at": due.isoformat()})
+
+
+def _target_of(clock: SlaClock) -> sla.Target:
+    return sla.Target(code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock)
+
+
+def _running_clocks(ticket: Ticket):
+    return ticket.clocks.filter(met_at__isnull=True, breached_at__isnull=True)
+
+
+def _pause_clocks(ticket: Ticket, at: datetime) -> None:
+    for clock in _running_clocks(ticket).filter(paused_at__isnull=True):
+        clock.paused_at = at
+        clock.save(update_fields=["paused_at"])
+        _append(ticket, Kind.SLA_PAUSED, actor=None, at=at, sla_clock=clock, data={"code": clock.code})
+
+
+def _resume_clocks(ticket: Ticket, at: datetime) -> None:
+    calendar = working_calendar(ticket.brand)
+    for clock in _running_clocks(ticket).filter(paused_at__isnull=False):
+        old_due = clock.due_at
+        clock.due_at = sla.resume_due(clock.due_at, clock.paused_at, at, _target_of(clock), calendar)
+        clock.paused_at = None
+        clock.save(update_fields=["due_at", "paused_at"])
+        _append(ticket, Kind.SLA_RESUMED, actor=None, at=at, sla_clock=clock,
+                changes={"due_at": [old_due.isoformat(), clock.due_at.isoformat()]})
+
+
+def _meet_clocks(ticket: Ticket, at: datetime, codes: Iterable[str] | None = None) -> None:
+    clocks = _running_clocks(ticket)
+    if codes is not None:
+        clocks = clocks.filter(code__in=list(codes))
+    for clock in clocks:
+        clock.met_at = at
+        clock.save(update_fields=["met_at"])
+        _append(ticket, Kind.SLA_MET, actor=None, at=at, sla_clock=clock, data={"code": clock.code})
+
+
+def sla_sweep(*, now: datetime | None = None) -> int:
+    """Mark every overdue running clock breached and record one event for each.
+
+    One set-based UPDATE claims the overdue clocks for this sweep; a sweep running at the
+    same time on another node finds them already breached, so each breach is recorded once.
+    """
+    now = _now(now)
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        claimed = SlaClock.objects.filter(
+            breached_at__isnull=True, met_at__isnull=True, paused_at__isnull=True, due_at__lt=now
+        ).update(breached_at=now, breach_sweep=token)
+        if not claimed:
+            return 0
+        events = [
+            TicketEvent(ticket_id=clock.ticket_id, kind=Kind.SLA_BREACHED, at=now, sla_clock=clock,
+                        data={"code": clock.code, "name": clock.name, "due_at": clock.due_at.isoformat()})
+            for clock in SlaClock.objects.filter(breach_sweep=token)
+        ]
+        TicketEvent.objects.bulk_create(events)
+    return claimed
+
+
+# ---------------------------------------------------------------- tickets
+
+
+def ticket_create(
+    *,
+    brand: Brand,
+    type: TicketType,
+    channel: str,
+    subject: str,
+    actor: User | None,
+    description: str = "",
+    customer: Customer | None = None,
+    waybill_number: str = "",
+    scope: str = "domestic",
+    at: datetime | None = None,
+) -> Ticket:
+    at = _now(at)
+    if customer is not None and customer.brand_id != brand.pk:
+        raise ServiceError("客户不属于该品牌", field="customer")
+    if not subject.strip():
+        raise ServiceError("请填写工单主题", field="subject")
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=_next_number(at), brand=brand, type=type, channel=channel, subject=subject.strip(),
+            description=description, customer=customer, waybill_number=waybill_number, scope=scope,
+            priority=rules.priority_for(type.base_priority, vip_level=customer.vip_level if customer else 0,
+                                        is_complaint=type.is_complaint),
+            created_by=actor, created_at=at, updated_at=at,
+        )
+        _append(ticket, Kind.CREATED, actor=actor, at=at, data={
+            "number": ticket.number, "type": type.name, "channel": channel, "priority": ticket.priority,
+            "subject": ticket.subject,
+        })
+        _start_clocks(ticket, starts_on="created", at=at)
+    return ticket
+
+
+def ticket_intake(
+    *, actor: User, brand: str, type: str, channel: str, subject: str, description: str = "",
+    customer_id: int | None = None, customer: dict | None = None, waybill_number: str = "", scope: str = "domestic",
+) -> Ticket:
+    """One contact in: resolve brand, type and customer (by id, or found by phone, or new), then open the ticket."""
+    from kefu.brands.selectors import brand_get
+    from kefu.customers.selectors import customer_get_for_user
+    from kefu.customers.services import customer_find_or_create
+    from kefu.tickets.selectors import ticket_type_get
+
+    brand_obj = brand_get(brand)
+    found = None
+    if customer_id is not None:
+        found = customer_get_for_user(customer_id, actor)
+    elif customer:
+        found = customer_find_or_create(brand=brand_obj, **customer)
+    return ticket_create(
+        brand=brand_obj, type=ticket_type_get(type), channel=channel, subject=subject, description=description,
+        customer=found, waybill_number=waybill_number, scope=scope, actor=actor,
+    )
+
+
+def _set_status(ticket: Ticket, target: str, *, actor: User | None, at: datetime, note: str = "") -> None:
+    current = ticket.status
+    if current == target:
+        return
+    if not rules.can_transition(current, target):
+        raise Conflict(
+            f"工单状态不能从“{STATUS_LABELS[Status(current)]}”变为“{STATUS_LABELS[Status(target)]}”",
+            code="invalid_transition", field="status",
+        )
+    kind = Kind.REOPENED if rules.is_reopen(current, target) else Kind.STATUS_CHANGED
+    ticket.status = target
+    ticket.updated_at = at
+    if target == Status.RESOLVED:
+        ticket.resolved_at = at
+    if target == Status.CLOSED:
+        ticket.closed_at = at
+    ticket.save(update_fields=["status", "updated_at", "resolved_at", "closed_at"])
+    _append(ticket, kind, actor=actor, at=at, changes={"status": [current, target]}, body=note)
+    if Status(target) in rules.PAUSED_STATUSES:
+        _pause_clocks(ticket, at)
+    elif Status(current) in rules.PAUSED_STATUSES:
+        _resume_clocks(ticket, at)
+    if target == Status.RESOLVED:
+        _meet_clocks(ticket, at)
+
+
+def ticket_transition(*, ticket: Ticket, to: str, actor: User | None, note: str = "",
+                      at: datetime | None = None) -> Ticket:
+    if to not in {s.value for s in Status}:
+        raise ServiceError(f"未知的工单状态“{to}”", field="status")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        _set_status(ticket, to, actor=actor, at=_now(at), note=note)
+    return ticket
+
+
+def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: datetime | None = None) -> Ticket:
+    at = _now(at)
+    if not agent.is_active:
+        raise ServiceError("该人员已停用，不能分派", field="agent")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = ticket.assignee
+        if old == agent:
+            return ticket
+        ticket.assignee = agent
+        ticket.updated_at = at
+        ticket.save(update_fields=["assignee", "updated_at"])
+        _append(ticket, Kind.ASSIGNED, actor=actor, at=at,
+                changes={"assignee": [str(old) if old else None, str(agent)]}, data={"agent_no": agent.agent_no})
+        if ticket.status == Status.NEW:
+            _set_status(ticket, Status.ASSIGNED, actor=actor, at=at)
+    return ticket
+
+
+def ticket_queue(*, ticket: Ticket, team: Team, actor: User | None, at: datetime | None = None) -> Ticket:
+    at = _now(at)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = ticket.queue
+        ticket.queue = team
+        ticket.updated_at = at
+        ticket.save(update_fields=["queue", "updated_at"])
+        _append(ticket, Kind.QUEUED, actor=actor, at=at, changes={"queue": [str(old) if old else None, str(team)]})
+    return ticket
+
+
+def ticket_hand_off(
+    *, ticket: Ticket, department: Department, actor: User | None, promise: str,
+    promised_at: datetime | None = None, at: datetime | None = None,
+) -> Ticket:
+    """Hand a ticket to a department, recording who handed it, when, and what was promised to the customer."""
+    at = _now(at)
+    if not promise.strip():
+        raise ServiceError("请填写向客户承诺的内容", field="promise")
+    if promised_at is not None and promised_at <= at:
+        raise ServiceError("承诺时间必须晚于当前时间", field="promised_at")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = ticket.department
+        if ticket.status in (Status.NEW, Status.ASSIGNED):
+            _set_status(ticket, Status.IN_PROGRESS, actor=actor, at=at)
+        _set_status(ticket, Status.WAITING_DEPARTMENT, actor=actor, at=at)
+        ticket.department = department
+        ticket.save(update_fields=["department"])
+        _append(ticket, Kind.HANDED_OFF, actor=actor, at=at, body=promise.strip(),
+                changes={"department": [str(old) if old else None, department.name]},
+                data={"department": department.code, "promised_at": promised_at.isoformat() if promised_at else None})
+        _start_clocks(ticket, starts_on="handed_off", at=at, due_override=promised_at)
+    return ticket
+
+
+def ticket_escalate(*, ticket: Ticket, supervisor: User, actor: User | None, reason: str,
+                    at: datetime | None = None) -> Ticket:
+    at = _now(at)
+    if not supervisor.is_supervisor:
+        raise ServiceError(f"{supervisor} 不是主管，不能升级给他", field="supervisor")
+    if not reason.strip():
+        raise ServiceError("请填写升级原因", field="reason")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        old = ticket.escalated_to
+        ticket.escalated_to = supervisor
+        ticket.updated_at = at
+        ticket.save(update_fields=["escalated_to", "updated_at"])
+        _append(ticket, Kind.ESCALATED, actor=actor, at=at, body=reason.strip(),
+                changes={"escalated_to": [str(old) if old else None, str(supervisor)]})
+        _start_clocks(ticket, starts_on="escalated", at=at)
+    return ticket
+
+
+def ticket_reply(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:
+    """A reply to the customer: meets the answer/acknowledge clocks."""
+    at = _now(at)
+    if not body.strip():
+        raise ServiceError("回复内容不能为空", field="body")
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        event = _append(ticket, Kind.REPLY, actor=actor, at=at, body=body.strip())
+        _meet_clocks(ticket, at, MET_BY_REPLY)
+        if ticket.status in (Status.NEW, Status.ASSIGNED):
+            _set_status(ticket, Status.IN_PROGRESS, actor=actor, at=at)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
+    return event
+
+
+def ticket_note(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:
+    at = _now(at)
+    if not body.strip():
+        raise ServiceError("备注内容不能为空", field="body")
+    with transaction.atomic():
+        return _append(ticket, Kind.NOTE, actor=actor, at=at, body=body.strip())
+
+
+def ticket_convert_to_complaint(*, ticket: Ticket, actor: User | None, reason: str,
+                                at: datetime | None = None) -> Ticket:
+    """查询到投诉的转变 (004 第二节 一 4): a new complaint linked to the query; both keep their history."""
+    at = _now(at)
+    if ticket.type.is_complaint:
+        raise Conflict("该工单已经是投诉", field="ticket")
+    if Ticket.objects.filter(converted_from=ticket).exists():
+        raise Conflict("该工单已经转为投诉", field="ticket")
+    complaint_type = TicketType.objects.filter(is_complaint=True, active=True).order_by("id").first()
+    if complaint_type is None:
+        raise ServiceError("没有可用的投诉类型，请先在后台建立")
+    with transaction.atomic():
+        complaint = ticket_create(
+            brand=ticket.brand, type=complaint_type, channel=ticket.channel, actor=actor,
+            subject=f"投诉：{ticket.subject}", description=reason, customer=ticket.customer,
+            waybill_number=ticket.waybill_number, scope=ticket.scope, at=at,
+        )
+        complaint.converted_from = ticket
+        complaint.assignee = ticket.assignee
+        complaint.save(update_fields=["converted_from", "assignee"])
+        _append(complaint, Kind.CONVERTED, actor=actor, at=at, body=reason,
+                data={"from": ticket.number, "direction": "from"})
+        _append(ticket, Kind.CONVERTED, actor=actor, at=at, body=reason,
+                data={"to": complaint.number, "direction": "to"})
+    return complaint
+

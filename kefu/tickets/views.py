@@ -1,0 +1,92 @@
+"""Ticket pages: the same rule as the API — parse, call a service or selector, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.models import Department
+from kefu.accounts.selectors import department_get, supervisor_for, user_by_agent_no
+from kefu.customers.selectors import is_returning, phone_for
+from kefu.errors import ServiceError
+from kefu.tickets import services
+from kefu.tickets.models import Channel, TicketType
+from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
+from kefu.tickets.selectors import (
+    breaches_for, clock_states, ticket_get_for_user, ticket_replay, ticket_search,
+)
+
+
+@login_required
+def ticket_list(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "status", "type", "brand")}
+    page = Paginator(ticket_search(request.user, **filters, only_open=request.GET.get("open") == "1"), 30)
+    context = {
+        "page": page.get_page(request.GET.get("page")), "filters": filters,
+        "statuses": [(s.value, STATUS_LABELS[s]) for s in Status], "types": TicketType.objects.filter(active=True),
+        "open_only": request.GET.get("open") == "1",
+    }
+    template = "tickets/_rows.html" if request.htmx else "tickets/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def ticket_detail(request, number: str):
+    ticket = ticket_get_for_user(number, request.user)
+    customer = ticket.customer
+    context = {
+        "ticket": ticket,
+        "clocks": clock_states(ticket),
+        "frames": ticket_replay(ticket),
+        "customer": customer,
+        "customer_phone": phone_for(customer, request.user) if customer else "",
+        "returning": is_returning(customer, before=ticket.created_at) if customer else False,
+        "next_statuses": [(s.value, STATUS_LABELS[s]) for s in ALLOWED_TRANSITIONS[Status(ticket.status)]],
+        "departments": Department.objects.all(),
+        "channels": Channel,
+        "converted_to": ticket.converted_to if hasattr(ticket, "converted_to") else None,
+    }
+    return render(request, "tickets/detail.html", context)
+
+
+ACTIONS = {
+    "transition": lambda r, t: services.ticket_transition(ticket=t, to=r.POST["to"], actor=r.user,
+                                                          note=r.POST.get("note", "")),
+    "assign": lambda r, t: services.ticket_assign(ticket=t, agent=user_by_agent_no(r.POST["agent_no"]), actor=r.user),
+    "hand_off": lambda r, t: services.ticket_hand_off(ticket=t, department=department_get(r.POST["department"]),
+                                                      actor=r.user, promise=r.POST.get("promise", "")),
+    "escalate": lambda r, t: services.ticket_escalate(ticket=t, supervisor=supervisor_for(r.user), actor=r.user,
+                                                      reason=r.POST.get("reason", "")),
+    "reply": lambda r, t: services.ticket_reply(ticket=t, actor=r.user, body=r.POST.get("body", "")),
+    "note": lambda r, t: services.ticket_note(ticket=t, actor=r.user, body=r.POST.get("body", "")),
+    "convert": lambda r, t: services.ticket_convert_to_complaint(ticket=t, actor=r.user,
+                                                                 reason=r.POST.get("reason", "")),
+}
+
+
+@login_required
+@require_POST
+def ticket_action(request, number: str):
+    ticket = ticket_get_for_user(number, request.user)
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, "未知的操作")
+        return redirect("ticket_detail", number=number)
+    try:
+        result = action(request, ticket)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except KeyError as exc:
+        messages.error(request, f"缺少字段：{exc.args[0]}")
+    else:
+        messages.success(request, "已保存")
+        if getattr(result, "number", number) != number:
+            return redirect("ticket_detail", number=result.number)
+    return redirect("ticket_detail", number=number)
+
+
+@login_required
+def breach_list(request):
+    page = Paginator(breaches_for(request.user), 50)
+    return render(request, "tickets/breaches.html", {"page": page.get_page(request.GET.get("page"))})
