@@ -55,10 +55,19 @@ def _next_number(at: datetime) -> str:
 # ---------------------------------------------------------------- SLA clocks
 
 
+def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
+    """The rulebook's targets for this ticket; a type or brand the rulebook does not know has none of its own."""
+    policies = sla_policies()
+    if ticket.type.name not in policies.ticket_types():
+        return []
+    brand = ticket.brand.code if ticket.brand.code in policies.brands else None
+    channel = ticket.channel if ticket.channel in sla.CHANNELS else None
+    return policies.targets_for(ticket.type.name, brand, starts_on=starts_on, scope=ticket.scope, channel=channel)
+
+
 def _start_clocks(ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None) -> None:
     calendar = working_calendar(ticket.brand)
-    targets = sla_policies().targets_for(ticket.type.name, ticket.brand.code, starts_on=starts_on, scope=ticket.scope)
-    for target in targets:
+    for target in _targets(ticket, starts_on):
         due = due_override or sla.compute_due(at, target, calendar)
         clock = SlaClock.objects.create(
             ticket=ticket, code=target.code, name=target.name, clock=target.clock, amount=target.amount,
@@ -210,6 +219,7 @@ def _set_status(ticket: Ticket, target: str, *, actor: User | None, at: datetime
         _resume_clocks(ticket, at)
     if target == Status.RESOLVED:
         _meet_clocks(ticket, at)
+        _start_clocks(ticket, starts_on="resolved", at=at)
 
 
 def ticket_transition(*, ticket: Ticket, to: str, actor: User | None, note: str = "",
