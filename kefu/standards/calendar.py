@@ -286,7 +286,8 @@ def estimated_holidays(year: int) -> Mapping[date, str]:
 # ---------------------------------------------------------------- the calendar
 
 
-def _local(value: datetime, what: str = "时间") -> datetime:
+def as_shanghai(value: datetime, what: str = "时间") -> datetime:
+    """``value`` in Asia/Shanghai; naive datetimes are refused with a Chinese message."""
     if not isinstance(value, datetime):
         raise ValueError(f"{what}应为 datetime，收到 {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -330,7 +331,7 @@ class WorkingCalendar:
 
     def day_info(self, d: date) -> DayInfo:
         if isinstance(d, datetime):
-            d = _local(d).date()
+            d = as_shanghai(d).date()
         info = self._days.get(d)
         if info is None:
             info = self._days[d] = self._compute_day_info(d)
@@ -375,7 +376,7 @@ class WorkingCalendar:
         The day of ``start`` itself never counts. So a start on a non-working day makes the first
         working day after it day 1: Saturday 16:00 plus 1 working day is Monday 16:00.
         """
-        local = _local(start, "起始时间")
+        local = as_shanghai(start, "起始时间")
         if n < 0:
             raise ValueError(f"工作日数不能为负数：{n}")
         d = local.date()
@@ -413,7 +414,7 @@ class WorkingCalendar:
         )
 
     def is_open(self, at: datetime) -> bool:
-        local = _local(at)
+        local = as_shanghai(at)
         window = self._service_window(local.date())
         return window is not None and window[0] <= local < window[1]
 
@@ -428,7 +429,7 @@ class WorkingCalendar:
     # -- day-stepping engine shared by both clocks
 
     def _advance(self, start: datetime, delta: timedelta, window_of: Callable[[date], Window]) -> datetime:
-        cursor = _local(start, "起始时间")
+        cursor = as_shanghai(start, "起始时间")
         if delta < timedelta(0):
             raise ValueError(f"时长不能为负数：{delta}")
         remaining = delta
@@ -447,7 +448,7 @@ class WorkingCalendar:
         raise ValueError(f"时长 {delta} 超出了可计算的范围")
 
     def _span(self, a: datetime, b: datetime, window_of: Callable[[date], Window]) -> timedelta:
-        a, b = _local(a, "开始时间"), _local(b, "结束时间")
+        a, b = as_shanghai(a, "开始时间"), as_shanghai(b, "结束时间")
         if b < a:
             return -self._span(b, a, window_of)
         total = timedelta(0)

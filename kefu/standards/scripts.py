@@ -1,0 +1,388 @@
+"""Phrasebook rendering (话术): the scripted sentences of the five seeds, per brand profile.
+
+The phrases live in ``rulebooks/phrasebook.yaml`` (situations and the generic wording) and
+``rulebooks/profiles/*.yaml`` (one file per brand: name, demo hotline, greeting features and
+brand-specific wording). This module only interprets them:
+
+* :func:`greeting_for` picks 早上好/下午好/晚上好, 新年好/节日好 on festive holidays or 周末好 on
+  rest-day weekends, from the working calendar (never hard-coded dates), and only the kinds a
+  profile asks for; 清明节 is a holiday without a festive greeting.
+* :func:`render` chooses the first phrase variant whose conditions (greeting kind, holiday,
+  step, channel, required fields) hold, and fills its placeholders. Optional ``[segments]`` are
+  dropped when a value is missing, so a sentence never shows ``{customer}`` or ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from kefu.standards.text import fold
+
+if TYPE_CHECKING:
+    from kefu.standards.calendar import WorkingCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RULEBOOKS = Path(__file__).parent / "rulebooks"
+PHRASEBOOK_PATH = RULEBOOKS / "phrasebook.yaml"
+PROFILES_DIR = RULEBOOKS / "profiles"
+
+GREETING_KINDS = ("holiday", "weekend", "time_of_day", "plain")
+CHANNELS = ("phone", "chat", "email")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+_TITLES = {"male": "先生", "female": "女士", "m": "先生", "f": "女士", "男": "先生", "女": "女士"}
+
+
+@dataclass(frozen=True)
+class Situation:
+    id: str
+    name: str
+    description: str
+    source: str
+    steps: int = 1
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    when: Mapping[str, Any]
+    source: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    name: str
+    brand: str
+    hotline: str
+    hotline_demo: bool
+    seed: str
+    source: str
+    time_of_day_greeting: bool
+    festive_greeting: bool
+    weekend_greeting: bool
+    agent_no_in_opening: bool
+    evaluation_invitation: bool
+    evaluation_channels: tuple[str, ...]
+    festive: Mapping[str, str]
+    festive_wish: Mapping[str, str]
+    number_kind: str | None
+    phrases: Mapping[str, tuple[Phrase, ...]]
+
+
+@dataclass
+class Context:
+    """What is known about the conversation when a phrase is rendered.
+
+    The customer is addressed as ``customer`` when given ("王先生", "李经理"); otherwise it is
+    built from ``surname`` plus ``title`` ("经理") or ``gender`` ("male"/"female" → 先生/女士).
+    """
+
+    profile: str = "generic"
+    at: datetime | None = None
+    channel: str = "phone"
+    agent_no: str | None = None
+    customer: str | None = None
+    surname: str | None = None
+    gender: str | None = None
+    title: str | None = None
+    brand_name: str | None = None
+    hotline: str | None = None
+    number: str | None = None
+    number_kind: str | None = None
+    promotion: str | None = None
+    referral: str | None = None
+    step: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def customer_label(self) -> str | None:
+        if self.customer and self.customer.strip():
+            return self.customer.strip()
+        surname = (self.surname or "").strip()
+        if not surname:
+            return None
+        title = (self.title or "").strip() or _TITLES.get((self.gender or "").strip().lower(), "")
+        return surname + title if title else None
+
+
+@dataclass(frozen=True)
+class Greeting:
+    kind: str  # holiday | weekend | time_of_day | plain
+    text: str
+    holiday: str | None = None
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"话术库文件格式错误：{path.name}")
+    return data
+
+
+def _phrases(raw: Any, default_source: str) -> tuple[Phrase, ...]:
+    return tuple(
+        Phrase(
+            text=str(item["text"]),
+            when=dict(item.get("when") or {}),
+            source=str(item.get("source") or default_source),
+        )
+        for item in raw or []
+    )
+
+
+@cache
+def _phrasebook() -> dict[str, Any]:
+    return _load_yaml(PHRASEBOOK_PATH)
+
+
+@cache
+def _situations() -> dict[str, tuple[Situation, tuple[Phrase, ...]]]:
+    out: dict[str, tuple[Situation, tuple[Phrase, ...]]] = {}
+    for sid, raw in (_phrasebook().get("situations") or {}).items():
+        situation = Situation(
+            id=sid,
+            name=str(raw["name"]),
+            description=str(raw.get("description", "")),
+            source=str(raw["source"]),
+            steps=int(raw.get("steps", 1)),
+        )
+        out[sid] = (situation, _phrases(raw.get("phrases"), situation.source))
+    return out
+
+
+@cache
+def _profiles() -> dict[str, Profile]:
+    greetings = _phrasebook().get("greetings") or {}
+    out: dict[str, Profile] = {}
+    for path in sorted(PROFILES_DIR.glob("*.yaml")):
+        raw = _load_yaml(path)
+        features = raw.get("features") or {}
+        source = str(raw.get("source") or raw.get("seed") or path.name)
+        out[str(raw["id"])] = Profile(
+            id=str(raw["id"]),
+            name=str(raw["name"]),
+            brand=str(raw.get("brand") or raw["name"]),
+            hotline=str(raw["hotline"]),
+            hotline_demo=bool(raw.get("hotline_demo", False)),
+            seed=str(raw.get("seed", "")),
+            source=source,
+            time_of_day_greeting=bool(features.get("time_of_day_greeting", False)),
+            festive_greeting=bool(features.get("festive_greeting", False)),
+            weekend_greeting=bool(features.get("weekend_greeting", False)),
+            agent_no_in_opening=bool(features.get("agent_no_in_opening", False)),
+            evaluation_invitation=bool(features.get("evaluation_invitation", False)),
+            evaluation_channels=tuple(features.get("evaluation_channels") or ()),
+            festive=dict(raw.get("festive") or greetings.get("festive") or {}),
+            festive_wish=dict(raw.get("festive_wish") or greetings.get("festive_wish") or {}),
+            number_kind=raw.get("number_kind"),
+            phrases={sid: _phrases(items, source) for sid, items in (raw.get("phrases") or {}).items()},
+        )
+    return out
+
+
+def profiles() -> dict[str, Profile]:
+    """All brand profiles by id."""
+    return dict(_profiles())
+
+
+def resolve_profile(name_or_id: str) -> str:
+    """Profile id for an id or a brand name ('oufei', '欧飞', '歐飛' all give 'oufei')."""
+    key = (name_or_id or "").strip()
+    all_profiles = _profiles()
+    if key.lower() in all_profiles:
+        return key.lower()
+    folded = fold(key)
+    for profile in all_profiles.values():
+        if folded in (fold(profile.name), fold(profile.brand)):
+            return profile.id
+    known = "、".join(f"{p.id}（{p.name}）" for p in all_profiles.values())
+    raise ValueError(f"未知的品牌配置“{name_or_id}”，可选：{known}")
+
+
+def situations(profile: str | None = None) -> list[Situation]:
+    """Every scripted situation (the same list for every profile; wording differs per profile)."""
+    if profile is not None:
+        resolve_profile(profile)
+    return [situation for situation, _ in _situations().values()]
+
+
+def phrases_for(situation: str, profile: str = "generic") -> tuple[Phrase, ...]:
+    """The phrase variants used for a situation in a profile (the brand's own, else generic)."""
+    if situation not in _situations():
+        known = "、".join(_situations())
+        raise ValueError(f"未知的话术情景“{situation}”，可选：{known}")
+    pid = resolve_profile(profile)
+    own = _profiles()[pid].phrases.get(situation)
+    return own if own else _situations()[situation][1]
+
+
+# ---------------------------------------------------------------- greeting
+
+
+def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
+    if calendar is not None:
+        return calendar
+    from kefu.standards.calendar import WorkingCalendar
+
+    return _shared_calendar(WorkingCalendar)
+
+
+@cache
+def _shared_calendar(cls: type[WorkingCalendar]) -> WorkingCalendar:
+    return cls()
+
+
+def _local(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(SHANGHAI)
+    return at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at.astimezone(SHANGHAI)
+
+
+def _time_of_day(moment: time) -> str:
+    bands = _phrasebook()["greetings"]["time_of_day"]
+    text = str(bands[0]["text"])
+    for band in bands:
+        start = time.fromisoformat(str(band["from"]))
+        if moment >= start:
+            text = str(band["text"])
+    return text
+
+
+def greeting(at: datetime | None, profile: str, calendar: WorkingCalendar | None = None) -> Greeting:
+    """The greeting kind and text for a moment in a profile (see :func:`greeting_for`)."""
+    prof = _profiles()[resolve_profile(profile)]
+    local = _local(at)
+    day: date = local.date()
+    info = _calendar(calendar).day_info(day)
+    rest_day = not info.workday
+    # Festive greeting only on a rest day of a festive holiday (a make-up workday is not festive).
+    if prof.festive_greeting and rest_day and info.holiday and info.holiday in prof.festive:
+        return Greeting("holiday", prof.festive[info.holiday], info.holiday)
+    if prof.weekend_greeting and rest_day and info.weekend and not info.holiday:
+        return Greeting("weekend", str(_phrasebook()["greetings"]["weekend"]))
+    if prof.time_of_day_greeting:
+        return Greeting("time_of_day", _time_of_day(local.time()))
+    return Greeting("plain", str(_phrasebook()["greetings"]["plain"]))
+
+
+def greeting_for(at: datetime, profile: str, calendar: WorkingCalendar | None = None) -> str:
+    """早上好/下午好/晚上好, 新年好/节日好 (festive holidays), 周末好, or 您好 when the profile
+    prescribes no time-of-day greeting."""
+    return greeting(at, profile, calendar).text
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def format_number(number: str) -> str:
+    """Group a number for read-back: 13800138000 → '1380 0138 000', others in fours."""
+    compact = re.sub(r"[\s\-－—_]", "", number).upper()
+    if re.fullmatch(r"1\d{10}", compact):
+        groups = [compact[:4], compact[4:8], compact[8:]]
+    else:
+        groups = [compact[i : i + 4] for i in range(0, len(compact), 4)]
+    return " ".join(g for g in groups if g)
+
+
+def _number_kind(ctx: Context, prof: Profile) -> str | None:
+    if ctx.number_kind:
+        return ctx.number_kind
+    if ctx.number and re.fullmatch(r"1\d{10}", re.sub(r"\D", "", ctx.number)):
+        return "手机号码"
+    return prof.number_kind
+
+
+def _values(ctx: Context, prof: Profile, greet: Greeting) -> dict[str, str]:
+    defaults = {k: str(v) for k, v in (_phrasebook().get("defaults") or {}).items()}
+    values: dict[str, str] = dict(defaults)
+    candidates: dict[str, Any] = {
+        "brand": ctx.brand_name or prof.brand,
+        "hotline": ctx.hotline or prof.hotline,
+        "agent_no": ctx.agent_no,
+        "customer": ctx.customer_label(),
+        "greeting": greet.text,
+        "number": format_number(ctx.number) if ctx.number else None,
+        "number_kind": _number_kind(ctx, prof),
+        "promotion": ctx.promotion,
+        "referral_hotline": ctx.referral,
+        "festive_wish": prof.festive_wish.get(greet.holiday or ""),
+    }
+    candidates.update(ctx.extra)
+    for key, value in candidates.items():
+        if value is None:
+            continue
+        text = str(value).strip()
+        if text and text != "None":
+            values[key] = text
+    return values
+
+
+def _matches(phrase: Phrase, ctx: Context, greet: Greeting, values: Mapping[str, str]) -> bool:
+    when = phrase.when
+    if "greeting" in when and greet.kind not in when["greeting"]:
+        return False
+    if "holiday" in when and greet.holiday not in when["holiday"]:
+        return False
+    if "step" in when and ctx.step not in when["step"]:
+        return False
+    if "channel" in when and ctx.channel not in when["channel"]:
+        return False
+    if any(key not in values for key in when.get("requires", ())):
+        return False
+    # Placeholders outside optional segments must all be known.
+    mandatory = _OPTIONAL.sub("", phrase.text)
+    return all(name in values for name in _PLACEHOLDER.findall(mandatory))
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    def optional(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        if all(name in values for name in _PLACEHOLDER.findall(inner)):
+            return inner
+        return ""
+
+    text = _OPTIONAL.sub(optional, template)
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+def render(situation: str, context: Context | None = None, calendar: WorkingCalendar | None = None) -> str:
+    """The sentence an agent says in a situation, for the context's profile, date and time."""
+    ctx = context or Context()
+    variants = phrases_for(situation, ctx.profile)
+    if ctx.channel not in CHANNELS:
+        raise ValueError(f"未知的渠道“{ctx.channel}”，可选：{'、'.join(CHANNELS)}")
+    prof = _profiles()[resolve_profile(ctx.profile)]
+    greet = greeting(ctx.at, prof.id, calendar)
+    values = _values(ctx, prof, greet)
+    for phrase in variants:
+        if _matches(phrase, ctx, greet, values):
+            return _fill(phrase.text, values)
+    # The rulebook test guarantees an unconditional last variant; this is a defensive message.
+    raise ValueError(f"话术情景“{situation}”在当前条件下没有可用的话术")
+
+
+def render_phrase(
+    situation: str, context: Context | None = None, calendar: WorkingCalendar | None = None
+) -> Phrase:
+    """The phrase variant :func:`render` would use (for showing its source)."""
+    ctx = context or Context()
+    prof = _profiles()[resolve_profile(ctx.profile)]
+    greet = greeting(ctx.at, prof.id, calendar)
+    values = _values(ctx, prof, greet)
+    for phrase in phrases_for(situation, ctx.profile):
+        if _matches(phrase, ctx, greet, values):
+            return phrase
+    raise ValueError(f"话术情景“{situation}”在当前条件下没有可用的话术")
