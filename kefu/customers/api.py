@@ -1,7 +1,7 @@
 """Customer endpoints: parse, call one service or selector, shape the reply."""
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from kefu.brands.selectors import brand_get
 from kefu.customers import services
@@ -15,7 +15,7 @@ router = Router(tags=["客户"])
 def create_customer(request: HttpRequest, payload: CustomerIn):
     data = payload.dict()
     customer = services.customer_create(brand=brand_get(data.pop("brand")), **data)
-    return 201, CustomerOut.build(customer, request.user)
+    return Status(201, CustomerOut.build(customer, request.user))
 
 
 @router.get("", response=list[CustomerOut], summary="按电话、姓名、公司或月结合同号查找客户")

@@ -1,7 +1,7 @@
 """Ticket endpoints: parse, call one service or selector, shape the reply."""
 
 from django.http import HttpRequest
-from ninja import Header, Query, Router
+from ninja import Header, Query, Router, Status
 
 from kefu.accounts.selectors import department_get, supervisor_for, user_by_agent_no
 from kefu.tickets import services
@@ -21,7 +21,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str 
         ticket = services.ticket_intake(actor=request.user, **payload.dict())
         return 201, TicketOut.build(ticket, request.user).model_dump(mode="json")
 
-    return run_once(user=request.user, key=idempotency_key, payload=payload.dict(), action=action)
+    status, body = run_once(user=request.user, key=idempotency_key, payload=payload.dict(), action=action)
+    return Status(status, body)
 
 
 @router.get("", response=list[TicketRow], summary="查找工单")
@@ -91,18 +92,18 @@ def escalate(request: HttpRequest, number: str, payload: EscalateIn):
 def reply(request: HttpRequest, number: str, payload: TextIn):
     event = services.ticket_reply(ticket=ticket_get_for_user(number, request.user), actor=request.user,
                                   body=payload.body)
-    return 201, EventOut.build(event)
+    return Status(201, EventOut.build(event))
 
 
 @router.post("/{number}/notes", response={201: EventOut}, summary="内部备注")
 def note(request: HttpRequest, number: str, payload: TextIn):
     event = services.ticket_note(ticket=ticket_get_for_user(number, request.user), actor=request.user,
                                  body=payload.body)
-    return 201, EventOut.build(event)
+    return Status(201, EventOut.build(event))
 
 
 @router.post("/{number}/convert-to-complaint", response={201: TicketOut}, summary="查询转投诉")
 def convert(request: HttpRequest, number: str, payload: ConvertIn):
     complaint = services.ticket_convert_to_complaint(ticket=ticket_get_for_user(number, request.user),
                                                      actor=request.user, reason=payload.reason)
-    return 201, TicketOut.build(complaint, request.user)
+    return Status(201, TicketOut.build(complaint, request.user))

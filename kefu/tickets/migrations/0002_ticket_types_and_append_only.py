@@ -28,31 +28,15 @@ def add_types(apps, schema_editor):
 
 
 def add_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for op in ("UPDATE", "DELETE"):
-            schema_editor.execute(
-                f"CREATE TRIGGER tickets_event_no_{op.lower()} BEFORE {op} ON tickets_ticketevent "
-                f"BEGIN SELECT RAISE(ABORT, '工单历史只能追加'); END;"
-            )
-    elif vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE OR REPLACE FUNCTION tickets_event_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '工单历史只能追加'; END; $$ LANGUAGE plpgsql;"
-        )
-        schema_editor.execute(
-            "CREATE TRIGGER tickets_event_append_only BEFORE UPDATE OR DELETE ON tickets_ticketevent "
-            "FOR EACH ROW EXECUTE FUNCTION tickets_event_append_only();"
-        )
+    from kefu.tickets import history_guard
+
+    history_guard.install(schema_editor.connection)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS tickets_event_no_update")
-        schema_editor.execute("DROP TRIGGER IF EXISTS tickets_event_no_delete")
-    elif vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS tickets_event_append_only ON tickets_ticketevent")
+    from kefu.tickets import history_guard
+
+    history_guard.uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
