@@ -1,0 +1,102 @@
+"""Pure express rules (no Django): waybill formats, pickup, claims, queries, complaints.
+
+Data lives in kefu/express/rulebooks/*.yaml; `default_rulebook()` loads it once and
+`load_rulebook(overrides=...)` lets a brand change any rule without code.
+"""
+
+from .claims import (
+    Claim,
+    ClaimDeadlines,
+    ClaimDecision,
+    ClaimInputError,
+    FiredRule,
+    Waybill,
+    assess_claim,
+    assess_claim_data,
+    parse_claim,
+)
+from .money import InputError
+from .pickup import (
+    ItemMatch,
+    PickupAssessment,
+    PickupRequest,
+    Place,
+    PriceBreakdown,
+    assess_pickup,
+    check_network,
+    match_items,
+    pickup_window,
+    promised_hours,
+    quote,
+    vehicle_need,
+    zone_for,
+)
+from .rulebook import Rulebook, RulebookError, default_rulebook, load_rulebook
+from .service import (
+    ComplaintClock,
+    ComplaintType,
+    ProblemParcelKind,
+    QueryClassification,
+    Scan,
+    classify_query,
+    complaint_clock,
+    complaint_type,
+    complaint_types,
+    problem_parcel_kind,
+    problem_parcel_kinds,
+)
+from .waybill import (
+    Candidate,
+    Identification,
+    identify_waybill,
+    normalise_waybill,
+    s10_check_digit,
+    s10_is_valid,
+)
+
+__all__ = [
+    "Candidate",
+    "Claim",
+    "ClaimDeadlines",
+    "ClaimDecision",
+    "ClaimInputError",
+    "ComplaintClock",
+    "ComplaintType",
+    "FiredRule",
+    "Identification",
+    "InputError",
+    "ItemMatch",
+    "PickupAssessment",
+    "PickupRequest",
+    "Place",
+    "PriceBreakdown",
+    "ProblemParcelKind",
+    "QueryClassification",
+    "Rulebook",
+    "RulebookError",
+    "Scan",
+    "Waybill",
+    "assess_claim",
+    "assess_claim_data",
+    "assess_pickup",
+    "check_network",
+    "classify_query",
+    "complaint_clock",
+    "complaint_type",
+    "complaint_types",
+    "default_rulebook",
+    "identify_waybill",
+    "load_rulebook",
+    "match_items",
+    "normalise_waybill",
+    "parse_claim",
+    "pickup_window",
+    "problem_parcel_kind",
+    "problem_parcel_kinds",
+    "promised_hours",
+    "quote",
+    "s10_check_digit",
+    "s10_is_valid",
+    "vehicle_need",
+    "zone_for",
+]
