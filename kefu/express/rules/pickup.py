@@ -44,7 +44,7 @@ class PickupRequest:
     destination: Place
     item_name: str
     pieces: int
-    weight_kg: Decimal
+    weight_kg: Decimal  # actual weight of all pieces together
     dimensions_cm: tuple[Decimal, Decimal, Decimal] | None = None  # per piece
     special_handling: str = ""
     contact_name: str = ""
