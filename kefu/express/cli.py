@@ -81,5 +81,8 @@ def claim_main(argv: list[str]) -> int:
         return _fail(exc.message)
     except RulebookError as exc:
         return _fail(str(exc))
+    except (TypeError, ValueError, KeyError, ArithmeticError) as exc:
+        # parse_claim validates every field; this only keeps a traceback from a user
+        return _fail(f"理赔数据格式错误：{exc}")
     _print_json(decision.to_dict())
     return 0

@@ -67,7 +67,9 @@ def test_beneficiary_named_by_sender_may_claim():
 
 
 def test_beneficiary_not_named_by_sender_is_refused():
-    decision = decide(waybill={"beneficiary": "王五"}, claim={"claimant": {"name": "赵六", "role": "beneficiary"}})
+    decision = decide(
+        waybill={"beneficiary": "王五"}, claim={"claimant": {"name": "赵六", "role": "beneficiary"}}
+    )
     assert not decision.eligible
     assert decision.fired[0].rule == "claimant"
 
@@ -85,7 +87,9 @@ def test_claim_on_the_anniversary_is_in_time_and_the_day_after_is_not():
 
 
 def test_leap_day_shipment_expires_on_28_february():
-    assert decide(waybill={"shipped_at": "2024-02-29T12:00:00+08:00"}, claim={"filed_at": "2025-02-28T20:00:00"}).eligible
+    assert decide(
+        waybill={"shipped_at": "2024-02-29T12:00:00+08:00"}, claim={"filed_at": "2025-02-28T20:00:00"}
+    ).eligible
     assert not decide(
         waybill={"shipped_at": "2024-02-29T12:00:00+08:00"}, claim={"filed_at": "2025-03-01T00:00:01"}
     ).eligible
@@ -103,7 +107,9 @@ def test_no_query_and_no_claim_within_a_year_fires_the_exemption():
 # ------------------------------------------------------------------ A.2 exemptions
 
 
-@pytest.mark.parametrize(("cause", "rule"), [("customer_fault", "customer_fault"), ("item_nature", "item_nature")])
+@pytest.mark.parametrize(
+    ("cause", "rule"), [("customer_fault", "customer_fault"), ("item_nature", "item_nature")]
+)
 def test_customer_fault_and_item_nature_are_exempt(cause, rule):
     decision = decide(claim={"cause": cause})
     assert not decision.eligible
@@ -150,7 +156,9 @@ def test_delivery_within_the_promised_time_is_no_delay():
 
 
 def test_delay_that_destroyed_the_contents_pays_as_a_loss():
-    decision = decide(waybill={"insured": True}, claim={"reason": "delay", "delay_value_lost": {"extent": "total"}})
+    decision = decide(
+        waybill={"insured": True}, claim={"reason": "delay", "delay_value_lost": {"extent": "total"}}
+    )
     assert decision.amount == Decimal("512.00")
     assert {"delay_value_lost", "damage_total", "loss_insured"} <= set(decision.rules())
 
@@ -199,7 +207,8 @@ def test_total_damage_pays_as_a_loss():
 
 def test_partial_damage_pays_the_lost_share_of_the_loss_amount():
     decision = decide(
-        waybill={"insured": True}, claim={"reason": "damage", "damage": {"extent": "partial", "value_lost_ratio": "0.3"}}
+        waybill={"insured": True},
+        claim={"reason": "damage", "damage": {"extent": "partial", "value_lost_ratio": "0.3"}},
     )
     assert decision.amount == Decimal("153.60")  # 30% of (12 + 500)
     assert "damage_partial" in decision.rules()
@@ -272,10 +281,20 @@ def test_damage_reported_before_the_courier_left_is_accepted():
 
 
 def test_customer_packaging_damage_is_not_compensated_in_principle():
-    packaging = decide(waybill={"packaged_by": "customer"}, claim={"reason": "damage", "damage": "total", "cause": "packaging"})
-    unknown = decide(waybill={"packaged_by": "customer"}, claim={"reason": "damage", "damage": "total", "cause": None})
-    transport = decide(waybill={"packaged_by": "customer"}, claim={"reason": "damage", "damage": "total", "cause": "carrier"})
-    courier = decide(waybill={"packaged_by": "courier"}, claim={"reason": "damage", "damage": "total", "cause": "packaging"})
+    packaging = decide(
+        waybill={"packaged_by": "customer"},
+        claim={"reason": "damage", "damage": "total", "cause": "packaging"},
+    )
+    unknown = decide(
+        waybill={"packaged_by": "customer"}, claim={"reason": "damage", "damage": "total", "cause": None}
+    )
+    transport = decide(
+        waybill={"packaged_by": "customer"}, claim={"reason": "damage", "damage": "total", "cause": "carrier"}
+    )
+    courier = decide(
+        waybill={"packaged_by": "courier"},
+        claim={"reason": "damage", "damage": "total", "cause": "packaging"},
+    )
     assert not packaging.eligible and "自行包装" in packaging.refused_reason
     assert not unknown.eligible
     assert transport.eligible
@@ -338,7 +357,10 @@ def test_every_fired_rule_cites_its_source():
         ({"waybill": {"fee": "abc"}}, "waybill.fee"),
         ({"waybill": {"fee": "-1"}}, "waybill.fee"),
         ({"claim": {"reason": "damage", "damage": {"extent": "partial"}}}, "claim.damage"),
-        ({"claim": {"reason": "damage", "damage": {"extent": "partial", "value_lost_ratio": "1.5"}}}, "claim.damage.value_lost_ratio"),
+        (
+            {"claim": {"reason": "damage", "damage": {"extent": "partial", "value_lost_ratio": "1.5"}}},
+            "claim.damage.value_lost_ratio",
+        ),
         ({"claim": {"claimant": {"name": "x", "role": "boss"}}}, "claim.claimant.role"),
     ],
 )

@@ -47,7 +47,12 @@ def request(**changes):
 
 @pytest.mark.parametrize(
     "place",
-    [Place("广东省", "广州市"), Place("广東", "廣州"), Place("西藏自治区", "拉萨市"), Place("西藏", "林芝市", "巴宜区")],
+    [
+        Place("广东省", "广州市"),
+        Place("广東", "廣州"),
+        Place("西藏自治区", "拉萨市"),
+        Place("西藏", "林芝市", "巴宜区"),
+    ],
 )
 def test_destinations_inside_the_network(place):
     assert check_network(place) == (True, None)
@@ -104,7 +109,14 @@ def test_prohibited_items_and_common_variants(text, entry):
 
 @pytest.mark.parametrize(
     ("text", "entry"),
-    [("充电宝", "电池"), ("手机电池", "电池"), ("香水", "液体"), ("两瓶白酒", "酒类"), ("10%酒精溶液", "酒精"), ("菜刀", "刀具")],
+    [
+        ("充电宝", "电池"),
+        ("手机电池", "电池"),
+        ("香水", "液体"),
+        ("两瓶白酒", "酒类"),
+        ("10%酒精溶液", "酒精"),
+        ("菜刀", "刀具"),
+    ],
 )
 def test_restricted_items_need_checking_but_are_not_refused(text, entry):
     matches = match_items(text)

@@ -58,8 +58,18 @@ class Rulebook:
         unknown = set(overrides) - set(SECTIONS)
         if unknown:
             raise RulebookError(f"未知的规则集部分：{', '.join(sorted(unknown))}")
-        data = {name: _merge(self.section(name), overrides.get(name, {})) for name in SECTIONS}
-        return Rulebook(**data)
+        return _build({name: _merge(self.section(name), overrides.get(name, {})) for name in SECTIONS})
+
+
+def _build(data: Mapping[str, Mapping[str, Any]]) -> Rulebook:
+    return Rulebook(
+        waybill=data["waybill"],
+        network=data["network"],
+        tariff=data["tariff"],
+        prohibited=data["prohibited"],
+        claims=data["claims"],
+        service=data["service"],
+    )
 
 
 def _read(directory: Path, name: str) -> Mapping[str, Any]:
@@ -79,7 +89,7 @@ def _read(directory: Path, name: str) -> Mapping[str, Any]:
 def load_rulebook(directory: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Rulebook:
     """Read every section from `directory` (default: the shipped rulebooks)."""
     base = directory or RULEBOOK_DIR
-    book = Rulebook(**{name: _read(base, name) for name in SECTIONS})
+    book = _build({name: _read(base, name) for name in SECTIONS})
     return book.with_overrides(overrides) if overrides else book
 
 

@@ -80,7 +80,7 @@ def _fmt(moment: datetime) -> str:
 def classify_query(
     number: str | None,
     waybill_found: bool,
-    scans: Iterable[Scan],
+    scans: Iterable[Scan | tuple[str, datetime, str]],
     now: datetime,
     rulebook: Rulebook | None = None,
     *,
@@ -95,7 +95,13 @@ def classify_query(
     book = rulebook or default_rulebook()
     conf = book.service["query"]
     reply_by = now + timedelta(minutes=int(conf["reply_within_minutes"]))
-    ordered = sorted(scans, key=lambda s: s.at)
+    allowed = set(conf["scan_kinds"])
+    ordered = sorted((s if isinstance(s, Scan) else Scan(*s) for s in scans), key=lambda s: s.at)
+    unknown = sorted({s.kind for s in ordered} - allowed)
+    if unknown:
+        raise InputError(
+            f"未知的扫描类型：{'、'.join(unknown)}（应为 {'、'.join(conf['scan_kinds'])}）", "scans"
+        )
     values: dict[str, Any] = {"reply_by": _fmt(reply_by)}
     candidates: tuple[Candidate, ...] = ()
     normalised: str | None = None
