@@ -374,3 +374,11 @@ def test_bad_input_raises_a_chinese_error_naming_the_field(data, field):
 def test_insured_without_declared_value_is_rejected():
     with pytest.raises(InputError):
         assess_claim_data(case(waybill={"insured": True}, drop=("waybill.declared_value",)))
+
+
+def test_an_agreement_with_the_sender_comes_first():
+    decision = decide(waybill={"agreed_compensation": "300"}, claim={"proved_loss": "1000"})
+    assert decision.amount == Decimal("300.00")
+    assert "agreement" in decision.rules() and "loss_uninsured" not in decision.rules()
+    refused = decide(waybill={"agreed_compensation": "300"}, claim={"cause": "customer_fault"})
+    assert refused.amount == Decimal("0.00")

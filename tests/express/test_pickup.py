@@ -264,3 +264,27 @@ def test_unsupported_special_handling_is_explained():
     result = assess_pickup(request(special_handling="需要冷链"), NOW)
     assert any("冷链" in n for n in result.special_handling_notes)
     assert assess_pickup(request(special_handling="易碎品，请轻放"), NOW).special_handling_notes == ()
+
+
+def test_parse_pickup_from_form_data():
+    from kefu.express.rules import InputError, parse_pickup
+
+    parsed = parse_pickup(
+        {
+            "customer_name": "新客户",
+            "returning_customer": False,
+            "origin": {"province": "浙江", "city": "杭州"},
+            "destination": {"province": "廣東", "city": "廣州"},
+            "item_name": "衣服",
+            "pieces": 2,
+            "weight_kg": "3.2",
+            "dimensions_cm": [30, 20, 10],
+            "pickup_time": "2024-05-06T15:00:00",
+        }
+    )
+    assert parsed.weight_kg == D("3.2")
+    assert parsed.pickup_time == datetime(2024, 5, 6, 15, 0, tzinfo=SHANGHAI)
+    assert assess_pickup(parsed, NOW).price.total == D("35.00")
+    for bad in ({}, {"origin": {"province": "浙江"}, "destination": {}, "item_name": "x", "weight_kg": "1"}):
+        with pytest.raises(InputError):
+            parse_pickup(bad)

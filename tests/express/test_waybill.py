@@ -155,3 +155,26 @@ def test_to_dict_has_the_published_shape():
     assert data["candidates"][0]["carrier"] == "SF"
     assert data["candidates"][0]["name"] == "顺丰速运"
     assert data["certain"] is True
+
+
+def test_validating_s10_check_digit_ranks_higher(rulebook):
+    # a second carrier whose (made-up) format admits the same strings, with no check digit
+    twin = {
+        "code": "TWIN",
+        "name": "对照公司",
+        "prior": 0.9,
+        "formats": [
+            {
+                "id": "twin",
+                "segments": [{"chars": "letters", "count": 2}, {"chars": "digits", "count": 9}],
+                "suffixes": ["CN"],
+            }
+        ],
+    }
+    carriers = [c for c in rulebook.waybill["carriers"]] + [twin]
+    book = rulebook.with_overrides({"waybill": {"carriers": carriers}})
+    valid = identify_waybill("RR123456785CN", book)
+    invalid = identify_waybill("RR123456784CN", book)
+    assert [c.carrier for c in valid.candidates] == ["EMS", "TWIN"]
+    assert [c.carrier for c in invalid.candidates] == ["TWIN", "EMS"]
+    assert not valid.certain and not invalid.certain

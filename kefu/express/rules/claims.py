@@ -14,6 +14,7 @@ numbers in yuan, times ISO 8601, naive times read as Asia/Shanghai)::
         "scope": "domestic",             # domestic | hmt (港澳台) | international
         "packaged_by": "courier",        # customer | courier
         "beneficiary": "王五",           # optional: beneficiary named by the sender
+        "agreed_compensation": "300.00", # optional: amount agreed with the sender (A.3 约定)
         "promised_at": "...",            # optional: promised delivery time
         "delivered_at": "...",           # optional
         "signed_at": "...",              # optional: 签收时间
@@ -78,6 +79,7 @@ class Waybill:
     scope: str = "domestic"
     packaged_by: str = "courier"
     beneficiary: str | None = None
+    agreed_compensation: Decimal | None = None
     promised_at: datetime | None = None
     delivered_at: datetime | None = None
     signed_at: datetime | None = None
@@ -243,6 +245,9 @@ def parse_claim(data: Any) -> tuple[Waybill, Claim]:
         packaged_by=_choice(wb.get("packaged_by", "courier"), ("customer", "courier"), "waybill.packaged_by")
         or "courier",
         beneficiary=wb.get("beneficiary"),
+        agreed_compensation=None
+        if wb.get("agreed_compensation") is None
+        else to_decimal(wb["agreed_compensation"], "waybill.agreed_compensation"),
         promised_at=_opt_time(wb, "promised_at", "waybill"),
         delivered_at=_opt_time(wb, "delivered_at", "waybill"),
         signed_at=_opt_time(wb, "signed_at", "waybill"),
@@ -416,6 +421,11 @@ def _damage_lines(run: _Run, waybill: Waybill, claim: Claim, extent: str) -> lis
 
 
 def _amount_lines(run: _Run, waybill: Waybill, claim: Claim) -> list[tuple[str, Decimal]]:
+    if waybill.agreed_compensation is not None:
+        # A.3: an agreement between the company and the customer comes first.
+        amount = money(waybill.agreed_compensation)
+        run.fire("agreement", amount=amount)
+        return [("按约定赔偿", amount)]
     if claim.reason == "delay":
         if claim.delay_value_lost:
             run.fire("delay_value_lost")

@@ -19,7 +19,7 @@ from typing import Any
 
 import ahocorasick
 
-from .money import SHANGHAI, InputError, iso, money
+from .money import SHANGHAI, InputError, iso, money, to_datetime, to_decimal
 from .rulebook import Rulebook, default_rulebook
 from .text import fold, place_key
 
@@ -376,3 +376,43 @@ def place_from_mapping(data: Mapping[str, Any], field_name: str) -> Place:
     if not isinstance(data, Mapping) or not data.get("province"):
         raise InputError(f"{field_name} 需要省份（province）", field_name)
     return Place(str(data["province"]), str(data.get("city", "")), str(data.get("district", "")))
+
+
+def parse_pickup(data: Any) -> PickupRequest:
+    """Build a PickupRequest from JSON-shaped data (API/form); raises InputError in Chinese.
+
+    Keys: customer_name, returning_customer, origin {province, city, district},
+    destination {…}, item_name, pieces, weight_kg, dimensions_cm [L, W, H] (per piece),
+    special_handling, contact_name, phone, address, pickup_time (ISO, optional).
+    """
+    if not isinstance(data, Mapping):
+        raise InputError("取件数据应为 JSON 对象")
+    for key in ("destination", "origin", "item_name", "weight_kg"):
+        if data.get(key) in (None, ""):
+            raise InputError(f"缺少 {key}", key)
+    pieces = data.get("pieces", 1)
+    if isinstance(pieces, bool) or not isinstance(pieces, int):
+        raise InputError("pieces（件数）应为整数", "pieces")
+    dims = data.get("dimensions_cm")
+    dimensions: tuple[Decimal, Decimal, Decimal] | None = None
+    if dims is not None:
+        if not isinstance(dims, list | tuple) or len(dims) != 3:
+            raise InputError("dimensions_cm 应为 [长, 宽, 高]（厘米）", "dimensions_cm")
+        length, width, height = (to_decimal(v, "dimensions_cm") for v in dims)
+        dimensions = (length, width, height)
+    pickup_time = data.get("pickup_time")
+    return PickupRequest(
+        customer_name=str(data.get("customer_name", "")),
+        returning_customer=bool(data.get("returning_customer", False)),
+        origin=place_from_mapping(data["origin"], "origin"),
+        destination=place_from_mapping(data["destination"], "destination"),
+        item_name=str(data["item_name"]),
+        pieces=pieces,
+        weight_kg=to_decimal(data["weight_kg"], "weight_kg"),
+        dimensions_cm=dimensions,
+        special_handling=str(data.get("special_handling") or ""),
+        contact_name=str(data.get("contact_name", "")),
+        phone=str(data.get("phone", "")),
+        address=str(data.get("address", "")),
+        pickup_time=None if pickup_time in (None, "") else to_datetime(pickup_time, "pickup_time"),
+    )
