@@ -1,0 +1,57 @@
+"""Text normalisation shared by the express rules.
+
+Input arrives from phones, chat and forms: full-width digits, traditional
+characters, stray spaces. Everything is folded with NFKC (full-width → half-width)
+and OpenCC t2s (traditional → simplified) before any rule looks at it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """NFKC + traditional→simplified + lower case, whitespace removed."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _t2s().convert(folded)
+    return _SPACES.sub("", folded).lower()
+
+
+# Administrative suffixes dropped so that 广东省/广东, 广州市/广州, 墨脱县/墨脱 compare equal.
+_PLACE_SUFFIXES = (
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "地区",
+    "省",
+    "市",
+    "盟",
+    "县",
+    "区",
+    "旗",
+)
+
+
+def place_key(name: str | None) -> str:
+    """Canonical key of a place name: folded, administrative suffix removed."""
+    if not name:
+        return ""
+    key = fold(name)
+    for suffix in _PLACE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix) + 1:
+            return key[: -len(suffix)]
+    return key
