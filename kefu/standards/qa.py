@@ -321,20 +321,25 @@ def _check_forbidden(s: _Sheet) -> dict[int, list[tuple[int, int]]]:
     for i in s.agent_turns():
         for v in compliance.check(s.t.turns[i].text, channel=s.t.channel, profile=s.t.profile):
             spans.setdefault(i, []).append((v.start, v.end))
-            cid = "vague_answer" if _is_vague(v) else "forbidden_phrase"
-            points = None if cid == "vague_answer" else int(by_severity.get(v.severity, 0))
+            cid = _criterion_for(v)
+            points = int(by_severity.get(v.severity, 0)) if cid == "forbidden_phrase" else None
             hint = f"，建议改为“{v.rewrite}”" if v.rewrite else ""
-            kind = "模糊答复" if cid == "vague_answer" else f"服务忌语（{v.category}）"
-            s.deduct(cid, i, f"{_label(i)}使用{kind}“{v.text}”：{v.message}{hint}", points, v.severity)
+            kind = {"vague_answer": "模糊答复", "polite_address": "不当称呼"}.get(
+                cid, f"服务忌语（{v.category}）"
+            )
+            s.deduct(
+                cid, i, f"{_label(i)}使用{kind}“{v.text}”：{v.message.rstrip('。')}{hint}", points, v.severity
+            )
             found = True
     if not found:
         s.ok("forbidden_phrase", "未发现服务忌语")
     return spans
 
 
-def _is_vague(violation: Any) -> bool:
-    code = str(getattr(violation, "category_code", "") or "")
-    return "vague" in code
+def _criterion_for(violation: Any) -> str:
+    """The score-sheet criterion of a checker violation (rulebook qa.yaml compliance_categories)."""
+    mapping: Mapping[str, str] = rulebook().get("compliance_categories") or {}
+    return mapping.get(str(violation.category_code), "forbidden_phrase")
 
 
 def _check_vague(s: _Sheet, flagged: Mapping[int, list[tuple[int, int]]]) -> None:
