@@ -59,6 +59,12 @@ HOLIDAY_NAMES: dict[str, str] = {
 }
 
 SOURCES = ("chinese_calendar", "loaded", "estimated")
+# What to show a person next to a date, so an estimate is never mistaken for the official schedule.
+SOURCE_NAMES: dict[str, str] = {
+    "chinese_calendar": "国家法定安排",
+    "loaded": "已加载的官方安排",
+    "estimated": "估算（当年官方安排尚未加载，且不含调休上班日）",
+}
 
 # chinese_calendar's Holiday enum values -> our codes.
 _CC_CODES = {

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from kefu.standards.calendar import (
     HOLIDAY_NAMES,
     SHANGHAI,
+    SOURCE_NAMES,
     ServiceHours,
     WorkingCalendar,
     YearSchedule,
     bundled_schedules,
+    estimated_holidays,
     load_schedule_file,
 )
 
@@ -109,6 +111,14 @@ def test_2027_holidays_are_estimated_and_say_so(day: str, code: str) -> None:
     assert not info.workday
     assert info.holiday == code
     assert info.source == "estimated"
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_estimates_match_the_official_days_off_of_the_modern_pattern(year: int) -> None:
+    for day in estimated_holidays(year):
+        assert not CAL.is_workday(day) or day.weekday() >= 5, day
+    assert CAL.day_info(date(2027, 1, 1)).source in SOURCE_NAMES
+    assert "估算" in SOURCE_NAMES["estimated"]
 
 
 def test_2027_has_no_estimated_makeup_days() -> None:

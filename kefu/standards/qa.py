@@ -1,0 +1,542 @@
+"""Conversation quality check (质检): a score sheet for one whole conversation.
+
+Transcript format (JSON object; also documented in ``rulebooks/qa.yaml``)::
+
+    {
+      "channel": "phone" | "chat" | "email",              default "phone"
+      "profile": "oufei",                                   profile id or brand name, default "generic"
+      "agent_no": "1024",                                   the agent's 工号 (optional)
+      "started_at": "2026-10-01T09:30:00+08:00",            ISO 8601, naive = Asia/Shanghai (optional;
+      "ended_at": "2026-10-01T09:36:10+08:00",              the first turn's time is used when absent)
+      "ended_by": "agent" | "customer",                     optional
+      "outcome": "normal" | "transferred_to_supervisor" | "ended_abusive" | "ended_silent",
+      "turns": [{"speaker": "agent" | "customer", "text": "...", "at": "ISO 8601"}],
+      "holds": [{"start": "ISO 8601", "end": "ISO 8601"}]   every turn needs "at" when holds are given
+    }
+
+:func:`score` returns a :class:`ScoreSheet`: one item per criterion that was met and one per
+deduction, each deduction pointing at the turn (index into ``turns``) that caused it. Criteria,
+deductions, thresholds and intent patterns are data (``rulebooks/qa.yaml``); forbidden phrases
+come from :mod:`kefu.standards.compliance`, expected greetings from :mod:`kefu.standards.scripts`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from kefu.standards import compliance, scripts
+from kefu.standards.text import fold
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+QA_RULEBOOK = Path(__file__).parent / "rulebooks" / "qa.yaml"
+CHANNELS = ("phone", "chat", "email")
+SPEAKERS = ("agent", "customer")
+OUTCOMES = ("normal", "transferred_to_supervisor", "ended_abusive", "ended_silent")
+_CHINESE_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+_CHINESE_NUMBER_RUN = re.compile(r"[零〇一二三四五六七八九幺]{5,}")
+_NUMBER = re.compile(r"[a-z0-9]+")
+_SECOND_PERSON = re.compile(r"[你妳祢]")
+
+
+class TranscriptError(ValueError):
+    """A transcript that cannot be scored; the message (Chinese) names the field."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str
+    text: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Hold:
+    start: datetime
+    end: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    channel: str
+    profile: str
+    agent_no: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    ended_by: str | None
+    outcome: str
+    turns: tuple[Turn, ...]
+    holds: tuple[Hold, ...] = ()
+
+
+@dataclass
+class Item:
+    criterion: str
+    name: str
+    ok: bool
+    deduction: int
+    turn: int | None
+    detail: str
+    source: str
+    severity: str | None = None  # forbidden phrases only: severe | major | minor
+
+
+@dataclass
+class ScoreSheet:
+    total: int
+    max_score: int
+    pass_score: int
+    passed: bool
+    profile: str
+    channel: str
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def deductions(self) -> list[Item]:
+        return [item for item in self.items if not item.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "max_score": self.max_score,
+            "pass_score": self.pass_score,
+            "passed": self.passed,
+            "profile": self.profile,
+            "channel": self.channel,
+            "items": [asdict(item) for item in self.items],
+        }
+
+
+# ---------------------------------------------------------------- rulebook
+
+
+@cache
+def rulebook() -> dict[str, Any]:
+    with QA_RULEBOOK.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+@cache
+def _intent(name: str) -> re.Pattern[str]:
+    patterns = rulebook()["intents"][name]
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _has(intent: str, text: str) -> bool:
+    return bool(_intent(intent).search(fold(text)))
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _parse_time(value: Any, where: str) -> datetime:
+    if not isinstance(value, str) or not value.strip():
+        raise TranscriptError(f"{where}：时间必须是 ISO 8601 字符串，例如 2026-10-01T09:30:00+08:00")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise TranscriptError(f"{where}：无法识别的时间“{value}”") from None
+    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed.astimezone(SHANGHAI)
+
+
+def _optional_time(data: Mapping[str, Any], key: str, where: str) -> datetime | None:
+    value = data.get(key)
+    return None if value in (None, "") else _parse_time(value, where)
+
+
+def _choice(data: Mapping[str, Any], key: str, options: Sequence[str], default: str | None) -> str | None:
+    value = data.get(key, default)
+    if value is None:
+        return None
+    if value not in options:
+        raise TranscriptError(f"{key}：取值“{value}”无效，可选：{'、'.join(options)}")
+    return str(value)
+
+
+def parse_transcript(data: Any) -> Transcript:
+    """Validate a transcript (a mapping, e.g. loaded JSON); raises :class:`TranscriptError`."""
+    if not isinstance(data, Mapping):
+        raise TranscriptError("对话记录必须是 JSON 对象")
+    channel = _choice(data, "channel", CHANNELS, "phone") or "phone"
+    try:
+        profile = scripts.resolve_profile(str(data.get("profile") or "generic"))
+    except ValueError as exc:
+        raise TranscriptError(f"profile：{exc}") from None
+    agent_no = data.get("agent_no")
+    if agent_no is not None and not isinstance(agent_no, str | int):
+        raise TranscriptError("agent_no：工号必须是字符串或数字")
+    raw_turns = data.get("turns")
+    if not isinstance(raw_turns, list) or not raw_turns:
+        raise TranscriptError("turns：缺少对话内容，必须是非空列表")
+    turns = []
+    for i, raw in enumerate(raw_turns):
+        where = f"turns[{i}]"
+        if not isinstance(raw, Mapping):
+            raise TranscriptError(f"{where}：每句话必须是对象")
+        speaker = raw.get("speaker")
+        if speaker not in SPEAKERS:
+            raise TranscriptError(f"{where}.speaker：必须是 agent 或 customer，而不是“{speaker}”")
+        text = raw.get("text", "")
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise TranscriptError(f"{where}.text：必须是字符串")
+        turns.append(Turn(str(speaker), text, _optional_time(raw, "at", f"{where}.at")))
+    raw_holds = data.get("holds") or []
+    if not isinstance(raw_holds, list):
+        raise TranscriptError("holds：必须是列表")
+    holds = []
+    for i, raw in enumerate(raw_holds):
+        if not isinstance(raw, Mapping):
+            raise TranscriptError(f"holds[{i}]：必须是含 start 和 end 的对象")
+        start = _parse_time(raw.get("start"), f"holds[{i}].start")
+        end = _parse_time(raw.get("end"), f"holds[{i}].end")
+        if end < start:
+            raise TranscriptError(f"holds[{i}].end：结束时间早于开始时间")
+        holds.append(Hold(start, end))
+    if holds:
+        for i, turn in enumerate(turns):
+            if turn.at is None:
+                raise TranscriptError(f"turns[{i}].at：有等待记录 (holds) 时每句话都需要时间")
+    started_at = _optional_time(data, "started_at", "started_at") or next((t.at for t in turns if t.at), None)
+    return Transcript(
+        channel=channel,
+        profile=profile,
+        agent_no=None if agent_no is None else str(agent_no),
+        started_at=started_at,
+        ended_at=_optional_time(data, "ended_at", "ended_at"),
+        ended_by=_choice(data, "ended_by", ("agent", "customer"), None),
+        outcome=_choice(data, "outcome", OUTCOMES, "normal") or "normal",
+        turns=tuple(turns),
+        holds=tuple(holds),
+    )
+
+
+# ---------------------------------------------------------------- scoring
+
+
+class _Sheet:
+    def __init__(self, transcript: Transcript) -> None:
+        self.t = transcript
+        self.items: list[Item] = []
+
+    def _criterion(self, cid: str) -> Mapping[str, Any]:
+        return rulebook()["criteria"][cid]  # type: ignore[no-any-return]
+
+    def ok(self, cid: str, detail: str) -> None:
+        c = self._criterion(cid)
+        self.items.append(Item(cid, c["name"], True, 0, None, detail, c["source"]))
+
+    def deduct(
+        self, cid: str, turn: int | None, detail: str, points: int | None = None, severity: str | None = None
+    ) -> None:
+        c = self._criterion(cid)
+        amount = int(c.get("deduction", 0) if points is None else points)
+        self.items.append(Item(cid, c["name"], False, amount, turn, detail, c["source"], severity))
+
+    def agent_turns(self) -> list[int]:
+        return [i for i, turn in enumerate(self.t.turns) if turn.speaker == "agent"]
+
+
+def _label(i: int | None) -> str:
+    return "" if i is None else f"第{i + 1}句"
+
+
+def _check_opening(s: _Sheet) -> None:
+    agents = s.agent_turns()
+    if not agents:
+        s.deduct("opening", None, "坐席没有任何发言，缺少开始语")
+        return
+    first = agents[0]
+    text = s.t.turns[first].text
+    if not (_has("opening", text) and _has("opening_service", text)):
+        s.deduct("opening", first, f"{_label(first)}坐席首句缺少规范开始语（问候 + 服务用语）：“{text}”")
+        return
+    s.ok("opening", f"{_label(first)}给出开始语")
+    _check_greeting(s, first, text)
+    profile = scripts.profiles()[s.t.profile]
+    if profile.agent_no_in_opening:
+        has_no = s.t.agent_no in fold(text) if s.t.agent_no else bool(re.search(r"\d+号|工号", fold(text)))
+        if has_no:
+            s.ok("opening_agent_no", "开始语中报了工号")
+        else:
+            s.deduct("opening_agent_no", first, f"{_label(first)}开始语未报工号{s.t.agent_no or ''}")
+
+
+def _check_greeting(s: _Sheet, first: int, text: str) -> None:
+    if s.t.started_at is None:
+        s.ok("opening_greeting", "对话没有时间信息，未核对问候语")
+        return
+    expected = scripts.greeting(s.t.started_at, s.t.profile)
+    said = set(_intent("greeting_words").findall(fold(text)))
+    wrong = sorted(said - {expected.text})
+    if expected.text in said and not wrong:
+        s.ok("opening_greeting", f"问候语“{expected.text}”符合日期时段")
+        return
+    lenient = rulebook()["greeting"].get("accept_ninhao_for_time_of_day", False)
+    if not wrong and expected.kind in ("time_of_day", "plain") and (expected.kind == "plain" or lenient):
+        s.ok("opening_greeting", f"问候语可接受（应为“{expected.text}”）")
+        return
+    used = "、".join(f"“{w}”" for w in wrong) if wrong else "普通问候"
+    s.deduct("opening_greeting", first, f"{_label(first)}问候语应为“{expected.text}”，实际使用{used}")
+
+
+def _check_closing(s: _Sheet) -> None:
+    if s.t.outcome != "normal":
+        s.ok("closing", "非正常结束的对话（转接、结束无声或不文明来电）不要求结束语")
+        return
+    agents = s.agent_turns()
+    tail = agents[-2:]
+    last = agents[-1] if agents else None
+    if any(_has("closing", s.t.turns[i].text) for i in tail):
+        s.ok("closing", "给出结束语")
+    else:
+        s.deduct("closing", last, f"{_label(last)}对话结束时缺少结束语（致谢、道别）")
+    profile = scripts.profiles()[s.t.profile]
+    if profile.evaluation_invitation and s.t.channel in profile.evaluation_channels:
+        if any(_has("evaluation", s.t.turns[i].text) for i in tail):
+            s.ok("evaluation_invitation", "结束语中邀请客户评价")
+        else:
+            s.deduct("evaluation_invitation", last, f"{_label(last)}结束语未邀请客户对服务进行评价")
+
+
+def _check_forbidden(s: _Sheet) -> dict[int, list[tuple[int, int]]]:
+    """Forbidden phrases per agent turn; returns the flagged spans so 你 inside them is not counted twice."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    by_severity = s._criterion("forbidden_phrase")["deduction_by_severity"]
+    found = False
+    for i in s.agent_turns():
+        for v in compliance.check(s.t.turns[i].text, channel=s.t.channel, profile=s.t.profile):
+            spans.setdefault(i, []).append((v.start, v.end))
+            cid = _criterion_for(v)
+            points = int(by_severity.get(v.severity, 0)) if cid == "forbidden_phrase" else None
+            hint = f"，建议改为“{v.rewrite}”" if v.rewrite else ""
+            kind = {"vague_answer": "模糊答复", "polite_address": "不当称呼"}.get(
+                cid, f"服务忌语（{v.category}）"
+            )
+            s.deduct(
+                cid, i, f"{_label(i)}使用{kind}“{v.text}”：{v.message.rstrip('。')}{hint}", points, v.severity
+            )
+            found = True
+    if not found:
+        s.ok("forbidden_phrase", "未发现服务忌语")
+    return spans
+
+
+def _criterion_for(violation: Any) -> str:
+    """The score-sheet criterion of a checker violation (rulebook qa.yaml compliance_categories)."""
+    mapping: Mapping[str, str] = rulebook().get("compliance_categories") or {}
+    return mapping.get(str(violation.category_code), "forbidden_phrase")
+
+
+def _check_vague(s: _Sheet, flagged: Mapping[int, list[tuple[int, int]]]) -> None:
+    for i in s.agent_turns():
+        if any(item.criterion == "vague_answer" and item.turn == i for item in s.items):
+            continue
+        match = _intent("vague").search(fold(s.t.turns[i].text))
+        if match:
+            s.deduct("vague_answer", i, f"{_label(i)}答复含糊（“{match.group(0)}”），应给出明确答复")
+    if not any(item.criterion == "vague_answer" for item in s.items):
+        s.ok("vague_answer", "未发现模糊答复")
+
+
+def _numbers(text: str) -> list[str]:
+    folded = _CHINESE_NUMBER_RUN.sub(lambda m: m.group(0).translate(_CHINESE_DIGITS), fold(text))
+    cfg = rulebook()["read_back"]
+    return [
+        n
+        for n in _NUMBER.findall(folded)
+        if len(n) >= cfg["min_length"] and sum(ch.isdigit() for ch in n) >= cfg["min_digits"]
+    ]
+
+
+def _check_read_back(s: _Sheet) -> None:
+    asked = 0
+    for i, turn in enumerate(s.t.turns):
+        if turn.speaker != "customer":
+            continue
+        for number in dict.fromkeys(_numbers(turn.text)):
+            asked += 1
+            later = [
+                fold(t.text).translate(_CHINESE_DIGITS) for t in s.t.turns[i + 1 :] if t.speaker == "agent"
+            ]
+            if not any(number in text for text in later):
+                s.deduct("read_back", i, f"{_label(i)}客户提供的号码 {number.upper()} 未向客户复述核对")
+    if asked and not any(item.criterion == "read_back" for item in s.items):
+        s.ok("read_back", "客户提供的号码均已复述核对")
+    elif not asked:
+        s.ok("read_back", "客户未提供需要核对的号码")
+
+
+def _agent_turns_between(s: _Sheet, start: datetime, end: datetime) -> list[int]:
+    return [i for i in s.agent_turns() if (at := s.t.turns[i].at) is not None and start < at < end]
+
+
+def _check_holds(s: _Sheet) -> None:
+    cfg = rulebook()["holds"]
+    if s.t.channel not in cfg["channels"] or not s.t.holds:
+        s.ok("hold_wait_phrase", "本次对话没有需要告知的等待")
+        return
+    limit = float(cfg["re_reminder_after_seconds"][s.t.channel])
+    for h in s.t.holds:
+        secs = h.seconds
+        before = [i for i in s.agent_turns() if (at := s.t.turns[i].at) is not None and at <= h.start]
+        after = [i for i in s.agent_turns() if (at := s.t.turns[i].at) is not None and at >= h.end]
+        prev, nxt = (before[-1] if before else None), (after[0] if after else None)
+        if secs >= cfg["wait_phrase_from_seconds"]:
+            if prev is not None and _has("wait", s.t.turns[prev].text):
+                s.ok("hold_wait_phrase", f"等待 {secs:.0f} 秒前已请客户稍等")
+            else:
+                s.deduct(
+                    "hold_wait_phrase", prev, f"{_label(prev)}之后等待 {secs:.0f} 秒，等待前未请客户稍等"
+                )
+        if secs > limit:
+            reminded = any(
+                _has("re_reminder", s.t.turns[i].text) for i in _agent_turns_between(s, h.start, h.end)
+            )
+            if reminded:
+                s.ok("hold_re_reminder", f"等待 {secs:.0f} 秒期间已再次提醒客户")
+            else:
+                s.deduct(
+                    "hold_re_reminder",
+                    nxt,
+                    f"等待 {secs:.0f} 秒（超过 {limit:.0f} 秒）期间未再次提醒客户{('，见' + _label(nxt)) if nxt is not None else ''}",
+                )
+        if secs >= cfg["thanks_from_seconds"]:
+            if nxt is not None and _has("thanks_for_patience", s.t.turns[nxt].text):
+                s.ok("hold_thanks", f"{_label(nxt)}感谢客户耐心等待")
+            else:
+                s.deduct("hold_thanks", nxt, f"{_label(nxt)}等待结束后未感谢客户的耐心等待")
+
+
+def _check_abusive(s: _Sheet) -> None:
+    abusive = [
+        i for i, t in enumerate(s.t.turns) if t.speaker == "customer" and _has("customer_abusive", t.text)
+    ]
+    if s.t.outcome != "ended_abusive":
+        if abusive:
+            s.ok("abusive_warnings", "客户有不文明用语，坐席未挂断，继续服务")
+        return
+    first = abusive[0] if abusive else 0
+    agents = [i for i in s.agent_turns() if i > first]
+    warnings = [
+        i
+        for i in agents
+        if _has("civility_warning", s.t.turns[i].text)
+        and not _has("civility_warning_exclude", s.t.turns[i].text)
+    ]
+    need = int(rulebook()["abusive"]["warnings_required"])
+    last = s.agent_turns()[-1] if s.agent_turns() else None
+    if len(warnings) >= need:
+        s.ok("abusive_warnings", f"结束通话前已提醒文明用语 {len(warnings)} 次")
+    else:
+        s.deduct(
+            "abusive_warnings",
+            last,
+            f"{_label(last)}结束不文明来电前只提醒了 {len(warnings)} 次文明用语（应提醒 {need} 次）",
+        )
+
+
+def _check_supervisor(s: _Sheet) -> None:
+    asks = [
+        i
+        for i, t in enumerate(s.t.turns)
+        if t.speaker == "customer" and _has("customer_asks_supervisor", t.text)
+    ]
+    if s.t.outcome != "transferred_to_supervisor":
+        if asks:
+            s.ok("supervisor_retention", "客户要求找上级，坐席挽留后自行处理")
+        return
+    first = asks[0] if asks else 0
+    agents = [i for i in s.agent_turns() if i > first]
+    transfer = next(
+        (i for i in agents if _has("transfer", s.t.turns[i].text)), agents[-1] if agents else None
+    )
+    attempts = [
+        i for i in agents if (transfer is None or i < transfer) and _has("retention", s.t.turns[i].text)
+    ]
+    need = int(rulebook()["supervisor"]["retention_required"])
+    if len(attempts) >= need:
+        s.ok("supervisor_retention", f"转接主管前已挽留 {len(attempts)} 次")
+    else:
+        s.deduct(
+            "supervisor_retention",
+            transfer,
+            f"{_label(transfer)}转接主管前只挽留了 {len(attempts)} 次（应挽留 {need} 次）",
+        )
+
+
+def _check_silent(s: _Sheet) -> None:
+    if s.t.outcome != "ended_silent":
+        return
+    agents = s.agent_turns()
+    prompts = [i for i in agents[1:] if _has("silent_prompt", s.t.turns[i].text)]
+    need = int(rulebook()["silent"]["prompts_required"])
+    last = agents[-1] if agents else None
+    ended_politely = last is not None and _has("silent_end", s.t.turns[last].text)
+    if len(prompts) >= need and ended_politely:
+        s.ok("silent_handling", f"客户无声，提示 {len(prompts)} 次后礼貌结束")
+    elif len(prompts) < need:
+        s.deduct(
+            "silent_handling",
+            last,
+            f"{_label(last)}客户无声时只提示了 {len(prompts)} 次就结束（应提示 {need} 次）",
+        )
+    else:
+        s.deduct("silent_handling", last, f"{_label(last)}客户无声，结束时未说明原因并请客户稍后再拨")
+
+
+def _check_polite_address(s: _Sheet, flagged: Mapping[int, list[tuple[int, int]]]) -> None:
+    for i in s.agent_turns():
+        spans = flagged.get(i, [])
+        hits = [
+            m.start()
+            for m in _SECOND_PERSON.finditer(s.t.turns[i].text)
+            if not any(a <= m.start() < b for a, b in spans)
+        ]
+        if hits:
+            s.deduct("polite_address", i, f"{_label(i)}称呼客户用了“你”，应使用“您”")
+    if not any(item.criterion == "polite_address" for item in s.items):
+        s.ok("polite_address", "坐席始终以“您”称呼客户")
+
+
+def score(transcript: Mapping[str, Any] | Transcript) -> ScoreSheet:
+    """Score a whole conversation against the QA rulebook."""
+    t = transcript if isinstance(transcript, Transcript) else parse_transcript(transcript)
+    sheet = _Sheet(t)
+    _check_opening(sheet)
+    _check_closing(sheet)
+    flagged = _check_forbidden(sheet)
+    _check_vague(sheet, flagged)
+    _check_read_back(sheet)
+    _check_holds(sheet)
+    _check_abusive(sheet)
+    _check_supervisor(sheet)
+    _check_silent(sheet)
+    _check_polite_address(sheet, flagged)
+    book = rulebook()
+    # Cap each criterion's deductions (rulebook max_deduction); later items of a capped criterion count 0.
+    used: dict[str, int] = {}
+    for item in sheet.items:
+        cap = book["criteria"][item.criterion].get("max_deduction")
+        if cap is not None and item.deduction:
+            item.deduction = max(0, min(item.deduction, int(cap) - used.get(item.criterion, 0)))
+        used[item.criterion] = used.get(item.criterion, 0) + item.deduction
+    max_score = int(book["max_score"])
+    total = max(0, max_score - sum(item.deduction for item in sheet.items))
+    severe = any(item.severity == "severe" for item in sheet.items)
+    passed = total >= int(book["pass_score"]) and not (severe and book.get("fail_on_severe", False))
+    return ScoreSheet(total, max_score, int(book["pass_score"]), passed, t.profile, t.channel, sheet.items)
