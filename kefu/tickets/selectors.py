@@ -90,7 +90,7 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
     for clock in ticket.clocks.order_by("due_at"):
         target = sla.Target(code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock)
         if clock.met_at:
-            state, label = "met", "已达成"
+            state, label = ("met", "已达成") if clock.met_at <= clock.due_at else ("met_late", "逾期达成")
         elif clock.breached_at:
             state, label = "breached", "已超时"
         elif clock.paused_at:

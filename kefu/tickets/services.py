@@ -111,6 +111,10 @@ def _meet_clocks(ticket: Ticket, at: datetime, codes: Iterable[str] | None = Non
         clock.met_at = at
         clock.save(update_fields=["met_at"])
         _append(ticket, Kind.SLA_MET, actor=None, at=at, sla_clock=clock, data={"code": clock.code})
+        # Met after it was due, before a sweep saw it: still a breach, recorded once.
+        if at > clock.due_at and SlaClock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(breached_at=at):
+            _append(ticket, Kind.SLA_BREACHED, actor=None, at=at, sla_clock=clock,
+                    data={"code": clock.code, "name": clock.name, "due_at": clock.due_at.isoformat()})
 
 
 def sla_sweep(*, now: datetime | None = None) -> int:

@@ -78,6 +78,15 @@ def test_working_clock_keeps_its_working_time_over_a_pause(cast, new_ticket):
     assert answer.due_at == at("2026-12-01 10:00")
 
 
+def test_a_late_reply_meets_the_clock_and_records_the_breach(cast, new_ticket):
+    ticket = new_ticket("查询", when=at("2026-11-24 10:00"))
+    services.ticket_reply(ticket=ticket, actor=cast.agent_a, body="您好，让您久等了。", at=at("2026-11-24 10:45"))
+    clock = ticket.clocks.get(code="answer")
+    assert clock.met_at == clock.breached_at == at("2026-11-24 10:45")
+    assert services.sla_sweep(now=at("2026-11-24 11:00")) == 0
+    assert ticket.events.filter(kind="sla_breached").count() == 1
+
+
 def test_the_sweep_records_a_breach_once(cast, new_ticket):
     ticket = new_ticket("查询", when=at("2026-11-24 10:00"))
     assert services.sla_sweep(now=at("2026-11-24 10:29")) == 0

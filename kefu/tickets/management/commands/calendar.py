@@ -29,23 +29,26 @@ class Command(BaseCommand):
         p.add_argument("year", type=int)
 
     def handle(self, *args, action, brand=None, **options):
-        try:
-            calendar = working_calendar(brand_get(brand) if brand else None)
-        except ServiceError as exc:
-            raise CommandError(exc.message, returncode=2) from exc
+        def calendar():
+            try:
+                return working_calendar(brand_get(brand) if brand else None)
+            except ServiceError as exc:
+                raise CommandError(exc.message, returncode=2) from exc
+
         if action == "is-workday":
-            info = calendar.day_info(parse_day(options["date"]))
+            info = calendar().day_info(parse_day(options["date"]))
             out = {**asdict(info), "estimated": info.source == "estimated"}
         elif action == "add-working-days":
             start = parse_when(options["start"])
-            result = calendar.add_working_days(start, options["days"])
+            cal = calendar()
+            result = cal.add_working_days(start, options["days"])
             out = {"start": start, "days": options["days"], "result": result,
-                   "estimated": any(calendar.coverage(y) == "estimated" for y in {start.year, result.year})}
+                   "estimated": any(cal.coverage(y) == "estimated" for y in {start.year, result.year})}
         elif action == "add-working-hours":
             from datetime import timedelta
 
             start = parse_when(options["start"])
-            result = calendar.add_working_time(start, timedelta(hours=options["hours"]))
+            result = calendar().add_working_time(start, timedelta(hours=options["hours"]))
             out = {"start": start, "hours": options["hours"], "result": result}
         elif action == "load-year":
             try:
@@ -58,11 +61,11 @@ class Command(BaseCommand):
             year = options["year"]
             from datetime import date, timedelta
 
-            d, days = date(year, 1, 1), []
+            cal, d, days = calendar(), date(year, 1, 1), []
             while d.year == year:
-                info = calendar.day_info(d)
+                info = cal.day_info(d)
                 if info.holiday or info.makeup_workday:
                     days.append(asdict(info))
                 d += timedelta(days=1)
-            out = {"year": year, "coverage": calendar.coverage(year), "days": days}
+            out = {"year": year, "coverage": cal.coverage(year), "days": days}
         self.stdout.write(dump(out))
