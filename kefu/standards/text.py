@@ -135,18 +135,27 @@ class Normalizer:
             chars = "".join(sorted(self.collapse_chars)) or "\x00"
             self._runs = re.compile("([" + re.escape(chars) + r"])\1+")
 
-    def fold_collapse(self, text: str) -> str:
-        """The normalised string only: the hot path (two C-level passes)."""
-        folded = text.translate(self.table)
+    def collapse(self, folded: str) -> str:
+        """Step 2 on already folded text: runs of one (collapsible) character become one."""
         return self._runs.sub(r"\1", folded)
+
+    def fold_collapse(self, text: str) -> str:
+        """The normalised string only (two C-level passes)."""
+        return self._runs.sub(r"\1", text.translate(self.table))
 
     def normalize(self, text: str) -> Normalized:
         return Normalized(text, self.fold_collapse(text), self)
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
-        """Replays the fast path one character at a time, recording where each output came from."""
+        """For each normalised character, the [start, end) span of the original it came from."""
         table = self.table
         size = len(table)
+        # Common case: characters were only dropped (no expansion, no run collapsed).
+        kept = [i for i, ch in enumerate(text) if (cp := ord(ch)) >= size or table[cp] is not None]
+        folded = text.translate(table)
+        if len(folded) == len(kept) and len(self.fold_collapse(text)) == len(kept):
+            return [(i, i + 1) for i in kept]
+        # Otherwise replay the normalisation one character at a time.
         collapse = self.collapse_chars
         spans: list[tuple[int, int]] = []
         last = ""

@@ -1,10 +1,11 @@
 """The checker: one Aho–Corasick pass over normalised text, gap joins, exceptions, offset mapping.
 
-Every literal anchor of every pattern (rules and exceptions alike) sits in ONE automaton.  A reply
-is normalised with two C-level passes (``str.translate`` and a run-collapsing regex), the automaton
-is iterated once, and only when it reports anchors does Python-level work start: anchors of
-multi-part patterns are joined in order within their bounded gaps, exceptions overlapping a match
-of a rule they apply to suppress it, and the offset map back to the original text is built.
+The key anchors of every pattern (rules and exceptions alike) sit in ONE Aho–Corasick automaton.
+A reply is folded with one C-level ``str.translate`` and scanned once; doubled pattern characters
+are automaton words too, and only when one shows up is the text run-collapsed and scanned again.
+Python-level work starts only when keys are reported: the other parts of a multi-part pattern are
+verified around the key within their bounded gaps, exceptions overlapping a match of a rule they
+apply to suppress it, and the offset map back to the original text is built.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import asdict, dataclass
 import ahocorasick
 
 from kefu.standards.compliance.dsl import Chain, parse
-from kefu.standards.compliance.rulebook import CHANNEL_NAMES, CHANNELS, Rule, Rulebook
-from kefu.standards.text import Normalizer
+from kefu.standards.compliance.rulebook import CHANNEL_NAMES, CHANNELS, Rule, Rulebook, load_prescribed
+from kefu.standards.text import Normalized, Normalizer
 
 SEVERITY_RANK = {"severe": 3, "major": 2, "minor": 1}
 
@@ -47,33 +48,101 @@ class Matcher:
     chain: Chain
 
 
-def _first_chain(
-    norm: str,
-    hits: list[list[tuple[int, int]]],
-    chain: Chain,
-    particles: frozenset[str],
-    seg: int,
-    prev_end: int,
+@dataclass(frozen=True)
+class _Compiled:
+    """A matcher prepared for verification around a hit of its key segment."""
+
+    key: int
+    alts: tuple[frozenset[str], ...]
+    lengths: tuple[tuple[int, ...], ...]
+
+
+def _compile(chain: Chain, sample: str) -> _Compiled:
+    # The key segment is the one whose alternatives are rarest in ordinary compliant replies
+    # (counted in ``sample``, the prescribed phrases): only its alternatives go into the
+    # automaton, so common words (我们, 抱歉, 吗) never cost a Python-level step.  Longer and fewer
+    # alternatives break ties.
+    def cost(i: int) -> tuple[int, int, int]:
+        seg = chain.segments[i]
+        return (sum(sample.count(a) for a in seg), -min(len(a) for a in seg), len(seg))
+
+    key = min(range(len(chain.segments)), key=cost)
+    return _Compiled(
+        key=key,
+        alts=tuple(frozenset(seg) for seg in chain.segments),
+        lengths=tuple(tuple(sorted({len(a) for a in seg}, reverse=True)) for seg in chain.segments),
+    )
+
+
+def _right(
+    norm: str, chain: Chain, comp: _Compiled, particles: frozenset[str], seg: int, prev_end: int
 ) -> int:
-    """End of the earliest completion of the chain from segment ``seg`` on, or -1."""
+    """End of the earliest completion of segments seg.. after prev_end, or -1."""
+    if seg == len(chain.segments):
+        return prev_end
     gap = chain.gaps[seg - 1]
-    last_char = norm[prev_end - 1]
-    for start, end in hits[seg]:
-        lo = prev_end + gap.min
-        # Run-collapsing may merge the last character of one part with the first of the next
-        # (你问我，我问谁 → 你问我问谁): accept a one-character overlap on the same character.
-        if start < lo and not (start == prev_end - 1 and norm[start] == last_char and gap.min == 0):
-            continue
-        if start > prev_end + gap.max:
+    alts, lengths = comp.alts[seg], comp.lengths[seg]
+    # Run-collapsing may merge the last character of one part with the first of the next
+    # (你问我，我问谁 → 你问我问谁): a one-character overlap on the same character is accepted.
+    first = prev_end - 1 if gap.min == 0 else prev_end + gap.min
+    for pos in range(first, min(prev_end + gap.max, len(norm) - 1) + 1):
+        if gap.particles_only and not set(norm[prev_end:pos]) <= particles:
             break
-        if gap.particles_only and not set(norm[prev_end:start]) <= particles:
-            continue
-        if seg + 1 == len(chain.segments):
-            return end
-        found = _first_chain(norm, hits, chain, particles, seg + 1, end)
-        if found >= 0:
-            return found
+        for length in lengths:
+            if pos + length <= len(norm) and norm[pos : pos + length] in alts:
+                found = _right(norm, chain, comp, particles, seg + 1, pos + length)
+                if found >= 0:
+                    return found
     return -1
+
+
+def _left(
+    norm: str, chain: Chain, comp: _Compiled, particles: frozenset[str], seg: int, next_start: int
+) -> int:
+    """Start of the closest completion of segments ..seg before next_start, or -1."""
+    if seg < 0:
+        return next_start
+    gap = chain.gaps[seg]
+    alts, lengths = comp.alts[seg], comp.lengths[seg]
+    last = next_start + 1 if gap.min == 0 else next_start - gap.min
+    for end in range(last, max(next_start - gap.max, 1) - 1, -1):
+        if end > next_start and norm[end - 1] != norm[next_start]:
+            continue
+        if gap.particles_only and not set(norm[end:next_start]) <= particles:
+            break
+        for length in lengths:
+            if end - length >= 0 and norm[end - length : end] in alts:
+                found = _left(norm, chain, comp, particles, seg - 1, end - length)
+                if found >= 0:
+                    return found
+    return -1
+
+
+class _Scanner:
+    """One Aho–Corasick automaton over all keys, reporting overlapping (key, start, end).
+
+    ``ahocorasick_rs`` (Rust) returns all matches of a text in one call and measured about twice
+    as fast as ``pyahocorasick`` on our keys (see docs/PERFORMANCE.md); pyahocorasick is the
+    fallback where the Rust wheel is unavailable.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        try:
+            import ahocorasick_rs
+        except ImportError:  # pragma: no cover - depends on the installed wheels
+            self._rs = None
+            self._py = ahocorasick.Automaton()
+            for i, key in enumerate(keys):
+                self._py.add_word(key, (i, len(key)))
+            self._py.make_automaton()
+        else:
+            self._rs = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        if self._rs is not None:
+            result: list[tuple[int, int, int]] = self._rs.find_matches_as_indexes(text, overlapping=True)
+            return result
+        return [(i, end + 1 - n, end + 1) for end, (i, n) in self._py.iter(text)]
 
 
 class Checker:
@@ -105,22 +174,31 @@ class Checker:
         # patterns use: runs of other characters cannot change whether a pattern matches.
         folder = Normalizer(collapse="")
         folded = [parse(p, folder.fold_collapse, rulebook.default_gap) for _, _, p in raw_patterns]
-        alphabet = {ch for chain in folded for seg in chain.segments for alt in seg for ch in alt}
+        # Only a repeat inside an anchor can hide it (不不知道 still contains 不知道 at its end), so
+        # runs are collapsed for characters standing inside some anchor, minus `no_collapse` (您:
+        # dropping punctuation joins 谢谢您。您的订单 into 您您, which must stay cheap).
+        alphabet = {
+            ch for chain in folded for seg in chain.segments for alt in seg for ch in alt[1:-1]
+        } - set(rulebook.no_collapse)
         self.normalizer = Normalizer(collapse="".join(sorted(alphabet)))
         norm = self.normalizer.fold_collapse
         self.matchers: list[Matcher] = [
             Matcher(kind, owner, parse(p, norm, rulebook.default_gap)) for kind, owner, p in raw_patterns
         ]
 
-        table: dict[str, list[tuple[int, int, int]]] = {}
-        for m_idx, matcher in enumerate(self.matchers):
-            for seg_idx, alternatives in enumerate(matcher.chain.segments):
-                for alt in alternatives:
-                    table.setdefault(alt, []).append((m_idx, seg_idx, len(alt)))
-        self.automaton = ahocorasick.Automaton()
-        for key, entries in table.items():
-            self.automaton.add_word(key, tuple(entries))
-        self.automaton.make_automaton()
+        sample = "\n".join(norm(p.text) for p in load_prescribed())
+        self.compiled = [_compile(m.chain, sample) for m in self.matchers]
+        table: dict[str, list[tuple[int, int]]] = {}
+        for m_idx, (matcher, comp) in enumerate(zip(self.matchers, self.compiled, strict=True)):
+            for alt in matcher.chain.segments[comp.key]:
+                table.setdefault(alt, []).append((m_idx, len(alt)))
+        # Doubled pattern characters (不不, 知知) are words too, with no entries: when one occurs
+        # the text is run-collapsed and scanned again, so the common case needs no collapsing pass.
+        for ch in sorted(alphabet):
+            table.setdefault(ch + ch, [])
+        self.keys = list(table)
+        self.key_entries = [tuple(table[k]) for k in self.keys]
+        self._scanner = _Scanner(self.keys)
 
         self.active: dict[str, frozenset[int]] = {
             ch: frozenset(i for i, r in enumerate(self.rules) if ch in r.channels) for ch in CHANNELS
@@ -135,33 +213,38 @@ class Checker:
             self.symbol_regex[ch] = re.compile("|".join(parts)) if parts else None
 
     # ------------------------------------------------------------------ matching
-    def _matches(self, norm: str) -> list[tuple[int, int, int]]:
+    def _scan(self, norm: str) -> list[tuple[int, int, int]] | None:
+        """Key-segment hits (matcher, start, end), or None when the text holds a doubled character."""
+        hits: list[tuple[int, int, int]] = []
+        key_entries = self.key_entries
+        for k_idx, start, end in self._scanner.find(norm):
+            entries = key_entries[k_idx]
+            if not entries:
+                return None
+            for m_idx, _length in entries:
+                hits.append((m_idx, start, end))
+        return hits
+
+    def _matches(self, norm: str, hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
         """(matcher index, start, end) of every pattern match in normalised text."""
-        hits: dict[int, list[list[tuple[int, int]]]] = {}
-        matchers = self.matchers
-        for end, entries in self.automaton.iter(norm):
-            for m_idx, seg_idx, length in entries:
-                per = hits.get(m_idx)
-                if per is None:
-                    per = hits[m_idx] = [[] for _ in matchers[m_idx].chain.segments]
-                per[seg_idx].append((end + 1 - length, end + 1))
+        hits.sort(key=lambda h: (h[0], h[1], -h[2]))
         found: list[tuple[int, int, int]] = []
-        for m_idx, per in hits.items():
-            chain = matchers[m_idx].chain
-            if not all(per):
+        taken: dict[int, int] = {}
+        particles = self.particles
+        for m_idx, start, end in hits:
+            if start < taken.get(m_idx, -1):
                 continue
-            for lst in per:
-                lst.sort(key=lambda h: (h[0], -h[1]))
-            taken_until = -1
-            for start, end in per[0]:
-                if start < taken_until:
+            chain = self.matchers[m_idx].chain
+            if len(chain.segments) > 1:
+                comp = self.compiled[m_idx]
+                end = _right(norm, chain, comp, particles, comp.key + 1, end)
+                if end < 0:
                     continue
-                if len(per) > 1:
-                    end = _first_chain(norm, per, chain, self.particles, 1, end)
-                    if end < 0:
-                        continue
-                found.append((m_idx, start, end))
-                taken_until = end
+                start = _left(norm, chain, comp, particles, comp.key - 1, start)
+                if start < 0:
+                    continue
+            found.append((m_idx, start, end))
+            taken[m_idx] = end
         return found
 
     def check(self, text: str, channel: str = "phone") -> list[Violation]:
@@ -170,10 +253,14 @@ class Checker:
             known = "、".join(f"{c}（{CHANNEL_NAMES[c]}）" for c in CHANNELS)
             raise ValueError(f"未知的渠道“{channel}”，可选：{known}")
         active = self.active[channel]
-        normalized = self.normalizer.normalize(text)
-        norm = normalized.text
+        norm = text.translate(self.normalizer.table)
+        hits = self._scan(norm)
+        if hits is None:
+            norm = self.normalizer.collapse(norm)
+            hits = self._scan(norm) or []
+        normalized = Normalized(text, norm, self.normalizer)
         candidates: list[tuple[int, int, int]] = []  # (rule index, original start, original end)
-        found = self._matches(norm) if norm else []
+        found = self._matches(norm, hits) if hits else []
         if found:
             exceptions: list[tuple[int, int, int]] = []
             rule_hits: list[tuple[int, int, int]] = []

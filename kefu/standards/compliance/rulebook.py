@@ -62,6 +62,7 @@ class Profile:
 class Rulebook:
     particles: str
     default_gap: int
+    no_collapse: str
     rules: tuple[Rule, ...]
     exceptions: tuple[Exception_, ...]
     profiles: dict[str, Profile]
@@ -148,6 +149,7 @@ def parse_rulebook(data: dict[str, Any]) -> Rulebook:
     return Rulebook(
         particles=str(data.get("particles", "")),
         default_gap=int(data.get("default_gap", 4)),
+        no_collapse=str(data.get("no_collapse", "")),
         rules=rules,
         exceptions=exceptions,
         profiles=profiles,
