@@ -56,13 +56,18 @@ def validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return api.create_response(request, {"code": "unauthorized", "message": "请先登录或提供有效的 API 令牌", "field": None},
-                               status=401)
+    return api.create_response(
+        request,
+        {"code": "unauthorized", "message": "请先登录或提供有效的 API 令牌", "field": None},
+        status=401,
+    )
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, {"code": "error", "message": str(exc), "field": None}, status=exc.status_code)
+    return api.create_response(
+        request, {"code": "error", "message": str(exc), "field": None}, status=exc.status_code
+    )
 
 
 def _register() -> None:

@@ -24,20 +24,34 @@ def cast(db):
 
     _ensure_reference_data()
     c = Cast()
-    c.brand_a = Brand.objects.create(code="oufei", name="欧飞", greeting_name="欧飞", hotline="400-700-5050",
-                                     profile="oufei")
-    c.brand_b = Brand.objects.create(code="xintianjie", name="信天捷快递", greeting_name="信天捷快递",
-                                     hotline="400-820-1234", profile="xintianjie")
+    c.brand_a = Brand.objects.create(
+        code="oufei", name="欧飞", greeting_name="欧飞", hotline="400-700-5050", profile="oufei"
+    )
+    c.brand_b = Brand.objects.create(
+        code="xintianjie",
+        name="信天捷快递",
+        greeting_name="信天捷快递",
+        hotline="400-820-1234",
+        profile="xintianjie",
+    )
     c.team_a = Team.objects.create(name="A 组")
     c.team_a.brands.set([c.brand_a])
     c.team_b = Team.objects.create(name="B 组")
     c.team_b.brands.set([c.brand_b])
-    c.agent_a = User.objects.create_user("agent_a", password="pw-123456", agent_no="2001", display_name="王芳",
-                                         team=c.team_a)
-    c.agent_b = User.objects.create_user("agent_b", password="pw-123456", agent_no="2002", display_name="李娜",
-                                         team=c.team_b)
-    c.supervisor = User.objects.create_user("sup", password="pw-123456", agent_no="2000", display_name="赵主管",
-                                            role=User.Role.SUPERVISOR, team=c.team_a)
+    c.agent_a = User.objects.create_user(
+        "agent_a", password="pw-123456", agent_no="2001", display_name="王芳", team=c.team_a
+    )
+    c.agent_b = User.objects.create_user(
+        "agent_b", password="pw-123456", agent_no="2002", display_name="李娜", team=c.team_b
+    )
+    c.supervisor = User.objects.create_user(
+        "sup",
+        password="pw-123456",
+        agent_no="2000",
+        display_name="赵主管",
+        role=User.Role.SUPERVISOR,
+        team=c.team_a,
+    )
     c.admin = User.objects.create_superuser("root", password="pw-123456", role=User.Role.ADMIN)
     c.customer_a = customer_create(brand=c.brand_a, name="王小明", phone="13800138000", gender="male")
     c.vip_a = customer_create(brand=c.brand_a, name="李红", phone="13900139000", gender="female", vip_level=3)
@@ -58,8 +72,12 @@ class Api:
         return self.client.get(f"/api{path}", params, headers=self.headers)
 
     def post(self, path, body=None, headers=None):
-        return self.client.post(f"/api{path}", body or {}, content_type="application/json",
-                                headers={**self.headers, **(headers or {})})
+        return self.client.post(
+            f"/api{path}",
+            body or {},
+            content_type="application/json",
+            headers={**self.headers, **(headers or {})},
+        )
 
     def patch(self, path, body):
         return self.client.patch(f"/api{path}", body, content_type="application/json", headers=self.headers)
@@ -105,8 +123,12 @@ def new_ticket(cast, ticket_types):
 
     def make(type_name="咨询", *, when=None, customer=None, channel="phone", brand=None):
         return ticket_create(
-            brand=brand or cast.brand_a, type=ticket_types[type_name], channel=channel,
-            subject=f"{type_name}测试", customer=customer or cast.customer_a, actor=cast.agent_a,
+            brand=brand or cast.brand_a,
+            type=ticket_types[type_name],
+            channel=channel,
+            subject=f"{type_name}测试",
+            customer=customer or cast.customer_a,
+            actor=cast.agent_a,
             at=when,
         )
 

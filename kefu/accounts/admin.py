@@ -10,7 +10,10 @@ class AgentAdmin(UserAdmin):
     list_filter = ("role", "team", "is_active")
     search_fields = ("username", "display_name", "agent_no")
     fieldsets = (*UserAdmin.fieldsets, ("坐席信息", {"fields": ("agent_no", "display_name", "role", "team")}))
-    add_fieldsets = (*UserAdmin.add_fieldsets, ("坐席信息", {"fields": ("agent_no", "display_name", "role", "team")}))
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("坐席信息", {"fields": ("agent_no", "display_name", "role", "team")}),
+    )
 
 
 @admin.register(Team)

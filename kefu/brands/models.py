@@ -10,13 +10,17 @@ class Brand(models.Model):
 
     code = models.SlugField("代码", max_length=30, unique=True)
     name = models.CharField("品牌名称", max_length=50, unique=True)
-    greeting_name = models.CharField("问候语中的名称", max_length=50, help_text="开始语中报出的名称，如“欧飞”")
+    greeting_name = models.CharField(
+        "问候语中的名称", max_length=50, help_text="开始语中报出的名称，如“欧飞”"
+    )
     hotline = models.CharField("服务热线", max_length=30, blank=True)
     profile = models.CharField(
         "服务规范", max_length=30, default="generic", help_text="kefu.standards 的话术与忌语规范编号"
     )
     service_start = models.TimeField("服务开始时间", default=dt.time(9, 0))
-    service_end = models.TimeField("服务结束时间", default=dt.time(21, 0), help_text="与开始时间相同表示 24 小时服务")
+    service_end = models.TimeField(
+        "服务结束时间", default=dt.time(21, 0), help_text="与开始时间相同表示 24 小时服务"
+    )
     open_on_holidays = models.BooleanField("节假日照常服务", default=True)
 
     class Meta:
@@ -31,7 +35,9 @@ class CalendarYear(models.Model):
     """A year's official holiday schedule (国务院办公厅通知), loaded for years chinese-calendar does not cover."""
 
     year = models.PositiveSmallIntegerField("年份", unique=True)
-    schedule = models.JSONField("安排", help_text='{"holidays": {"2027-01-01": "new_year", …}, "workdays": ["…"]}')
+    schedule = models.JSONField(
+        "安排", help_text='{"holidays": {"2027-01-01": "new_year", …}, "workdays": ["…"]}'
+    )
     source = models.CharField("来源", max_length=200)
     loaded_at = models.DateTimeField("载入时间", auto_now=True)
 

@@ -15,7 +15,10 @@ def calendar_year_load(*, year: int, schedule: dict, source: str) -> CalendarYea
         raise ServiceError(str(exc), field="schedule") from exc
     with transaction.atomic():
         row, _ = CalendarYear.objects.update_or_create(
-            year=year, defaults={"schedule": {k: schedule[k] for k in ("holidays", "workdays") if k in schedule},
-                                 "source": source},
+            year=year,
+            defaults={
+                "schedule": {k: schedule[k] for k in ("holidays", "workdays") if k in schedule},
+                "source": source,
+            },
         )
     return row

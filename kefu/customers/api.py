@@ -25,18 +25,22 @@ def search_customers(request: HttpRequest, q: str = "", brand: str = "", limit: 
 
 @router.get("/{customer_id}", response=CustomerOut, summary="客户资料 (查看会被记录)")
 def get_customer(request: HttpRequest, customer_id: int):
-    customer = services.customer_open(customer=customer_get_for_user(customer_id, request.user), user=request.user,
-                                      reason="API 查看")
+    customer = services.customer_open(
+        customer=customer_get_for_user(customer_id, request.user), user=request.user, reason="API 查看"
+    )
     return CustomerOut.build(customer, request.user)
 
 
 @router.patch("/{customer_id}", response=CustomerOut, summary="修改客户资料")
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
-    customer = services.customer_update(customer=customer_get_for_user(customer_id, request.user),
-                                        **payload.dict(exclude_unset=True))
+    customer = services.customer_update(
+        customer=customer_get_for_user(customer_id, request.user), **payload.dict(exclude_unset=True)
+    )
     return CustomerOut.build(customer, request.user)
 
 
-@router.get("/{customer_id}/timeline", response=list[TimelineOut], summary="客户的工单、通话、会话与运单时间线")
+@router.get(
+    "/{customer_id}/timeline", response=list[TimelineOut], summary="客户的工单、通话、会话与运单时间线"
+)
 def timeline(request: HttpRequest, customer_id: int):
     return customer_timeline(customer_get_for_user(customer_id, request.user))

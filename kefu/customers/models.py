@@ -12,14 +12,20 @@ class Customer(models.Model):
         FEMALE = "female", "女"
         UNKNOWN = "", "未知"
 
-    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="customers")
+    brand = models.ForeignKey(
+        "brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="customers"
+    )
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=10, choices=Gender.choices, blank=True, default="")
-    title = models.CharField("职务称呼", max_length=20, blank=True, help_text="如 经理、处长；话术中称“王经理”")
+    title = models.CharField(
+        "职务称呼", max_length=20, blank=True, help_text="如 经理、处长；话术中称“王经理”"
+    )
     phone = models.CharField("电话", max_length=20, db_index=True)
     company = models.CharField("公司", max_length=100, blank=True, db_index=True)
     contract_code = models.CharField("月结合同号", max_length=30, blank=True, db_index=True)
-    vip_level = models.PositiveSmallIntegerField("VIP 等级", default=0, help_text="0 为普通客户，数字越大优先级越高")
+    vip_level = models.PositiveSmallIntegerField(
+        "VIP 等级", default=0, help_text="0 为普通客户，数字越大优先级越高"
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
 
@@ -45,7 +51,9 @@ class Customer(models.Model):
 class CustomerAccessLog(models.Model):
     """Every opening of a customer's record (000 工作操守 3.9: no browsing customer data without need)."""
 
-    customer = models.ForeignKey(Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="access_log")
+    customer = models.ForeignKey(
+        Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="access_log"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT)
     at = models.DateTimeField("时间", auto_now_add=True)
     reason = models.CharField("用途", max_length=100, blank=True)
@@ -53,3 +61,6 @@ class CustomerAccessLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "客户资料查看记录"
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} 查看 {self.customer}"

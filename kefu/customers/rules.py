@@ -10,7 +10,7 @@ def normalize_phone(phone: str) -> str:
     digits = _DIGITS.sub("", phone or "")
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            return digits[len(prefix):]
+            return digits[len(prefix) :]
     return digits
 
 

@@ -45,9 +45,16 @@ class CustomerOut(Schema):
     @staticmethod
     def build(customer: Customer, user) -> "CustomerOut":
         return CustomerOut(
-            id=customer.pk, brand=customer.brand.code, name=customer.name, salutation=customer.salutation,
-            phone=phone_for(customer, user), company=customer.company, contract_code=customer.contract_code,
-            vip_level=customer.vip_level, returning=is_returning(customer), address=customer.address,
+            id=customer.pk,
+            brand=customer.brand.code,
+            name=customer.name,
+            salutation=customer.salutation,
+            phone=phone_for(customer, user),
+            company=customer.company,
+            contract_code=customer.contract_code,
+            vip_level=customer.vip_level,
+            returning=is_returning(customer),
+            address=customer.address,
         )
 
 

@@ -71,8 +71,11 @@ def customer_timeline(customer: Customer, *, limit: int = 200) -> list[TimelineE
     """Tickets, calls, chats and waybills on one timeline, newest first."""
     entries = [
         TimelineEntry(
-            at=t.created_at, kind=CHANNEL_KIND.get(t.channel, "ticket"),
-            title=f"{t.type.name} · {t.get_channel_display()}", detail=t.subject, ref=t.number,
+            at=t.created_at,
+            kind=CHANNEL_KIND.get(t.channel, "ticket"),
+            title=f"{t.type.name} · {t.get_channel_display()}",
+            detail=t.subject,
+            ref=t.number,
         )
         for t in customer.tickets.select_related("type").order_by("-created_at")[:limit]
     ]

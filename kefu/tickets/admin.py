@@ -23,7 +23,17 @@ class EventInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     """Read-only here: every change goes through a service so that it is recorded as an event."""
 
-    list_display = ("number", "brand", "type", "channel", "status", "priority", "subject", "assignee", "created_at")
+    list_display = (
+        "number",
+        "brand",
+        "type",
+        "channel",
+        "status",
+        "priority",
+        "subject",
+        "assignee",
+        "created_at",
+    )
     list_filter = ("brand", "type", "status", "channel", "priority")
     search_fields = ("number", "subject", "waybill_number", "customer__name", "customer__phone")
     inlines = [EventInline]

@@ -7,7 +7,16 @@ from kefu.accounts.selectors import department_get, supervisor_for, user_by_agen
 from kefu.tickets import services
 from kefu.tickets.idempotency import run_once
 from kefu.tickets.schemas import (
-    AssignIn, BreachOut, ConvertIn, EscalateIn, EventOut, HandOffIn, TextIn, TicketIn, TicketOut, TicketRow,
+    AssignIn,
+    BreachOut,
+    ConvertIn,
+    EscalateIn,
+    EventOut,
+    HandOffIn,
+    TextIn,
+    TicketIn,
+    TicketOut,
+    TicketRow,
     TransitionIn,
 )
 from kefu.tickets.selectors import breaches_for, ticket_get_for_user, ticket_history, ticket_search
@@ -26,14 +35,33 @@ def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str 
 
 
 @router.get("", response=list[TicketRow], summary="查找工单")
-def list_tickets(request: HttpRequest, q: str = "", status: str = "", type: str = "", brand: str = "",
-                 only_open: bool = False, breached: bool = False, limit: int = Query(50, le=500), offset: int = 0):
-    rows = ticket_search(request.user, q=q, status=status, type=type, brand=brand, only_open=only_open,
-                         breached=breached)[offset:offset + limit]
+def list_tickets(
+    request: HttpRequest,
+    q: str = "",
+    status: str = "",
+    type: str = "",
+    brand: str = "",
+    only_open: bool = False,
+    breached: bool = False,
+    limit: int = Query(50, le=500),
+    offset: int = 0,
+):
+    rows = ticket_search(
+        request.user, q=q, status=status, type=type, brand=brand, only_open=only_open, breached=breached
+    )[offset : offset + limit]
     return [
-        TicketRow(number=t.number, brand=t.brand.code, type=t.type.name, channel=t.channel, status=t.status,
-                  priority=t.priority, subject=t.subject, customer=t.customer.name if t.customer else None,
-                  assignee=t.assignee.agent_no if t.assignee else None, created_at=t.created_at)
+        TicketRow(
+            number=t.number,
+            brand=t.brand.code,
+            type=t.type.name,
+            channel=t.channel,
+            status=t.status,
+            priority=t.priority,
+            subject=t.subject,
+            customer=t.customer.name if t.customer else None,
+            assignee=t.assignee.agent_no if t.assignee else None,
+            created_at=t.created_at,
+        )
         for t in rows
     ]
 
@@ -41,9 +69,15 @@ def list_tickets(request: HttpRequest, q: str = "", status: str = "", type: str 
 @router.get("/breaches", response=list[BreachOut], summary="SLA 超时列表")
 def list_breaches(request: HttpRequest, limit: int = Query(100, le=1000)):
     return [
-        BreachOut(ticket=c.ticket.number, brand=c.ticket.brand.code, type=c.ticket.type.name, clock=c.name,
-                  due_at=c.due_at, breached_at=c.breached_at,
-                  assignee=c.ticket.assignee.agent_no if c.ticket.assignee else None)
+        BreachOut(
+            ticket=c.ticket.number,
+            brand=c.ticket.brand.code,
+            type=c.ticket.type.name,
+            clock=c.name,
+            due_at=c.due_at,
+            breached_at=c.breached_at,
+            assignee=c.ticket.assignee.agent_no if c.ticket.assignee else None,
+        )
         for c in breaches_for(request.user)[:limit]
     ]
 
@@ -60,23 +94,31 @@ def get_events(request: HttpRequest, number: str):
 
 @router.post("/{number}/transition", response=TicketOut, summary="变更状态")
 def transition(request: HttpRequest, number: str, payload: TransitionIn):
-    ticket = services.ticket_transition(ticket=ticket_get_for_user(number, request.user), to=payload.to,
-                                        actor=request.user, note=payload.note)
+    ticket = services.ticket_transition(
+        ticket=ticket_get_for_user(number, request.user), to=payload.to, actor=request.user, note=payload.note
+    )
     return TicketOut.build(ticket, request.user)
 
 
 @router.post("/{number}/assign", response=TicketOut, summary="分派给坐席")
 def assign(request: HttpRequest, number: str, payload: AssignIn):
-    ticket = services.ticket_assign(ticket=ticket_get_for_user(number, request.user),
-                                    agent=user_by_agent_no(payload.agent_no), actor=request.user)
+    ticket = services.ticket_assign(
+        ticket=ticket_get_for_user(number, request.user),
+        agent=user_by_agent_no(payload.agent_no),
+        actor=request.user,
+    )
     return TicketOut.build(ticket, request.user)
 
 
 @router.post("/{number}/hand-off", response=TicketOut, summary="移交部门")
 def hand_off(request: HttpRequest, number: str, payload: HandOffIn):
-    ticket = services.ticket_hand_off(ticket=ticket_get_for_user(number, request.user),
-                                      department=department_get(payload.department), actor=request.user,
-                                      promise=payload.promise, promised_at=payload.promised_at)
+    ticket = services.ticket_hand_off(
+        ticket=ticket_get_for_user(number, request.user),
+        department=department_get(payload.department),
+        actor=request.user,
+        promise=payload.promise,
+        promised_at=payload.promised_at,
+    )
     return TicketOut.build(ticket, request.user)
 
 
@@ -84,26 +126,31 @@ def hand_off(request: HttpRequest, number: str, payload: HandOffIn):
 def escalate(request: HttpRequest, number: str, payload: EscalateIn):
     ticket = ticket_get_for_user(number, request.user)
     supervisor = supervisor_for(request.user, payload.supervisor_agent_no)
-    ticket = services.ticket_escalate(ticket=ticket, supervisor=supervisor, actor=request.user, reason=payload.reason)
+    ticket = services.ticket_escalate(
+        ticket=ticket, supervisor=supervisor, actor=request.user, reason=payload.reason
+    )
     return TicketOut.build(ticket, request.user)
 
 
 @router.post("/{number}/replies", response={201: EventOut}, summary="回复客户")
 def reply(request: HttpRequest, number: str, payload: TextIn):
-    event = services.ticket_reply(ticket=ticket_get_for_user(number, request.user), actor=request.user,
-                                  body=payload.body)
+    event = services.ticket_reply(
+        ticket=ticket_get_for_user(number, request.user), actor=request.user, body=payload.body
+    )
     return Status(201, EventOut.build(event))
 
 
 @router.post("/{number}/notes", response={201: EventOut}, summary="内部备注")
 def note(request: HttpRequest, number: str, payload: TextIn):
-    event = services.ticket_note(ticket=ticket_get_for_user(number, request.user), actor=request.user,
-                                 body=payload.body)
+    event = services.ticket_note(
+        ticket=ticket_get_for_user(number, request.user), actor=request.user, body=payload.body
+    )
     return Status(201, EventOut.build(event))
 
 
 @router.post("/{number}/convert-to-complaint", response={201: TicketOut}, summary="查询转投诉")
 def convert(request: HttpRequest, number: str, payload: ConvertIn):
-    complaint = services.ticket_convert_to_complaint(ticket=ticket_get_for_user(number, request.user),
-                                                     actor=request.user, reason=payload.reason)
+    complaint = services.ticket_convert_to_complaint(
+        ticket=ticket_get_for_user(number, request.user), actor=request.user, reason=payload.reason
+    )
     return Status(201, TicketOut.build(complaint, request.user))

@@ -8,7 +8,10 @@ SQLITE = [
     f"CREATE TRIGGER IF NOT EXISTS tickets_event_no_delete BEFORE DELETE ON tickets_ticketevent "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS tickets_event_no_update", "DROP TRIGGER IF EXISTS tickets_event_no_delete"]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS tickets_event_no_update",
+    "DROP TRIGGER IF EXISTS tickets_event_no_delete",
+]
 
 # PostgreSQL: row triggers; TRUNCATE (a database owner's act) is not a row change.
 POSTGRES = [

@@ -12,7 +12,9 @@ from kefu.tickets.models import IdempotencyKey
 
 
 def fingerprint(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def _lock(user_id: int, key: str) -> None:
@@ -25,7 +27,9 @@ def _lock(user_id: int, key: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"idempotency:{user_id}:{key}"])
 
 
-def run_once(*, user: User, key: str | None, payload: dict, action: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+def run_once(
+    *, user: User, key: str | None, payload: dict, action: Callable[[], tuple[int, dict]]
+) -> tuple[int, dict]:
     """Run `action` (inside a transaction) once per (user, key); replay the stored answer afterwards."""
     if not key:
         with transaction.atomic():
@@ -38,9 +42,12 @@ def run_once(*, user: User, key: str | None, payload: dict, action: Callable[[],
         stored = IdempotencyKey.objects.filter(user=user, key=key).first()
         if stored is None:
             status, body = action()
-            IdempotencyKey.objects.create(user=user, key=key, fingerprint=digest, status_code=status, response=body)
+            IdempotencyKey.objects.create(
+                user=user, key=key, fingerprint=digest, status_code=status, response=body
+            )
             return status, body
     if stored.fingerprint != digest:
-        raise Conflict("该 Idempotency-Key 已用于另一个不同的请求", code="idempotency_mismatch",
-                       field="Idempotency-Key")
+        raise Conflict(
+            "该 Idempotency-Key 已用于另一个不同的请求", code="idempotency_mismatch", field="Idempotency-Key"
+        )
     return stored.status_code, stored.response

@@ -43,36 +43,63 @@ class Scope(models.TextChoices):
 
 class Ticket(models.Model):
     number = models.CharField("工单号", max_length=30, unique=True)
-    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="tickets")
+    brand = models.ForeignKey(
+        "brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="tickets"
+    )
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name="客户", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        "customers.Customer",
+        verbose_name="客户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     type = models.ForeignKey(TicketType, verbose_name="类型", on_delete=models.PROTECT)
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
     status = models.CharField("状态", max_length=30, choices=StatusChoices.choices, default=Status.NEW.value)
-    priority = models.PositiveSmallIntegerField("优先级", choices=Priority.LABELS.items(), default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        "优先级", choices=Priority.LABELS.items(), default=Priority.NORMAL
+    )
     subject = models.CharField("主题", max_length=200)
     description = models.TextField("描述", blank=True)
     scope = models.CharField("寄递范围", max_length=20, choices=Scope.choices, default=Scope.DOMESTIC)
     waybill_number = models.CharField("运单号", max_length=40, blank=True, db_index=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assigned_tickets",
     )
-    queue = models.ForeignKey("accounts.Team", verbose_name="队列", null=True, blank=True, on_delete=models.PROTECT)
+    queue = models.ForeignKey(
+        "accounts.Team", verbose_name="队列", null=True, blank=True, on_delete=models.PROTECT
+    )
     department = models.ForeignKey(
         "accounts.Department", verbose_name="移交部门", null=True, blank=True, on_delete=models.PROTECT
     )
     escalated_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="升级至", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="升级至",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="escalated_tickets",
     )
     converted_from = models.OneToOneField(
-        "self", verbose_name="由此工单转为投诉", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="由此工单转为投诉",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="converted_to",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField("创建时间", db_index=True)
@@ -85,8 +112,12 @@ class Ticket(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["brand", "status", "priority", "created_at"])]
         constraints = [
-            models.CheckConstraint(name="ticket_status_valid", condition=Q(status__in=[s.value for s in Status])),
-            models.CheckConstraint(name="ticket_priority_range", condition=Q(priority__gte=1, priority__lte=4)),
+            models.CheckConstraint(
+                name="ticket_status_valid", condition=Q(status__in=[s.value for s in Status])
+            ),
+            models.CheckConstraint(
+                name="ticket_priority_range", condition=Q(priority__gte=1, priority__lte=4)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +161,12 @@ class TicketEvent(models.Model):
     body = models.TextField("内容", blank=True)
     data = models.JSONField("附加信息", default=dict, blank=True)
     sla_clock = models.ForeignKey(
-        "SlaClock", verbose_name="时限", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "SlaClock",
+        verbose_name="时限",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
 
     class Meta:
@@ -160,9 +196,13 @@ class SlaClock(models.Model):
     ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="clocks")
     code = models.CharField("目标", max_length=30)
     name = models.CharField("名称", max_length=50)
-    clock = models.CharField("计时方式", max_length=10, choices=[("calendar", "日历时间"), ("working", "工作时间")])
+    clock = models.CharField(
+        "计时方式", max_length=10, choices=[("calendar", "日历时间"), ("working", "工作时间")]
+    )
     amount = models.PositiveIntegerField("时长")
-    unit = models.CharField("单位", max_length=10, choices=[("minutes", "分钟"), ("hours", "小时"), ("days", "天")])
+    unit = models.CharField(
+        "单位", max_length=10, choices=[("minutes", "分钟"), ("hours", "小时"), ("days", "天")]
+    )
     source = models.CharField("依据", max_length=200, blank=True)
     started_at = models.DateTimeField("开始")
     due_at = models.DateTimeField("到期", db_index=True)
@@ -186,6 +226,9 @@ class DailyCounter(models.Model):
     day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class IdempotencyKey(models.Model):
     """A remembered intake request, so a retried request never creates a second ticket."""
@@ -199,4 +242,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "幂等请求"
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -5,7 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from kefu.customers.selectors import phone_for, is_returning
+from kefu.customers.selectors import is_returning, phone_for
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.rules import STATUS_LABELS, Priority, Status
 from kefu.tickets.selectors import clock_states
@@ -108,20 +108,35 @@ class TicketOut(Schema):
         customer = ticket.customer
         converted_to = Ticket.objects.filter(converted_from=ticket).values_list("number", flat=True).first()
         return TicketOut(
-            number=ticket.number, brand=ticket.brand.code, type=ticket.type.name, channel=ticket.channel,
-            status=ticket.status, status_label=STATUS_LABELS[Status(ticket.status)], priority=ticket.priority,
-            priority_label=Priority.LABELS[ticket.priority], subject=ticket.subject, description=ticket.description,
-            waybill_number=ticket.waybill_number, scope=ticket.scope,
+            number=ticket.number,
+            brand=ticket.brand.code,
+            type=ticket.type.name,
+            channel=ticket.channel,
+            status=ticket.status,
+            status_label=STATUS_LABELS[Status(ticket.status)],
+            priority=ticket.priority,
+            priority_label=Priority.LABELS[ticket.priority],
+            subject=ticket.subject,
+            description=ticket.description,
+            waybill_number=ticket.waybill_number,
+            scope=ticket.scope,
             customer=CustomerBrief(
-                id=customer.pk, name=customer.name, salutation=customer.salutation,
-                phone=phone_for(customer, user), vip_level=customer.vip_level,
+                id=customer.pk,
+                name=customer.name,
+                salutation=customer.salutation,
+                phone=phone_for(customer, user),
+                vip_level=customer.vip_level,
                 returning=is_returning(customer, before=ticket.created_at),
-            ) if customer else None,
+            )
+            if customer
+            else None,
             assignee=ticket.assignee.agent_no if ticket.assignee else None,
             department=ticket.department.name if ticket.department else None,
             escalated_to=str(ticket.escalated_to) if ticket.escalated_to else None,
             converted_from=ticket.converted_from.number if ticket.converted_from else None,
-            converted_to=converted_to, created_at=ticket.created_at, updated_at=ticket.updated_at,
+            converted_to=converted_to,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
             clocks=[ClockOut(**c) for c in clock_states(ticket)],
         )
 
@@ -152,8 +167,14 @@ class EventOut(Schema):
     @staticmethod
     def build(event: TicketEvent) -> "EventOut":
         return EventOut(
-            id=event.pk, kind=event.kind, kind_label=event.get_kind_display(), at=event.at,
-            actor=str(event.actor) if event.actor else None, changes=event.changes, body=event.body, data=event.data,
+            id=event.pk,
+            kind=event.kind,
+            kind_label=event.get_kind_display(),
+            at=event.at,
+            actor=str(event.actor) if event.actor else None,
+            changes=event.changes,
+            body=event.body,
+            data=event.data,
         )
 
 

@@ -34,14 +34,23 @@ def ticket_get_for_user(number: str, user: User) -> Ticket:
 
 
 def ticket_search(
-    user: User, *, q: str = "", status: str = "", type: str = "", brand: str = "", only_open: bool = False,
+    user: User,
+    *,
+    q: str = "",
+    status: str = "",
+    type: str = "",
+    brand: str = "",
+    only_open: bool = False,
     breached: bool = False,
 ) -> QuerySet[Ticket]:
     qs = tickets_for(user)
     if q:
         qs = qs.filter(
-            Q(number__icontains=q) | Q(subject__icontains=q) | Q(customer__name__icontains=q)
-            | Q(customer__phone__contains=q) | Q(waybill_number__iexact=q)
+            Q(number__icontains=q)
+            | Q(subject__icontains=q)
+            | Q(customer__name__icontains=q)
+            | Q(customer__phone__contains=q)
+            | Q(waybill_number__iexact=q)
         )
     if status:
         qs = qs.filter(status=status)
@@ -88,7 +97,9 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
     calendar = working_calendar(ticket.brand)
     states = []
     for clock in ticket.clocks.order_by("due_at"):
-        target = sla.Target(code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock)
+        target = sla.Target(
+            code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock
+        )
         if clock.met_at:
             state, label = ("met", "已达成") if clock.met_at <= clock.due_at else ("met_late", "逾期达成")
         elif clock.breached_at:
@@ -104,11 +115,20 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
             left = int(sla.remaining(now, clock.due_at, target, calendar).total_seconds())
         elif state == "paused":
             left = int(sla.remaining(clock.paused_at, clock.due_at, target, calendar).total_seconds())
-        states.append({
-            "code": clock.code, "name": clock.name, "clock": clock.clock, "due_at": clock.due_at,
-            "state": state, "state_label": label, "remaining_seconds": left, "source": clock.source,
-            "met_at": clock.met_at, "breached_at": clock.breached_at,
-        })
+        states.append(
+            {
+                "code": clock.code,
+                "name": clock.name,
+                "clock": clock.clock,
+                "due_at": clock.due_at,
+                "state": state,
+                "state_label": label,
+                "remaining_seconds": left,
+                "source": clock.source,
+                "met_at": clock.met_at,
+                "breached_at": clock.breached_at,
+            }
+        )
     return states
 
 

@@ -21,7 +21,9 @@ from kefu.tickets.rules import STATUS_LABELS, Status
 
 Kind = TicketEvent.Kind
 # Which action meets which SLA target; a resolved ticket meets every running clock.
-MET_BY_REPLY = frozenset({"first_response", "answer", "acknowledge", "feedback", "follow_up", "handoff_reply"})
+MET_BY_REPLY = frozenset(
+    {"first_response", "answer", "acknowledge", "feedback", "follow_up", "handoff_reply"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -62,23 +64,42 @@ def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
         return []
     brand = ticket.brand.code if ticket.brand.code in policies.brands else None
     channel = ticket.channel if ticket.channel in sla.CHANNELS else None
-    return policies.targets_for(ticket.type.name, brand, starts_on=starts_on, scope=ticket.scope, channel=channel)
+    return policies.targets_for(
+        ticket.type.name, brand, starts_on=starts_on, scope=ticket.scope, channel=channel
+    )
 
 
-def _start_clocks(ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None) -> None:
+def _start_clocks(
+    ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None
+) -> None:
     calendar = working_calendar(ticket.brand)
     for target in _targets(ticket, starts_on):
         due = due_override or sla.compute_due(at, target, calendar)
         clock = SlaClock.objects.create(
-            ticket=ticket, code=target.code, name=target.name, clock=target.clock, amount=target.amount,
-            unit=target.unit, source=target.source, started_at=at, due_at=due,
+            ticket=ticket,
+            code=target.code,
+            name=target.name,
+            clock=target.clock,
+            amount=target.amount,
+            unit=target.unit,
+            source=target.source,
+            started_at=at,
+            due_at=due,
         )
-        _append(ticket, Kind.SLA_STARTED, actor=None, at=at, sla_clock=clock,
-                data={"code": target.code, "name": target.name, "due_at": due.isoformat()})
+        _append(
+            ticket,
+            Kind.SLA_STARTED,
+            actor=None,
+            at=at,
+            sla_clock=clock,
+            data={"code": target.code, "name": target.name, "due_at": due.isoformat()},
+        )
 
 
 def _target_of(clock: SlaClock) -> sla.Target:
-    return sla.Target(code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock)
+    return sla.Target(
+        code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock
+    )
 
 
 def _running_clocks(ticket: Ticket):
@@ -99,8 +120,14 @@ def _resume_clocks(ticket: Ticket, at: datetime) -> None:
         clock.due_at = sla.resume_due(clock.due_at, clock.paused_at, at, _target_of(clock), calendar)
         clock.paused_at = None
         clock.save(update_fields=["due_at", "paused_at"])
-        _append(ticket, Kind.SLA_RESUMED, actor=None, at=at, sla_clock=clock,
-                changes={"due_at": [old_due.isoformat(), clock.due_at.isoformat()]})
+        _append(
+            ticket,
+            Kind.SLA_RESUMED,
+            actor=None,
+            at=at,
+            sla_clock=clock,
+            changes={"due_at": [old_due.isoformat(), clock.due_at.isoformat()]},
+        )
 
 
 def _meet_clocks(ticket: Ticket, at: datetime, codes: Iterable[str] | None = None) -> None:
@@ -112,9 +139,17 @@ def _meet_clocks(ticket: Ticket, at: datetime, codes: Iterable[str] | None = Non
         clock.save(update_fields=["met_at"])
         _append(ticket, Kind.SLA_MET, actor=None, at=at, sla_clock=clock, data={"code": clock.code})
         # Met after it was due, before a sweep saw it: still a breach, recorded once.
-        if at > clock.due_at and SlaClock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(breached_at=at):
-            _append(ticket, Kind.SLA_BREACHED, actor=None, at=at, sla_clock=clock,
-                    data={"code": clock.code, "name": clock.name, "due_at": clock.due_at.isoformat()})
+        if at > clock.due_at and SlaClock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
+            breached_at=at
+        ):
+            _append(
+                ticket,
+                Kind.SLA_BREACHED,
+                actor=None,
+                at=at,
+                sla_clock=clock,
+                data={"code": clock.code, "name": clock.name, "due_at": clock.due_at.isoformat()},
+            )
 
 
 def sla_sweep(*, now: datetime | None = None) -> int:
@@ -132,8 +167,13 @@ def sla_sweep(*, now: datetime | None = None) -> int:
         if not claimed:
             return 0
         events = [
-            TicketEvent(ticket_id=clock.ticket_id, kind=Kind.SLA_BREACHED, at=now, sla_clock=clock,
-                        data={"code": clock.code, "name": clock.name, "due_at": clock.due_at.isoformat()})
+            TicketEvent(
+                ticket_id=clock.ticket_id,
+                kind=Kind.SLA_BREACHED,
+                at=now,
+                sla_clock=clock,
+                data={"code": clock.code, "name": clock.name, "due_at": clock.due_at.isoformat()},
+            )
             for clock in SlaClock.objects.filter(breach_sweep=token)
         ]
         TicketEvent.objects.bulk_create(events)
@@ -163,23 +203,53 @@ def ticket_create(
         raise ServiceError("请填写工单主题", field="subject")
     with transaction.atomic():
         ticket = Ticket.objects.create(
-            number=_next_number(at), brand=brand, type=type, channel=channel, subject=subject.strip(),
-            description=description, customer=customer, waybill_number=waybill_number, scope=scope,
-            priority=rules.priority_for(type.base_priority, vip_level=customer.vip_level if customer else 0,
-                                        is_complaint=type.is_complaint),
-            created_by=actor, created_at=at, updated_at=at,
+            number=_next_number(at),
+            brand=brand,
+            type=type,
+            channel=channel,
+            subject=subject.strip(),
+            description=description,
+            customer=customer,
+            waybill_number=waybill_number,
+            scope=scope,
+            priority=rules.priority_for(
+                type.base_priority,
+                vip_level=customer.vip_level if customer else 0,
+                is_complaint=type.is_complaint,
+            ),
+            created_by=actor,
+            created_at=at,
+            updated_at=at,
         )
-        _append(ticket, Kind.CREATED, actor=actor, at=at, data={
-            "number": ticket.number, "type": type.name, "channel": channel, "priority": ticket.priority,
-            "subject": ticket.subject,
-        })
+        _append(
+            ticket,
+            Kind.CREATED,
+            actor=actor,
+            at=at,
+            data={
+                "number": ticket.number,
+                "type": type.name,
+                "channel": channel,
+                "priority": ticket.priority,
+                "subject": ticket.subject,
+            },
+        )
         _start_clocks(ticket, starts_on="created", at=at)
     return ticket
 
 
 def ticket_intake(
-    *, actor: User, brand: str, type: str, channel: str, subject: str, description: str = "",
-    customer_id: int | None = None, customer: dict | None = None, waybill_number: str = "", scope: str = "domestic",
+    *,
+    actor: User,
+    brand: str,
+    type: str,
+    channel: str,
+    subject: str,
+    description: str = "",
+    customer_id: int | None = None,
+    customer: dict | None = None,
+    waybill_number: str = "",
+    scope: str = "domestic",
 ) -> Ticket:
     """One contact in: resolve brand, type and customer (by id, or found by phone, or new), then open the ticket."""
     from kefu.brands.selectors import brand_get
@@ -194,8 +264,15 @@ def ticket_intake(
     elif customer:
         found = customer_find_or_create(brand=brand_obj, **customer)
     return ticket_create(
-        brand=brand_obj, type=ticket_type_get(type), channel=channel, subject=subject, description=description,
-        customer=found, waybill_number=waybill_number, scope=scope, actor=actor,
+        brand=brand_obj,
+        type=ticket_type_get(type),
+        channel=channel,
+        subject=subject,
+        description=description,
+        customer=found,
+        waybill_number=waybill_number,
+        scope=scope,
+        actor=actor,
     )
 
 
@@ -206,7 +283,8 @@ def _set_status(ticket: Ticket, target: str, *, actor: User | None, at: datetime
     if not rules.can_transition(current, target):
         raise Conflict(
             f"工单状态不能从“{STATUS_LABELS[Status(current)]}”变为“{STATUS_LABELS[Status(target)]}”",
-            code="invalid_transition", field="status",
+            code="invalid_transition",
+            field="status",
         )
     kind = Kind.REOPENED if rules.is_reopen(current, target) else Kind.STATUS_CHANGED
     ticket.status = target
@@ -226,8 +304,9 @@ def _set_status(ticket: Ticket, target: str, *, actor: User | None, at: datetime
         _start_clocks(ticket, starts_on="resolved", at=at)
 
 
-def ticket_transition(*, ticket: Ticket, to: str, actor: User | None, note: str = "",
-                      at: datetime | None = None) -> Ticket:
+def ticket_transition(
+    *, ticket: Ticket, to: str, actor: User | None, note: str = "", at: datetime | None = None
+) -> Ticket:
     if to not in {s.value for s in Status}:
         raise ServiceError(f"未知的工单状态“{to}”", field="status")
     with transaction.atomic():
@@ -248,8 +327,14 @@ def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: dateti
         ticket.assignee = agent
         ticket.updated_at = at
         ticket.save(update_fields=["assignee", "updated_at"])
-        _append(ticket, Kind.ASSIGNED, actor=actor, at=at,
-                changes={"assignee": [str(old) if old else None, str(agent)]}, data={"agent_no": agent.agent_no})
+        _append(
+            ticket,
+            Kind.ASSIGNED,
+            actor=actor,
+            at=at,
+            changes={"assignee": [str(old) if old else None, str(agent)]},
+            data={"agent_no": agent.agent_no},
+        )
         if ticket.status == Status.NEW:
             _set_status(ticket, Status.ASSIGNED, actor=actor, at=at)
     return ticket
@@ -263,13 +348,20 @@ def ticket_queue(*, ticket: Ticket, team: Team, actor: User | None, at: datetime
         ticket.queue = team
         ticket.updated_at = at
         ticket.save(update_fields=["queue", "updated_at"])
-        _append(ticket, Kind.QUEUED, actor=actor, at=at, changes={"queue": [str(old) if old else None, str(team)]})
+        _append(
+            ticket, Kind.QUEUED, actor=actor, at=at, changes={"queue": [str(old) if old else None, str(team)]}
+        )
     return ticket
 
 
 def ticket_hand_off(
-    *, ticket: Ticket, department: Department, actor: User | None, promise: str,
-    promised_at: datetime | None = None, at: datetime | None = None,
+    *,
+    ticket: Ticket,
+    department: Department,
+    actor: User | None,
+    promise: str,
+    promised_at: datetime | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Hand a ticket to a department, recording who handed it, when, and what was promised to the customer."""
     at = _now(at)
@@ -285,15 +377,25 @@ def ticket_hand_off(
         _set_status(ticket, Status.WAITING_DEPARTMENT, actor=actor, at=at)
         ticket.department = department
         ticket.save(update_fields=["department"])
-        _append(ticket, Kind.HANDED_OFF, actor=actor, at=at, body=promise.strip(),
-                changes={"department": [str(old) if old else None, department.name]},
-                data={"department": department.code, "promised_at": promised_at.isoformat() if promised_at else None})
+        _append(
+            ticket,
+            Kind.HANDED_OFF,
+            actor=actor,
+            at=at,
+            body=promise.strip(),
+            changes={"department": [str(old) if old else None, department.name]},
+            data={
+                "department": department.code,
+                "promised_at": promised_at.isoformat() if promised_at else None,
+            },
+        )
         _start_clocks(ticket, starts_on="handed_off", at=at, due_override=promised_at)
     return ticket
 
 
-def ticket_escalate(*, ticket: Ticket, supervisor: User, actor: User | None, reason: str,
-                    at: datetime | None = None) -> Ticket:
+def ticket_escalate(
+    *, ticket: Ticket, supervisor: User, actor: User | None, reason: str, at: datetime | None = None
+) -> Ticket:
     at = _now(at)
     if not supervisor.is_supervisor:
         raise ServiceError(f"{supervisor} 不是主管，不能升级给他", field="supervisor")
@@ -305,8 +407,14 @@ def ticket_escalate(*, ticket: Ticket, supervisor: User, actor: User | None, rea
         ticket.escalated_to = supervisor
         ticket.updated_at = at
         ticket.save(update_fields=["escalated_to", "updated_at"])
-        _append(ticket, Kind.ESCALATED, actor=actor, at=at, body=reason.strip(),
-                changes={"escalated_to": [str(old) if old else None, str(supervisor)]})
+        _append(
+            ticket,
+            Kind.ESCALATED,
+            actor=actor,
+            at=at,
+            body=reason.strip(),
+            changes={"escalated_to": [str(old) if old else None, str(supervisor)]},
+        )
         _start_clocks(ticket, starts_on="escalated", at=at)
     return ticket
 
@@ -334,8 +442,9 @@ def ticket_note(*, ticket: Ticket, actor: User, body: str, at: datetime | None =
         return _append(ticket, Kind.NOTE, actor=actor, at=at, body=body.strip())
 
 
-def ticket_convert_to_complaint(*, ticket: Ticket, actor: User | None, reason: str,
-                                at: datetime | None = None) -> Ticket:
+def ticket_convert_to_complaint(
+    *, ticket: Ticket, actor: User | None, reason: str, at: datetime | None = None
+) -> Ticket:
     """查询到投诉的转变 (004 第二节 一 4): a new complaint linked to the query; both keep their history."""
     at = _now(at)
     if ticket.type.is_complaint:
@@ -347,16 +456,34 @@ def ticket_convert_to_complaint(*, ticket: Ticket, actor: User | None, reason: s
         raise ServiceError("没有可用的投诉类型，请先在后台建立")
     with transaction.atomic():
         complaint = ticket_create(
-            brand=ticket.brand, type=complaint_type, channel=ticket.channel, actor=actor,
-            subject=f"投诉：{ticket.subject}", description=reason, customer=ticket.customer,
-            waybill_number=ticket.waybill_number, scope=ticket.scope, at=at,
+            brand=ticket.brand,
+            type=complaint_type,
+            channel=ticket.channel,
+            actor=actor,
+            subject=f"投诉：{ticket.subject}",
+            description=reason,
+            customer=ticket.customer,
+            waybill_number=ticket.waybill_number,
+            scope=ticket.scope,
+            at=at,
         )
         complaint.converted_from = ticket
         complaint.assignee = ticket.assignee
         complaint.save(update_fields=["converted_from", "assignee"])
-        _append(complaint, Kind.CONVERTED, actor=actor, at=at, body=reason,
-                data={"from": ticket.number, "direction": "from"})
-        _append(ticket, Kind.CONVERTED, actor=actor, at=at, body=reason,
-                data={"to": complaint.number, "direction": "to"})
+        _append(
+            complaint,
+            Kind.CONVERTED,
+            actor=actor,
+            at=at,
+            body=reason,
+            data={"from": ticket.number, "direction": "from"},
+        )
+        _append(
+            ticket,
+            Kind.CONVERTED,
+            actor=actor,
+            at=at,
+            body=reason,
+            data={"to": complaint.number, "direction": "to"},
+        )
     return complaint
-

@@ -14,7 +14,11 @@ from kefu.tickets import services
 from kefu.tickets.models import Channel, TicketType
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import (
-    breaches_for, clock_states, ticket_get_for_user, ticket_replay, ticket_search,
+    breaches_for,
+    clock_states,
+    ticket_get_for_user,
+    ticket_replay,
+    ticket_search,
 )
 
 
@@ -23,8 +27,10 @@ def ticket_list(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "type", "brand")}
     page = Paginator(ticket_search(request.user, **filters, only_open=request.GET.get("open") == "1"), 30)
     context = {
-        "page": page.get_page(request.GET.get("page")), "filters": filters,
-        "statuses": [(s.value, STATUS_LABELS[s]) for s in Status], "types": TicketType.objects.filter(active=True),
+        "page": page.get_page(request.GET.get("page")),
+        "filters": filters,
+        "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
+        "types": TicketType.objects.filter(active=True),
         "open_only": request.GET.get("open") == "1",
     }
     template = "tickets/_rows.html" if request.htmx else "tickets/list.html"
@@ -51,17 +57,26 @@ def ticket_detail(request, number: str):
 
 
 ACTIONS = {
-    "transition": lambda r, t: services.ticket_transition(ticket=t, to=r.POST["to"], actor=r.user,
-                                                          note=r.POST.get("note", "")),
-    "assign": lambda r, t: services.ticket_assign(ticket=t, agent=user_by_agent_no(r.POST["agent_no"]), actor=r.user),
-    "hand_off": lambda r, t: services.ticket_hand_off(ticket=t, department=department_get(r.POST["department"]),
-                                                      actor=r.user, promise=r.POST.get("promise", "")),
-    "escalate": lambda r, t: services.ticket_escalate(ticket=t, supervisor=supervisor_for(r.user), actor=r.user,
-                                                      reason=r.POST.get("reason", "")),
+    "transition": lambda r, t: services.ticket_transition(
+        ticket=t, to=r.POST["to"], actor=r.user, note=r.POST.get("note", "")
+    ),
+    "assign": lambda r, t: services.ticket_assign(
+        ticket=t, agent=user_by_agent_no(r.POST["agent_no"]), actor=r.user
+    ),
+    "hand_off": lambda r, t: services.ticket_hand_off(
+        ticket=t,
+        department=department_get(r.POST["department"]),
+        actor=r.user,
+        promise=r.POST.get("promise", ""),
+    ),
+    "escalate": lambda r, t: services.ticket_escalate(
+        ticket=t, supervisor=supervisor_for(r.user), actor=r.user, reason=r.POST.get("reason", "")
+    ),
     "reply": lambda r, t: services.ticket_reply(ticket=t, actor=r.user, body=r.POST.get("body", "")),
     "note": lambda r, t: services.ticket_note(ticket=t, actor=r.user, body=r.POST.get("body", "")),
-    "convert": lambda r, t: services.ticket_convert_to_complaint(ticket=t, actor=r.user,
-                                                                 reason=r.POST.get("reason", "")),
+    "convert": lambda r, t: services.ticket_convert_to_complaint(
+        ticket=t, actor=r.user, reason=r.POST.get("reason", "")
+    ),
 }
 
 

@@ -8,8 +8,13 @@ from django.test import Client
 
 from kefu.tickets.models import IdempotencyKey, Ticket
 
-NEW = {"brand": "oufei", "type": "查询", "channel": "phone", "subject": "充值未到账",
-       "customer": {"name": "周杰", "phone": "138-0000-1111", "gender": "male"}}
+NEW = {
+    "brand": "oufei",
+    "type": "查询",
+    "channel": "phone",
+    "subject": "充值未到账",
+    "customer": {"name": "周杰", "phone": "138-0000-1111", "gender": "male"},
+}
 
 
 def test_intake_creates_a_ticket_with_customer_and_clocks(api_a):
@@ -46,8 +51,12 @@ def test_concurrent_retries_with_one_key_create_one_ticket(cast):
     def post():
         client = Client()
         barrier.wait()
-        res = client.post("/api/tickets", NEW, content_type="application/json",
-                          headers={"Authorization": f"Bearer {cast.token_a}", "Idempotency-Key": "burst-1"})
+        res = client.post(
+            "/api/tickets",
+            NEW,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {cast.token_a}", "Idempotency-Key": "burst-1"},
+        )
         statuses.append((res.status_code, res.json().get("number")))
         connection.close()
 
@@ -67,8 +76,11 @@ def test_bad_input_gets_a_chinese_message_naming_the_field(api_a):
     assert res.status_code == 422
     assert res.json()["field"] == "channel" and "channel" in res.json()["message"]
     res = api_a.post("/tickets", {**NEW, "type": "算命"})
-    assert res.status_code == 404 and res.json() == {"code": "not_found", "message": "没有找到工单类型“算命”",
-                                                      "field": "type"}
+    assert res.status_code == 404 and res.json() == {
+        "code": "not_found",
+        "message": "没有找到工单类型“算命”",
+        "field": "type",
+    }
     assert Ticket.objects.count() == 0
 
 
@@ -76,7 +88,9 @@ def test_a_failed_request_leaves_nothing_half_written(api_a, cast):
     from kefu.customers.models import Customer
 
     before = Customer.objects.count()
-    res = api_a.post("/tickets", {**NEW, "subject": "   ", "customer": {"name": "新客户", "phone": "13611112222"}})
+    res = api_a.post(
+        "/tickets", {**NEW, "subject": "   ", "customer": {"name": "新客户", "phone": "13611112222"}}
+    )
     assert res.status_code == 400 and res.json()["field"] == "subject"
     assert Customer.objects.count() == before, "the customer created on the way was rolled back"
 
@@ -114,8 +128,17 @@ def test_transitions_hand_offs_and_history_through_the_api(api_a, api_sup):
 
 
 def test_customers_are_found_by_phone_name_company_and_contract(api_a, api_sup, cast):
-    res = api_sup.post("/customers", {"brand": "oufei", "name": "钱进", "phone": "13512345678",
-                                      "company": "海峡贸易有限公司", "contract_code": "YJ2026001", "vip_level": 2})
+    res = api_sup.post(
+        "/customers",
+        {
+            "brand": "oufei",
+            "name": "钱进",
+            "phone": "13512345678",
+            "company": "海峡贸易有限公司",
+            "contract_code": "YJ2026001",
+            "vip_level": 2,
+        },
+    )
     assert res.status_code == 201 and res.json()["phone"] == "13512345678", "supervisors see whole numbers"
     for q in ("13512345678", "钱进", "海峡贸易", "YJ2026001"):
         assert [c["name"] for c in api_a.get("/customers", q=q).json()] == ["钱进"], q
@@ -130,8 +153,16 @@ def test_customers_are_found_by_phone_name_company_and_contract(api_a, api_sup, 
 
 def test_customer_timeline_and_returning_customer(api_a, cast):
     api_a.post("/tickets", {**NEW, "customer_id": cast.customer_a.pk, "customer": None})
-    second = api_a.post("/tickets", {**NEW, "customer_id": cast.customer_a.pk, "customer": None,
-                                     "channel": "chat", "subject": "再次咨询"}).json()
+    second = api_a.post(
+        "/tickets",
+        {
+            **NEW,
+            "customer_id": cast.customer_a.pk,
+            "customer": None,
+            "channel": "chat",
+            "subject": "再次咨询",
+        },
+    ).json()
     assert second["customer"]["returning"] is True
     timeline = api_a.get(f"/customers/{cast.customer_a.pk}/timeline").json()
     assert [e["kind"] for e in timeline][:2] == ["chat", "call"]

@@ -29,25 +29,39 @@ def test_is_workday_on_a_holiday(db):
 
 
 def test_add_working_days_across_national_day(db):
-    assert run("calendar", "add-working-days", "2026-09-30T16:00", "3")["result"] == "2026-10-10T16:00:00+08:00"
+    assert (
+        run("calendar", "add-working-days", "2026-09-30T16:00", "3")["result"] == "2026-10-10T16:00:00+08:00"
+    )
 
 
 def test_an_uncovered_year_is_estimated_until_its_schedule_is_loaded(db, tmp_path):
     assert run("calendar", "is-workday", "2027-01-01")["estimated"] is True
     schedule = tmp_path / "2027.json"
-    schedule.write_text(json.dumps({
-        "year": 2027, "source": "测试用安排",
-        "holidays": {"2027-01-01": "new_year", "2027-01-02": "new_year", "2027-01-03": "new_year",
-                     "2027-01-04": "new_year"},
-        "workdays": ["2027-01-09"],
-    }, ensure_ascii=False))
+    schedule.write_text(
+        json.dumps(
+            {
+                "year": 2027,
+                "source": "测试用安排",
+                "holidays": {
+                    "2027-01-01": "new_year",
+                    "2027-01-02": "new_year",
+                    "2027-01-03": "new_year",
+                    "2027-01-04": "new_year",
+                },
+                "workdays": ["2027-01-09"],
+            },
+            ensure_ascii=False,
+        )
+    )
     assert run("calendar", "load-year", str(schedule))["loaded"] is True
     monday = run("calendar", "is-workday", "2027-01-04")
     assert monday["workday"] is False and monday["source"] == "loaded"
     saturday = run("calendar", "is-workday", "2027-01-09")
     assert saturday["workday"] is True and saturday["makeup_workday"] is True
     # 2027-01-01 (Fri) 10:00 + 1 working day: the 4th is off by the loaded schedule → Tue 5th.
-    assert run("calendar", "add-working-days", "2026-12-31T10:00", "1")["result"] == "2027-01-05T10:00:00+08:00"
+    assert (
+        run("calendar", "add-working-days", "2026-12-31T10:00", "1")["result"] == "2027-01-05T10:00:00+08:00"
+    )
 
 
 def test_a_bad_schedule_is_refused_with_a_readable_error(db, tmp_path):
@@ -84,7 +98,12 @@ def test_demo_data_builds_a_living_contact_center(db):
 
 def test_the_kefu_console_script_runs_a_command_with_a_clean_error():
     kefu = Path(sys.executable).with_name("kefu")
-    res = subprocess.run([str(kefu), "calendar", "is-workday", "2026-13-40"], capture_output=True, text=True,
-                         env={"PATH": "/usr/bin:/bin", "KEFU_DATABASE_URL": "sqlite:///:memory:"}, timeout=60)
+    res = subprocess.run(
+        [str(kefu), "calendar", "is-workday", "2026-13-40"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "KEFU_DATABASE_URL": "sqlite:///:memory:"},
+        timeout=60,
+    )
     assert res.returncode == 2
     assert "日期格式不正确" in res.stderr and "Traceback" not in res.stderr

@@ -20,7 +20,10 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm(cast, new_ticket):
 @pytest.mark.django_db(transaction=True)
 def test_the_database_refuses_updates_and_deletes_of_events(cast, new_ticket):
     event = new_ticket().events.first()
-    for sql in ("UPDATE tickets_ticketevent SET body = 'x' WHERE id = %s", "DELETE FROM tickets_ticketevent WHERE id = %s"):
+    for sql in (
+        "UPDATE tickets_ticketevent SET body = 'x' WHERE id = %s",
+        "DELETE FROM tickets_ticketevent WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [event.pk])
     assert TicketEvent.objects.get(pk=event.pk).body == event.body
@@ -32,8 +35,12 @@ def test_the_page_can_replay_history_from_events_alone(cast, new_ticket):
     ticket = new_ticket("查询")
     services.ticket_assign(ticket=ticket, agent=cast.agent_a, actor=cast.supervisor)
     services.ticket_transition(ticket=ticket, to="in_progress", actor=cast.agent_a)
-    services.ticket_hand_off(ticket=ticket, department=Department.objects.get(name="分拨中心"), actor=cast.agent_a,
-                             promise="两小时内回复")
+    services.ticket_hand_off(
+        ticket=ticket,
+        department=Department.objects.get(name="分拨中心"),
+        actor=cast.agent_a,
+        promise="两小时内回复",
+    )
     services.ticket_transition(ticket=ticket, to="resolved", actor=cast.agent_a)
     frames = ticket_replay(ticket)
     statuses = [f["state"]["status"] for f in frames]

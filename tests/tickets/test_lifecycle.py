@@ -48,7 +48,9 @@ def test_every_transition_follows_the_lifecycle(cast, new_ticket, start, target)
 def test_reopen_from_resolved_and_closed_is_recorded_as_reopened(cast, new_ticket):
     for end in (Status.RESOLVED, Status.CLOSED):
         ticket = bring_to(new_ticket(), end, cast.agent_a)
-        services.ticket_transition(ticket=ticket, to=Status.IN_PROGRESS, actor=cast.agent_a, note="客户再次来电")
+        services.ticket_transition(
+            ticket=ticket, to=Status.IN_PROGRESS, actor=cast.agent_a, note="客户再次来电"
+        )
         event = ticket.events.order_by("-id").filter(kind="reopened").first()
         assert event is not None and event.body == "客户再次来电"
 
@@ -86,8 +88,9 @@ def test_hand_off_records_who_when_and_the_promise(cast, new_ticket):
     from kefu.accounts.models import Department
 
     outlet = Department.objects.get(name="营业部")
-    ticket = services.ticket_hand_off(ticket=new_ticket("查询"), department=outlet, actor=cast.agent_a,
-                                      promise="明天中午前回电告知派送时间")
+    ticket = services.ticket_hand_off(
+        ticket=new_ticket("查询"), department=outlet, actor=cast.agent_a, promise="明天中午前回电告知派送时间"
+    )
     assert ticket.status == Status.WAITING_DEPARTMENT and ticket.department == outlet
     event = ticket.events.get(kind="handed_off")
     assert event.actor == cast.agent_a and event.body == "明天中午前回电告知派送时间"
@@ -98,9 +101,12 @@ def test_escalation_goes_to_a_supervisor_only(cast, new_ticket):
     from kefu.errors import ServiceError
 
     with pytest.raises(ServiceError):
-        services.ticket_escalate(ticket=new_ticket(), supervisor=cast.agent_b, actor=cast.agent_a, reason="客户要求")
-    ticket = services.ticket_escalate(ticket=new_ticket(), supervisor=cast.supervisor, actor=cast.agent_a,
-                                      reason="客户要求主管处理")
+        services.ticket_escalate(
+            ticket=new_ticket(), supervisor=cast.agent_b, actor=cast.agent_a, reason="客户要求"
+        )
+    ticket = services.ticket_escalate(
+        ticket=new_ticket(), supervisor=cast.supervisor, actor=cast.agent_a, reason="客户要求主管处理"
+    )
     assert ticket.escalated_to == cast.supervisor
     assert ticket.events.filter(kind="escalated", body="客户要求主管处理").exists()
 
@@ -108,7 +114,9 @@ def test_escalation_goes_to_a_supervisor_only(cast, new_ticket):
 def test_query_turned_complaint_keeps_both_histories_and_links_them(cast, new_ticket):
     query = new_ticket("查询")
     services.ticket_reply(ticket=query, actor=cast.agent_a, body="您好，快件已到达分拨中心。")
-    complaint = services.ticket_convert_to_complaint(ticket=query, actor=cast.agent_a, reason="客户对结果不满意")
+    complaint = services.ticket_convert_to_complaint(
+        ticket=query, actor=cast.agent_a, reason="客户对结果不满意"
+    )
     assert complaint.type.name == "投诉" and complaint.converted_from == query
     assert query.events.filter(kind="reply").exists(), "the query keeps its history"
     assert query.events.get(kind="converted").data["to"] == complaint.number

@@ -10,7 +10,9 @@ def test_pages_need_a_login(client, cast):
 
 def test_ticket_list_detail_and_breaches(client, cast, new_ticket):
     ticket = new_ticket("查询", when=at("2026-11-20 10:00"))
-    services.ticket_reply(ticket=ticket, actor=cast.agent_a, body="您好，正在为您查询。", at=at("2026-11-20 10:50"))
+    services.ticket_reply(
+        ticket=ticket, actor=cast.agent_a, body="您好，正在为您查询。", at=at("2026-11-20 10:50")
+    )
     services.sla_sweep(now=at("2026-11-20 11:00"))
     client.force_login(cast.agent_a)
     page = client.get("/tickets/").content.decode()
@@ -26,7 +28,9 @@ def test_actions_on_the_page_go_through_services(client, cast, new_ticket):
     ticket = new_ticket("查询")
     client.force_login(cast.agent_a)
     client.post(f"/tickets/{ticket.number}/action/", {"action": "transition", "to": "in_progress"})
-    res = client.post(f"/tickets/{ticket.number}/action/", {"action": "transition", "to": "closed"}, follow=True)
+    res = client.post(
+        f"/tickets/{ticket.number}/action/", {"action": "transition", "to": "closed"}, follow=True
+    )
     assert "不能从" in res.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == "in_progress"

@@ -21,7 +21,9 @@ def test_a_tracking_query_gets_the_30_minute_answer_clock(cast, new_ticket):
 
 def test_a_reply_meets_the_answer_clock(cast, new_ticket):
     ticket = new_ticket("查询", when=at("2026-11-24 10:00"))
-    services.ticket_reply(ticket=ticket, actor=cast.agent_a, body="您好，您的快件已到达。", at=at("2026-11-24 10:12"))
+    services.ticket_reply(
+        ticket=ticket, actor=cast.agent_a, body="您好，您的快件已到达。", at=at("2026-11-24 10:12")
+    )
     clock = ticket.clocks.get(code="answer")
     assert clock.met_at == at("2026-11-24 10:12")
     assert services.sla_sweep(now=at("2026-11-24 12:00")) == 0
@@ -31,19 +33,32 @@ def test_hand_off_starts_the_department_clock_on_the_working_calendar(cast, new_
     from kefu.accounts.models import Department
 
     ticket = new_ticket("咨询", when=at("2026-09-30 15:00"))
-    services.ticket_hand_off(ticket=ticket, department=Department.objects.get(name="技术支持"), actor=cast.agent_a,
-                             promise="三个工作日内回复", at=at("2026-09-30 16:00"))
+    services.ticket_hand_off(
+        ticket=ticket,
+        department=Department.objects.get(name="技术支持"),
+        actor=cast.agent_a,
+        promise="三个工作日内回复",
+        at=at("2026-09-30 16:00"),
+    )
     answer = ticket.clocks.get(code="answer")
     assert answer.clock == "working"
-    assert answer.due_at == at("2026-10-10 16:00"), "3 working days over National Day land on the make-up Saturday"
+    assert answer.due_at == at("2026-10-10 16:00"), (
+        "3 working days over National Day land on the make-up Saturday"
+    )
 
 
 def test_an_explicit_promise_sets_the_hand_off_due_time(cast, new_ticket):
     from kefu.accounts.models import Department
 
     ticket = new_ticket("查询", when=at("2026-11-24 09:00"))
-    services.ticket_hand_off(ticket=ticket, department=Department.objects.get(name="营业部"), actor=cast.agent_a,
-                             promise="下午两点前回电", promised_at=at("2026-11-24 14:00"), at=at("2026-11-24 09:10"))
+    services.ticket_hand_off(
+        ticket=ticket,
+        department=Department.objects.get(name="营业部"),
+        actor=cast.agent_a,
+        promise="下午两点前回电",
+        promised_at=at("2026-11-24 14:00"),
+        at=at("2026-11-24 09:10"),
+    )
     assert set(ticket.clocks.filter(started_at=at("2026-11-24 09:10")).values_list("due_at", flat=True)) == {
         at("2026-11-24 14:00")
     }
@@ -52,7 +67,9 @@ def test_an_explicit_promise_sets_the_hand_off_due_time(cast, new_ticket):
 def test_clocks_pause_while_waiting_on_the_customer_and_resume_after(cast, new_ticket):
     ticket = new_ticket("查询", when=at("2026-11-24 10:00"))
     services.ticket_transition(ticket=ticket, to="in_progress", actor=cast.agent_a, at=at("2026-11-24 10:05"))
-    services.ticket_transition(ticket=ticket, to="waiting_customer", actor=cast.agent_a, at=at("2026-11-24 10:10"))
+    services.ticket_transition(
+        ticket=ticket, to="waiting_customer", actor=cast.agent_a, at=at("2026-11-24 10:10")
+    )
     clock = ticket.clocks.get(code="answer")
     assert clock.paused_at == at("2026-11-24 10:10")
     assert services.sla_sweep(now=at("2026-11-24 11:00")) == 0, "a paused clock does not breach"
@@ -68,11 +85,20 @@ def test_working_clock_keeps_its_working_time_over_a_pause(cast, new_ticket):
     from kefu.accounts.models import Department
 
     ticket = new_ticket("咨询", when=at("2026-11-23 09:00"))  # Monday
-    services.ticket_hand_off(ticket=ticket, department=Department.objects.get(name="售后"), actor=cast.agent_a,
-                             promise="三个工作日内回复", at=at("2026-11-23 10:00"))
+    services.ticket_hand_off(
+        ticket=ticket,
+        department=Department.objects.get(name="售后"),
+        actor=cast.agent_a,
+        promise="三个工作日内回复",
+        at=at("2026-11-23 10:00"),
+    )
     services.ticket_transition(ticket=ticket, to="in_progress", actor=cast.agent_a, at=at("2026-11-24 10:00"))
-    services.ticket_transition(ticket=ticket, to="waiting_customer", actor=cast.agent_a, at=at("2026-11-24 10:00"))
-    services.ticket_transition(ticket=ticket, to="in_progress", actor=cast.agent_a, at=at("2026-11-27 10:00"))  # Fri
+    services.ticket_transition(
+        ticket=ticket, to="waiting_customer", actor=cast.agent_a, at=at("2026-11-24 10:00")
+    )
+    services.ticket_transition(
+        ticket=ticket, to="in_progress", actor=cast.agent_a, at=at("2026-11-27 10:00")
+    )  # Fri
     answer = ticket.clocks.get(code="answer")
     # due Thu 26th 10:00 before the pause; 2 working days were left at the pause → Tue Dec 1st 10:00.
     assert answer.due_at == at("2026-12-01 10:00")
@@ -80,7 +106,9 @@ def test_working_clock_keeps_its_working_time_over_a_pause(cast, new_ticket):
 
 def test_a_late_reply_meets_the_clock_and_records_the_breach(cast, new_ticket):
     ticket = new_ticket("查询", when=at("2026-11-24 10:00"))
-    services.ticket_reply(ticket=ticket, actor=cast.agent_a, body="您好，让您久等了。", at=at("2026-11-24 10:45"))
+    services.ticket_reply(
+        ticket=ticket, actor=cast.agent_a, body="您好，让您久等了。", at=at("2026-11-24 10:45")
+    )
     clock = ticket.clocks.get(code="answer")
     assert clock.met_at == clock.breached_at == at("2026-11-24 10:45")
     assert services.sla_sweep(now=at("2026-11-24 11:00")) == 0
@@ -106,7 +134,7 @@ def test_two_sweeps_in_parallel_record_one_breach_event_per_ticket(cast, new_tic
         try:
             barrier.wait()
             results.append(services.sla_sweep(now=at("2026-11-24 12:00")))
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -36,14 +36,19 @@ class Command(BaseCommand):
                 raise CommandError(exc.message, returncode=2) from exc
 
         if action == "is-workday":
-            info = calendar().day_info(parse_day(options["date"]))
+            day = parse_day(options["date"])
+            info = calendar().day_info(day)
             out = {**asdict(info), "estimated": info.source == "estimated"}
         elif action == "add-working-days":
             start = parse_when(options["start"])
             cal = calendar()
             result = cal.add_working_days(start, options["days"])
-            out = {"start": start, "days": options["days"], "result": result,
-                   "estimated": any(cal.coverage(y) == "estimated" for y in {start.year, result.year})}
+            out = {
+                "start": start,
+                "days": options["days"],
+                "result": result,
+                "estimated": any(cal.coverage(y) == "estimated" for y in {start.year, result.year}),
+            }
         elif action == "add-working-hours":
             from datetime import timedelta
 
@@ -53,7 +58,9 @@ class Command(BaseCommand):
         elif action == "load-year":
             try:
                 schedule = load_schedule_file(options["file"])
-                row = calendar_year_load(year=schedule.year, schedule=schedule.to_dict(), source=schedule.source)
+                row = calendar_year_load(
+                    year=schedule.year, schedule=schedule.to_dict(), source=schedule.source
+                )
             except (OSError, ValueError, ServiceError) as exc:
                 raise CommandError(getattr(exc, "message", str(exc)), returncode=2) from exc
             out = {"year": row.year, "source": row.source, "loaded": True}

@@ -1,7 +1,7 @@
 """A living contact center for a first look: brands, teams, agents, customers and a few hundred tickets."""
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -23,10 +23,25 @@ BRANDS = [
     ("fangbiao", "方标电信", "方标电信", "400-100-1000", "fangbiao", (time(8), time(20))),
     ("xinying", "新颖装饰", "新颖装饰", "400-900-6666", "xinying", (time(9), time(18))),
 ]
-AGENTS = [("1001", "王芳"), ("1002", "李娜"), ("1003", "张伟"), ("1004", "刘洋"), ("1005", "陈静"), ("1006", "杨磊")]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+AGENTS = [
+    ("1001", "王芳"),
+    ("1002", "李娜"),
+    ("1003", "张伟"),
+    ("1004", "刘洋"),
+    ("1005", "陈静"),
+    ("1006", "杨磊"),
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红"
-COMPANIES = ["福清电子科技有限公司", "海峡贸易有限公司", "闽江服饰有限公司", "融侨建材有限公司", "东南印务有限公司"]
+COMPANIES = [
+    "福清电子科技有限公司",
+    "海峡贸易有限公司",
+    "闽江服饰有限公司",
+    "融侨建材有限公司",
+    "东南印务有限公司",
+]
 SUBJECTS = {
     "咨询": ["询问国庆期间是否正常收件", "咨询到付运费怎么计算", "咨询会员积分使用规则", "咨询宽带资费套餐"],
     "订购": ["电话订购两箱福建茶叶", "订购家庭宽带 300M 套餐", "订购客厅装修设计服务"],
@@ -62,26 +77,53 @@ class Command(BaseCommand):
             customers = self.make_customers(rng, brands)
         self.make_tickets(rng, tickets, customers, agents, supervisor)
         breached = services.sla_sweep()
-        self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{len(brands)} 个品牌，{len(customers)} 位客户，"
-                                             f"{tickets} 张工单，其中 {breached} 项时限已超时。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已载入演示数据：{len(brands)} 个品牌，{len(customers)} 位客户，"
+                f"{tickets} 张工单，其中 {breached} 项时限已超时。"
+            )
+        )
         self.print_logins()
 
     def make_brand(self, code, name, greeting, hotline, profile, hours):
-        return Brand.objects.create(code=code, name=name, greeting_name=greeting, hotline=hotline, profile=profile,
-                                    service_start=hours[0], service_end=hours[1])
+        return Brand.objects.create(
+            code=code,
+            name=name,
+            greeting_name=greeting,
+            hotline=hotline,
+            profile=profile,
+            service_start=hours[0],
+            service_end=hours[1],
+        )
 
     def make_people(self, brands):
         express = Team.objects.create(name="快递热线组", max_on_break=1)
         express.brands.set([b for b in brands if b.code == "xintianjie"])
         retail = Team.objects.create(name="电商与综合组", max_on_break=1)
         retail.brands.set([b for b in brands if b.code != "xintianjie"])
-        User.objects.create_superuser("admin", password=PASSWORD, display_name="系统管理员", role=User.Role.ADMIN)
-        supervisor = User.objects.create_user("supervisor", password=PASSWORD, display_name="赵主管", agent_no="1000",
-                                              role=User.Role.SUPERVISOR, team=express, is_staff=True)
+        User.objects.create_superuser(
+            "admin", password=PASSWORD, display_name="系统管理员", role=User.Role.ADMIN
+        )
+        supervisor = User.objects.create_user(
+            "supervisor",
+            password=PASSWORD,
+            display_name="赵主管",
+            agent_no="1000",
+            role=User.Role.SUPERVISOR,
+            team=express,
+            is_staff=True,
+        )
         agents = []
         for i, (no, name) in enumerate(AGENTS):
-            agents.append(User.objects.create_user(f"agent{no}", password=PASSWORD, display_name=name, agent_no=no,
-                                                   team=express if i < 3 else retail))
+            agents.append(
+                User.objects.create_user(
+                    f"agent{no}",
+                    password=PASSWORD,
+                    display_name=name,
+                    agent_no=no,
+                    team=express if i < 3 else retail,
+                )
+            )
         ApiToken.objects.create(user=supervisor, name="演示", key="demo-supervisor-token")
         return agents, supervisor
 
@@ -93,12 +135,18 @@ class Command(BaseCommand):
                 pass
             phones.add(phone)
             company = rng.choice(COMPANIES) if i % 6 == 0 else ""
-            customers.append(customer_create(
-                brand=brand, name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice([1, 2]))),
-                phone=phone, gender=rng.choice(["male", "female"]), company=company,
-                contract_code=f"YJ{2026000 + i}" if company else "", title="经理" if company and i % 12 == 0 else "",
-                vip_level=rng.choice([0, 0, 0, 0, 1, 2, 3]),
-            ))
+            customers.append(
+                customer_create(
+                    brand=brand,
+                    name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice([1, 2]))),
+                    phone=phone,
+                    gender=rng.choice(["male", "female"]),
+                    company=company,
+                    contract_code=f"YJ{2026000 + i}" if company else "",
+                    title="经理" if company and i % 12 == 0 else "",
+                    vip_level=rng.choice([0, 0, 0, 0, 1, 2, 3]),
+                )
+            )
         return customers
 
     def make_tickets(self, rng, count, customers, agents, supervisor):
@@ -108,36 +156,64 @@ class Command(BaseCommand):
         for i in range(count):
             customer = rng.choice(customers)
             ticket_type = rng.choice(types)
-            age = timedelta(minutes=rng.randrange(5, 14 * 24 * 60)) if i % 10 else timedelta(minutes=rng.randrange(1, 25))
+            age = (
+                timedelta(minutes=rng.randrange(5, 14 * 24 * 60))
+                if i % 10
+                else timedelta(minutes=rng.randrange(1, 25))
+            )
             at = now - age
             ticket = services.ticket_create(
-                brand=customer.brand, type=ticket_type, customer=customer, actor=rng.choice(agents),
-                channel=rng.choice([c.value for c in Channel]), subject=rng.choice(SUBJECTS[ticket_type.name]),
-                description="客户来电反映情况，已记录。", at=at,
-                waybill_number=f"XTJ{rng.randrange(10**12):012d}" if customer.brand.code == "xintianjie" else "",
+                brand=customer.brand,
+                type=ticket_type,
+                customer=customer,
+                actor=rng.choice(agents),
+                channel=rng.choice([c.value for c in Channel]),
+                subject=rng.choice(SUBJECTS[ticket_type.name]),
+                description="客户来电反映情况，已记录。",
+                at=at,
+                waybill_number=f"XTJ{rng.randrange(10**12):012d}"
+                if customer.brand.code == "xintianjie"
+                else "",
             )
-            step = lambda minutes: min(now, at + timedelta(minutes=minutes))  # noqa: E731
+
+            def step(minutes: int, start=at) -> datetime:
+                return min(now, start + timedelta(minutes=minutes))
+
             fate = rng.random()
             if fate < 0.15:
                 continue  # still new, some of them past their clock
-            agent = rng.choice([a for a in agents if a.team.brands.filter(pk=customer.brand_id).exists()] or agents)
+            agent = rng.choice(
+                [a for a in agents if a.team.brands.filter(pk=customer.brand_id).exists()] or agents
+            )
             services.ticket_assign(ticket=ticket, agent=agent, actor=supervisor, at=step(2))
             if fate < 0.3:
                 continue
-            services.ticket_reply(ticket=ticket, actor=agent, at=step(rng.randrange(3, 60)),
-                                  body="您好，您反映的问题我已经记录下来了，我们会尽快为您处理。")
+            services.ticket_reply(
+                ticket=ticket,
+                actor=agent,
+                at=step(rng.randrange(3, 60)),
+                body="您好，您反映的问题我已经记录下来了，我们会尽快为您处理。",
+            )
             if fate < 0.45:
-                services.ticket_hand_off(ticket=ticket, department=rng.choice(departments), actor=agent,
-                                         promise="三个工作日内给您回复", at=step(70))
+                services.ticket_hand_off(
+                    ticket=ticket,
+                    department=rng.choice(departments),
+                    actor=agent,
+                    promise="三个工作日内给您回复",
+                    at=step(70),
+                )
             elif fate < 0.55:
-                services.ticket_transition(ticket=ticket, to=Status.WAITING_CUSTOMER, actor=agent, at=step(70),
-                                           note="请客户补充单号")
+                services.ticket_transition(
+                    ticket=ticket, to=Status.WAITING_CUSTOMER, actor=agent, at=step(70), note="请客户补充单号"
+                )
             elif fate < 0.6 and not ticket_type.is_complaint:
-                services.ticket_convert_to_complaint(ticket=ticket, actor=agent, at=step(80),
-                                                     reason="客户对查询结果不满意，要求投诉")
+                services.ticket_convert_to_complaint(
+                    ticket=ticket, actor=agent, at=step(80), reason="客户对查询结果不满意，要求投诉"
+                )
             elif fate < 0.65:
-                services.ticket_escalate(ticket=ticket, supervisor=supervisor, actor=agent, at=step(75),
-                                         reason="客户要求主管处理")
+                services.ticket_escalate(
+                    ticket=ticket, supervisor=supervisor, actor=agent, at=step(75), reason="客户要求主管处理"
+                )
             else:
                 services.ticket_transition(ticket=ticket, to=Status.RESOLVED, actor=agent, at=step(90))
                 if fate > 0.8:

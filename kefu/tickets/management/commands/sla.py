@@ -32,16 +32,36 @@ class Command(BaseCommand):
         start = parse_when(options["at"]) if options["at"] else timezone.localtime()
         policies = sla_policies()
         if options["type"] not in policies.ticket_types():
-            raise CommandError(f"未知的工单类型：{options['type']}（可选：{'、'.join(policies.ticket_types())}）",
-                               returncode=2)
+            raise CommandError(
+                f"未知的工单类型：{options['type']}（可选：{'、'.join(policies.ticket_types())}）",
+                returncode=2,
+            )
         calendar = working_calendar(brand)
-        targets = policies.targets_for(options["type"], brand.code if brand else None,
-                                       starts_on=options["starts_on"], scope=options["scope"])
-        self.stdout.write(dump({
-            "brand": brand.code if brand else None, "type": options["type"], "start": start,
-            "targets": [
-                {"code": t.code, "name": t.name, "clock": t.clock, "amount": t.amount, "unit": t.unit,
-                 "starts_on": t.starts_on, "due_at": sla.compute_due(start, t, calendar), "source": t.source}
-                for t in targets
-            ],
-        }))
+        targets = policies.targets_for(
+            options["type"],
+            brand.code if brand else None,
+            starts_on=options["starts_on"],
+            scope=options["scope"],
+        )
+        self.stdout.write(
+            dump(
+                {
+                    "brand": brand.code if brand else None,
+                    "type": options["type"],
+                    "start": start,
+                    "targets": [
+                        {
+                            "code": t.code,
+                            "name": t.name,
+                            "clock": t.clock,
+                            "amount": t.amount,
+                            "unit": t.unit,
+                            "starts_on": t.starts_on,
+                            "due_at": sla.compute_due(start, t, calendar),
+                            "source": t.source,
+                        }
+                        for t in targets
+                    ],
+                }
+            )
+        )
