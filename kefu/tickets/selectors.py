@@ -1,11 +1,11 @@
 """Reads for tickets that are more than a one-liner; permission-checked lookups."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from kefu.accounts.models import User
 from kefu.errors import NotFound, PermissionDenied
 from kefu.tickets.models import SlaClock, Ticket, TicketType
-from kefu.tickets.rules import OPEN_STATUSES
+from kefu.tickets.rules import OPEN_STATUSES, STATUS_LABELS, Status
 
 
 def brands_of(user: User) -> QuerySet | None:
@@ -62,7 +62,9 @@ def ticket_search(
         qs = qs.filter(status__in=[s.value for s in OPEN_STATUSES])
     if breached:
         qs = qs.filter(clocks__breached_at__isnull=False).distinct()
-    return qs.order_by("priority", "-created_at")
+    # Open work first, most urgent first, newest first within the same urgency.
+    is_done = Case(When(status__in=["resolved", "closed"], then=Value(1)), default=Value(0))
+    return qs.annotate(is_done=is_done).order_by("is_done", "priority", "-created_at")
 
 
 def breaches_for(user: User) -> QuerySet[SlaClock]:
@@ -70,7 +72,7 @@ def breaches_for(user: User) -> QuerySet[SlaClock]:
     return (
         SlaClock.objects.filter(breached_at__isnull=False, ticket__in=tickets_for(user))
         .select_related("ticket", "ticket__brand", "ticket__type", "ticket__assignee")
-        .order_by("-breached_at")
+        .order_by("-breached_at", "-due_at")
     )
 
 
@@ -132,15 +134,28 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
     return states
 
 
+FIELD_LABELS = {"status": "状态", "assignee": "处理人", "department": "移交部门", "escalated_to": "升级至",
+                "queue": "队列", "due_at": "到期时间"}
+
+
+def _shown(field: str, value):
+    if field == "status" and value:
+        return STATUS_LABELS.get(Status(value), value)
+    return value
+
+
 def ticket_replay(ticket: Ticket) -> list[dict]:
-    """The ticket's state after each event, rebuilt from the append-only history alone."""
+    """The ticket's state after each event, rebuilt from the append-only history alone, in words people read."""
     state = {"status": None, "assignee": None, "department": None, "escalated_to": None, "queue": None}
     frames = []
     for event in ticket_history(ticket):
         if event.kind == "created":
-            state["status"] = "new"
-        for field, (_old, new) in (event.changes or {}).items():
+            state["status"] = Status.NEW.value
+        changes = []
+        for field, (old, new) in (event.changes or {}).items():
             if field in state:
                 state[field] = new
-        frames.append({"event": event, "state": dict(state)})
+            changes.append((FIELD_LABELS.get(field, field), _shown(field, old), _shown(field, new)))
+        shown = {k: _shown(k, v) for k, v in state.items()}
+        frames.append({"event": event, "state": dict(state), "shown": shown, "changes": changes})
     return frames
