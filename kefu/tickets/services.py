@@ -39,6 +39,22 @@ def _append(ticket: Ticket, kind: str, *, actor: User | None, at: datetime, **fi
     return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=actor, at=at, **fields)
 
 
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _set_field(
+    ticket: Ticket, field: str, value, kind: str, *, actor: User | None, at: datetime, **event
+) -> TicketEvent:
+    """Change one field of a locked ticket and record old → new as an event."""
+    old = getattr(ticket, field)
+    setattr(ticket, field, value)
+    ticket.updated_at = at
+    ticket.save(update_fields=[field, "updated_at"])
+    shown = [str(v) if v is not None else None for v in (old, value)]
+    return _append(ticket, kind, actor=actor, at=at, changes={field: shown}, **event)
+
+
 def _next_number(at: datetime) -> str:
     day = timezone.localdate(at)
     for _ in range(3):
@@ -310,7 +326,7 @@ def ticket_transition(
     if to not in {s.value for s in Status}:
         raise ServiceError(f"未知的工单状态“{to}”", field="status")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         _set_status(ticket, to, actor=actor, at=_now(at), note=note)
     return ticket
 
@@ -320,20 +336,11 @@ def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: dateti
     if not agent.is_active:
         raise ServiceError("该人员已停用，不能分派", field="agent")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        old = ticket.assignee
-        if old == agent:
+        ticket = _locked(ticket)
+        if ticket.assignee == agent:
             return ticket
-        ticket.assignee = agent
-        ticket.updated_at = at
-        ticket.save(update_fields=["assignee", "updated_at"])
-        _append(
-            ticket,
-            Kind.ASSIGNED,
-            actor=actor,
-            at=at,
-            changes={"assignee": [str(old) if old else None, str(agent)]},
-            data={"agent_no": agent.agent_no},
+        _set_field(
+            ticket, "assignee", agent, Kind.ASSIGNED, actor=actor, at=at, data={"agent_no": agent.agent_no}
         )
         if ticket.status == Status.NEW:
             _set_status(ticket, Status.ASSIGNED, actor=actor, at=at)
@@ -343,14 +350,8 @@ def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: dateti
 def ticket_queue(*, ticket: Ticket, team: Team, actor: User | None, at: datetime | None = None) -> Ticket:
     at = _now(at)
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        old = ticket.queue
-        ticket.queue = team
-        ticket.updated_at = at
-        ticket.save(update_fields=["queue", "updated_at"])
-        _append(
-            ticket, Kind.QUEUED, actor=actor, at=at, changes={"queue": [str(old) if old else None, str(team)]}
-        )
+        ticket = _locked(ticket)
+        _set_field(ticket, "queue", team, Kind.QUEUED, actor=actor, at=at)
     return ticket
 
 
@@ -370,20 +371,18 @@ def ticket_hand_off(
     if promised_at is not None and promised_at <= at:
         raise ServiceError("承诺时间必须晚于当前时间", field="promised_at")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        old = ticket.department
+        ticket = _locked(ticket)
         if ticket.status in (Status.NEW, Status.ASSIGNED):
             _set_status(ticket, Status.IN_PROGRESS, actor=actor, at=at)
         _set_status(ticket, Status.WAITING_DEPARTMENT, actor=actor, at=at)
-        ticket.department = department
-        ticket.save(update_fields=["department"])
-        _append(
+        _set_field(
             ticket,
+            "department",
+            department,
             Kind.HANDED_OFF,
             actor=actor,
             at=at,
             body=promise.strip(),
-            changes={"department": [str(old) if old else None, department.name]},
             data={
                 "department": department.code,
                 "promised_at": promised_at.isoformat() if promised_at else None,
@@ -402,18 +401,9 @@ def ticket_escalate(
     if not reason.strip():
         raise ServiceError("请填写升级原因", field="reason")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        old = ticket.escalated_to
-        ticket.escalated_to = supervisor
-        ticket.updated_at = at
-        ticket.save(update_fields=["escalated_to", "updated_at"])
-        _append(
-            ticket,
-            Kind.ESCALATED,
-            actor=actor,
-            at=at,
-            body=reason.strip(),
-            changes={"escalated_to": [str(old) if old else None, str(supervisor)]},
+        ticket = _locked(ticket)
+        _set_field(
+            ticket, "escalated_to", supervisor, Kind.ESCALATED, actor=actor, at=at, body=reason.strip()
         )
         _start_clocks(ticket, starts_on="escalated", at=at)
     return ticket
@@ -425,7 +415,7 @@ def ticket_reply(*, ticket: Ticket, actor: User, body: str, at: datetime | None 
     if not body.strip():
         raise ServiceError("回复内容不能为空", field="body")
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        ticket = _locked(ticket)
         event = _append(ticket, Kind.REPLY, actor=actor, at=at, body=body.strip())
         _meet_clocks(ticket, at, MET_BY_REPLY)
         if ticket.status in (Status.NEW, Status.ASSIGNED):
