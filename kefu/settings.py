@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "channels",
+    "ninja",  # serves Swagger UI from its own static files, never a CDN
     "kefu.accounts",
     "kefu.brands",
     "kefu.customers",
