@@ -285,6 +285,15 @@ class Checker:
             if search is None or search(text) is None:
                 return []
             return self._report(text, norm, [], channel)
+        return self._check_keys(text, norm, keys, channel)
+
+    def _check_folded(self, text: str, norm: str, channel: str) -> list[Violation]:
+        """``check`` once ``norm = text.translate(table)`` is known."""
+        return self._check_keys(text, norm, self._find(norm), channel)
+
+    def _check_keys(
+        self, text: str, norm: str, keys: list[tuple[int, int, int]], channel: str
+    ) -> list[Violation]:
         hits = self._hits(keys)
         if hits is None:
             norm = self.normalizer.collapse(norm)
@@ -313,16 +322,21 @@ class Checker:
         norm = joined.translate(self._batch_table)
         keys = self._find(norm)
         flagged: set[int] = set()
+        folded: list[str] = []
         if keys:
+            folded = norm.split(BATCH_SEPARATOR)
             # ends[i]: index just past reply i's separator in the folded batch.
-            ends = list(accumulate(map((1).__add__, map(len, norm.split(BATCH_SEPARATOR)))))
+            ends = list(accumulate(map((1).__add__, map(len, folded))))
             flagged.update(bisect_right(ends, start) for _, start, _ in keys)
         search = self._symbol_search[channel]
         if search is not None:
             flagged.update(compress(range(count), map(search, batch)))
-        check = self.check
         for i in flagged:
-            results[i] = check(batch[i], channel)
+            # The reply's folded text is its own slice of the batch (folding is per character).
+            text = batch[i]
+            results[i] = self._check_folded(
+                text, folded[i] if folded else text.translate(self._table), channel
+            )
         return results
 
     def _report(
@@ -341,8 +355,7 @@ class Checker:
                     exceptions.append((matcher.owner, start, end))
                 elif matcher.owner in active:
                     rule_hits.append((matcher.owner, start, end))
-            # norm == fold_collapse(text): a text without doubled words has no run to collapse.
-            starts, ends = self.normalizer.span_bounds(text, norm) if rule_hits else ([], None)
+            kept: list[tuple[int, int, int]] = []
             for r_idx, start, end in rule_hits:
                 if any(
                     (scope is None or r_idx in scope) and x_start < end and start < x_end
@@ -355,9 +368,15 @@ class Checker:
                     limit = min(len(norm), end + 2)
                     while end < limit and norm[end] in self.particles:
                         end += 1
-                candidates.append(
+                kept.append((r_idx, start, end))
+            if kept:
+                # Spans are mapped back only when a match survives its exceptions.
+                # norm == fold_collapse(text): a text without doubled words has no run to collapse.
+                starts, ends = self.normalizer.span_bounds(text, norm)
+                candidates += [
                     (r_idx, starts[start], starts[end - 1] + 1 if ends is None else ends[end - 1])
-                )
+                    for r_idx, start, end in kept
+                ]
         symbols = self.symbol_regex[channel]
         if symbols is not None:
             for m in symbols.finditer(text):
