@@ -104,3 +104,11 @@ def test_check_many_refuses_an_unknown_channel_in_chinese():
 def test_clean_replies_get_separate_empty_lists():
     results = get_checker().check_many(["您好", "谢谢"])
     assert results == [[], []] and results[0] is not results[1]
+
+
+def test_module_level_check_many_uses_the_profile():
+    from kefu.standards.compliance import check, check_many
+
+    texts = ["您好", "我不知道", "亲，在的哦"]
+    assert check_many(texts, "chat", "oufei") == [check(t, "chat", "oufei") for t in texts]
+    assert check_many(texts, "chat", "oufei")[2]
