@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 
 # Code points covered by the translate table.  Everything below U+20000 (all of the BMP plus the
 # emoji and symbol planes) is mapped explicitly; rarer code points (CJK extension B and later) are
@@ -93,6 +94,15 @@ def translate_table() -> list[int | str | None]:
     return table
 
 
+@cache
+def mask_table() -> list[int]:
+    """Per code point: 0 when normalisation drops it, 1 when it stays one character, 2 when it
+    expands to several (used to map spans back without a Python-level loop)."""
+    return [
+        0 if out is None else 1 if isinstance(out, int) or len(out) == 1 else 2 for out in translate_table()
+    ]
+
+
 def fold(text: str) -> str:
     """Step 1 only (no run collapsing): width, script, case and noise folded."""
     return text.translate(translate_table())
@@ -148,16 +158,36 @@ class Normalizer:
 
     def offsets(self, text: str) -> list[tuple[int, int]]:
         """For each normalised character, the [start, end) span of the original it came from."""
+        starts, ends = self.span_bounds(text)
+        if ends is None:
+            return [(i, i + 1) for i in starts]
+        return list(zip(starts, ends, strict=True))
+
+    def span_bounds(self, text: str, norm: str | None = None) -> tuple[list[int], list[int] | None]:
+        """``offsets`` as two lists (starts, ends); ``norm`` may pass ``fold_collapse(text)``.
+
+        ``ends`` is None when every span is one character long (``end = start + 1``): the common
+        case, where characters were only dropped (nothing expanded, no run collapsed).  It runs at
+        C level: a second ``translate`` marks every character as dropped (0), kept (1) or expanded
+        (2), and ``itertools.compress`` lists the kept positions.
+        """
+        mask = text.translate(mask_table())
+        try:
+            marks = mask.encode("latin-1")
+        except UnicodeEncodeError:  # a code point beyond the table (kept unchanged): replay
+            marks = b"\x02"
+        if b"\x02" not in marks:
+            kept = list(compress(range(len(text)), marks))
+            if norm is None:
+                norm = self.fold_collapse(text)
+            if len(norm) == len(kept):
+                return kept, None
+        # Otherwise replay the normalisation one character at a time.
         table = self.table
         size = len(table)
-        # Common case: characters were only dropped (no expansion, no run collapsed).
-        kept = [i for i, ch in enumerate(text) if (cp := ord(ch)) >= size or table[cp] is not None]
-        folded = text.translate(table)
-        if len(folded) == len(kept) and len(self.fold_collapse(text)) == len(kept):
-            return [(i, i + 1) for i in kept]
-        # Otherwise replay the normalisation one character at a time.
         collapse = self.collapse_chars
-        spans: list[tuple[int, int]] = []
+        starts: list[int] = []
+        ends: list[int] = []
         last = ""
         for i, ch in enumerate(text):
             cp = ord(ch)
@@ -167,11 +197,12 @@ class Normalizer:
             out = chr(mapped) if isinstance(mapped, int) else mapped
             for oc in out:
                 if oc == last and (collapse is None or oc in collapse):
-                    spans[-1] = (spans[-1][0], i + 1)
+                    ends[-1] = i + 1
                     continue
-                spans.append((i, i + 1))
+                starts.append(i)
+                ends.append(i + 1)
                 last = oc
-        return spans
+        return starts, ends
 
 
 @cache

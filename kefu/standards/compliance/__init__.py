@@ -33,6 +33,7 @@ __all__ = [
     "apply_all_rewrites",
     "apply_rewrite",
     "check",
+    "check_many",
     "get_checker",
     "is_blocking",
     "load_prescribed",
@@ -56,6 +57,13 @@ def get_checker(profile: str = "generic") -> Checker:
 def check(text: str, channel: str = "phone", profile: str = "generic") -> list[Violation]:
     """Every violation in ``text`` (spans index ``text`` itself), sorted by start."""
     return get_checker(profile).check(text, channel)
+
+
+def check_many(
+    texts: Iterable[str], channel: str = "phone", profile: str = "generic"
+) -> list[list[Violation]]:
+    """``[check(t, channel, profile) for t in texts]`` in one batch (see ``Checker.check_many``)."""
+    return get_checker(profile).check_many(texts, channel)
 
 
 def apply_rewrite(text: str, violation: Violation) -> str:

@@ -11,15 +11,24 @@ apply to suppress it, and the offset map back to the original text is built.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from functools import partial
+from itertools import accumulate, compress
+from typing import NoReturn
 
 import ahocorasick
 
 from kefu.standards.compliance.dsl import Chain, parse
 from kefu.standards.compliance.rulebook import CHANNEL_NAMES, CHANNELS, Rule, Rulebook, load_prescribed
-from kefu.standards.text import Normalized, Normalizer
+from kefu.standards.text import Normalizer
 
 SEVERITY_RANK = {"severe": 3, "major": 2, "minor": 1}
+
+# Separator of replies in ``Checker.check_many``: a noncharacter, deleted as noise by the normal
+# table, kept by the batch table, and part of no key; a batch holding it falls back to ``check``.
+BATCH_SEPARATOR = "\uffff"
 
 
 @dataclass(frozen=True)
@@ -138,10 +147,12 @@ class _Scanner:
         else:
             self._rs = ahocorasick_rs.AhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
 
-    def find(self, text: str) -> list[tuple[int, int, int]]:
-        if self._rs is not None:
-            result: list[tuple[int, int, int]] = self._rs.find_matches_as_indexes(text, overlapping=True)
-            return result
+        # ``find`` is bound once: on the Rust side it is a C-level partial, no Python frame per call.
+        self.find: Callable[[str], list[tuple[int, int, int]]] = (
+            self._find_py if self._rs is None else partial(self._rs.find_matches_as_indexes, overlapping=True)
+        )
+
+    def _find_py(self, text: str) -> list[tuple[int, int, int]]:
         return [(i, end + 1 - n, end + 1) for end, (i, n) in self._py.iter(text)]
 
 
@@ -211,13 +222,27 @@ class Checker:
                 if r.symbols and i in self.active[ch]
             ]
             self.symbol_regex[ch] = re.compile("|".join(parts)) if parts else None
+        # Hot-path handles, bound once: the table, the scanner call, and per channel the bound
+        # ``search`` of its symbol regex (None when the channel has no symbol rule).
+        self._table = self.normalizer.table
+        self._find = self._scanner.find
+        self._symbol_search: dict[str, Callable[[str], re.Match[str] | None] | None] = {
+            ch: (None if rx is None else rx.search) for ch, rx in self.symbol_regex.items()
+        }
+        batch_table = list(self._table)
+        batch_table[ord(BATCH_SEPARATOR)] = ord(BATCH_SEPARATOR)
+        self._batch_table = batch_table
 
     # ------------------------------------------------------------------ matching
     def _scan(self, norm: str) -> list[tuple[int, int, int]] | None:
         """Key-segment hits (matcher, start, end), or None when the text holds a doubled character."""
+        return self._hits(self._find(norm))
+
+    def _hits(self, keys: list[tuple[int, int, int]]) -> list[tuple[int, int, int]] | None:
+        """Automaton (key, start, end) reports → (matcher, start, end); None on a doubled character."""
         hits: list[tuple[int, int, int]] = []
         key_entries = self.key_entries
-        for k_idx, start, end in self._scanner.find(norm):
+        for k_idx, start, end in keys:
             entries = key_entries[k_idx]
             if not entries:
                 return None
@@ -249,16 +274,76 @@ class Checker:
 
     def check(self, text: str, channel: str = "phone") -> list[Violation]:
         """Every violation in ``text`` sent on ``channel``, sorted by start; spans index ``text``."""
-        if channel not in CHANNELS:
-            known = "、".join(f"{c}（{CHANNEL_NAMES[c]}）" for c in CHANNELS)
-            raise ValueError(f"未知的渠道“{channel}”，可选：{known}")
-        active = self.active[channel]
-        norm = text.translate(self.normalizer.table)
-        hits = self._scan(norm)
+        try:
+            search = self._symbol_search[channel]
+        except KeyError:
+            _unknown_channel(channel)
+        norm = text.translate(self._table)
+        keys = self._find(norm)
+        if not keys:
+            # Fast path (most replies): no key of any pattern, no doubled pattern character.
+            if search is None or search(text) is None:
+                return []
+            return self._report(text, norm, [], channel)
+        return self._check_keys(text, norm, keys, channel)
+
+    def _check_folded(self, text: str, norm: str, channel: str) -> list[Violation]:
+        """``check`` once ``norm = text.translate(table)`` is known."""
+        return self._check_keys(text, norm, self._find(norm), channel)
+
+    def _check_keys(
+        self, text: str, norm: str, keys: list[tuple[int, int, int]], channel: str
+    ) -> list[Violation]:
+        hits = self._hits(keys)
         if hits is None:
             norm = self.normalizer.collapse(norm)
             hits = self._scan(norm) or []
-        normalized = Normalized(text, norm, self.normalizer)
+        return self._report(text, norm, hits, channel)
+
+    def check_many(self, replies: Iterable[str], channel: str = "phone") -> list[list[Violation]]:
+        """``[self.check(r, channel) for r in replies]``, computed for a whole batch at once.
+
+        The batch is joined with :data:`BATCH_SEPARATOR`, folded with ONE ``str.translate`` and
+        scanned with ONE automaton call; only replies where a key (or, on chat, a symbol) shows up
+        are then checked one by one with :meth:`check`.  A clean reply costs no Python-level step,
+        and results are identical to per-reply checking (keys never contain the separator, and
+        folding is per character).
+        """
+        if channel not in self._symbol_search:
+            _unknown_channel(channel)
+        batch = replies if isinstance(replies, list) else list(replies)
+        count = len(batch)
+        results: list[list[Violation]] = [[] for _ in range(count)]
+        if not count:
+            return results
+        joined = BATCH_SEPARATOR.join(batch)
+        if joined.count(BATCH_SEPARATOR) != count - 1:  # a reply holds the separator itself
+            return [self.check(text, channel) for text in batch]
+        norm = joined.translate(self._batch_table)
+        keys = self._find(norm)
+        flagged: set[int] = set()
+        folded: list[str] = []
+        if keys:
+            folded = norm.split(BATCH_SEPARATOR)
+            # ends[i]: index just past reply i's separator in the folded batch.
+            ends = list(accumulate(map((1).__add__, map(len, folded))))
+            flagged.update(bisect_right(ends, start) for _, start, _ in keys)
+        search = self._symbol_search[channel]
+        if search is not None:
+            flagged.update(compress(range(count), map(search, batch)))
+        for i in flagged:
+            # The reply's folded text is its own slice of the batch (folding is per character).
+            text = batch[i]
+            results[i] = self._check_folded(
+                text, folded[i] if folded else text.translate(self._table), channel
+            )
+        return results
+
+    def _report(
+        self, text: str, norm: str, hits: list[tuple[int, int, int]], channel: str
+    ) -> list[Violation]:
+        """Violations from key hits in ``norm`` (the normalised ``text``) and symbol rules."""
+        active = self.active[channel]
         candidates: list[tuple[int, int, int]] = []  # (rule index, original start, original end)
         found = self._matches(norm, hits) if hits else []
         if found:
@@ -270,7 +355,7 @@ class Checker:
                     exceptions.append((matcher.owner, start, end))
                 elif matcher.owner in active:
                     rule_hits.append((matcher.owner, start, end))
-            spans = normalized.offsets() if rule_hits else []
+            kept: list[tuple[int, int, int]] = []
             for r_idx, start, end in rule_hits:
                 if any(
                     (scope is None or r_idx in scope) and x_start < end and start < x_end
@@ -283,7 +368,15 @@ class Checker:
                     limit = min(len(norm), end + 2)
                     while end < limit and norm[end] in self.particles:
                         end += 1
-                candidates.append((r_idx, spans[start][0], spans[end - 1][1]))
+                kept.append((r_idx, start, end))
+            if kept:
+                # Spans are mapped back only when a match survives its exceptions.
+                # norm == fold_collapse(text): a text without doubled words has no run to collapse.
+                starts, ends = self.normalizer.span_bounds(text, norm)
+                candidates += [
+                    (r_idx, starts[start], starts[end - 1] + 1 if ends is None else ends[end - 1])
+                    for r_idx, start, end in kept
+                ]
         symbols = self.symbol_regex[channel]
         if symbols is not None:
             for m in symbols.finditer(text):
@@ -326,3 +419,8 @@ class Checker:
             )
             for r, s, e in kept
         ]
+
+
+def _unknown_channel(channel: str) -> NoReturn:
+    known = "、".join(f"{c}（{CHANNEL_NAMES[c]}）" for c in CHANNELS)
+    raise ValueError(f"未知的渠道“{channel}”，可选：{known}")
