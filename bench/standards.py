@@ -13,7 +13,7 @@ Measures, in one run and one process:
     normalisation and post-processing — only the matching step differs;
   * single-reply latency (p50/p99) for replies of about 300 characters.
 The last line printed is
-``speedup_vs_regex=<x> mb_per_s=<per call> batch_mb_per_s=<x> p99_ms=<x>``.
+``speedup_vs_regex=<x> mb_per_s=<per call> p99_ms=<x>`` (the batch figure is on the line before).
 """
 
 from __future__ import annotations
@@ -259,10 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     p50 = timings[len(timings) // 2] / 1e6
     p99 = timings[int(len(timings) * 0.99)] / 1e6
     print(f"latency (300-char reply, {len(timings)} samples): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
-    print(
-        f"speedup_vs_regex={speedup:.1f} mb_per_s={mb_per_s:.1f} "
-        f"batch_mb_per_s={batch_mb_per_s:.1f} p99_ms={p99:.3f}"
-    )
+    print(f"batch_mb_per_s={batch_mb_per_s:.1f}")
+    # The last line, in the form the issue asks for (per-call throughput).
+    print(f"speedup_vs_regex={speedup:.1f} mb_per_s={mb_per_s:.1f} p99_ms={p99:.3f}")
     return 0
 
 
