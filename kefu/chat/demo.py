@@ -8,18 +8,27 @@ from kefu.accounts.models import User
 from kefu.brands.models import Brand
 from kefu.chat import presence, services
 from kefu.chat.rules import AgentState
+from kefu.customers.services import customer_find_or_create
 from kefu.standards import scripts
 
 CONVERSATIONS = [
     (
-        "王先生",
+        "王建国",
         "13905910001",
+        "male",
         ["你好，我的快递三天没有更新了，单号 XTJ202611240001", "好的，谢谢"],
         5,
         "回复很及时，态度很好",
     ),
-    ("李女士", "13905910002", ["收到的快件外包装破损了，怎么办？", "那我等你们消息"], 4, "希望尽快处理"),
-    ("陈经理", "13905910003", ["月结客户，明天上午能上门取件吗？"], 3, ""),
+    (
+        "李秀英",
+        "13905910002",
+        "female",
+        ["收到的快件外包装破损了，怎么办？", "那我等你们消息"],
+        4,
+        "希望尽快处理",
+    ),
+    ("陈志强", "13905910003", "male", ["月结客户，明天上午能上门取件吗？"], 3, ""),
 ]
 
 
@@ -39,10 +48,11 @@ def load(stdout, rng) -> str:
     for i, agent in enumerate(agents):
         presence.agent_sign_in(agent=agent, at=start + timedelta(minutes=i))
     finished = 0
-    for n, (name, phone, lines, rating, comment) in enumerate(CONVERSATIONS):
+    for n, (name, phone, gender, lines, rating, comment) in enumerate(CONVERSATIONS):
         agent = agents[n % len(agents)]
         at = start + timedelta(minutes=20 + n * 30)
         presence.agent_set_status(agent=agent, status=AgentState.READY, at=at)
+        customer_find_or_create(brand=brand, name=name, phone=phone, gender=gender)
         session = services.chat_start(brand=brand, visitor_name=name, phone=phone, at=at)
         offer = session.offers.first()
         services.offer_claim(offer_id=offer.pk, agent=agent, at=at + timedelta(seconds=20))
@@ -79,6 +89,8 @@ def load(stdout, rng) -> str:
     presence.agent_set_status(agent=agents[0], status=AgentState.READY, at=now - timedelta(minutes=30))
     if len(agents) > 1:
         presence.agent_set_status(agent=agents[1], status=AgentState.BREAK, at=now - timedelta(minutes=8))
+    for agent in agents[2:]:
+        presence.agent_sign_out(agent=agent, at=now - timedelta(minutes=5))
     waiting = services.chat_start(
         brand=brand, visitor_name="赵女士", phone="13905910009", at=now - timedelta(minutes=2)
     )
@@ -88,4 +100,4 @@ def load(stdout, rng) -> str:
         body="请问国庆期间正常收件吗？",
         at=now - timedelta(minutes=2) + timedelta(seconds=10),
     )
-    return f"在线客服：{finished} 个已评价的会话，1 位客户排队中，{len(agents)} 位坐席已签入"
+    return f"在线客服：{finished} 个已评价的会话，1 位客户排队中，{min(len(agents), 2)} 位坐席在线"

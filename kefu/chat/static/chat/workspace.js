@@ -87,11 +87,13 @@
   var timer = null;
   function check() {
     var text = reply.value;
+    sendMsg.textContent = "";
     fetch("/desk/check/", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
       body: JSON.stringify({ text: text, session: session }) }).then(function (r) { return r.json(); })
       .then(function (d) { if (reply.value === text) { current = d.violations; render(text, current); } });
   }
   reply.addEventListener("input", function () {
+    sendMsg.textContent = "";
     clearTimeout(timer); timer = setTimeout(check, 250);
     if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "typing", session: session }));
   });
