@@ -31,7 +31,7 @@ STATE_LABELS = {
 # 000 日常工作流程 2: 一切准备工作就绪后，状态调整为就绪; 3.12: 结束后签退.
 # Offline only leads to signing in (就绪 or 小休 not directly from 离线 without 签入).
 ALLOWED = {
-    AgentState.OFFLINE: frozenset({AgentState.READY, AgentState.WRAP_UP}),
+    AgentState.OFFLINE: frozenset({AgentState.WRAP_UP}),
     AgentState.READY: frozenset({AgentState.BUSY, AgentState.WRAP_UP, AgentState.BREAK, AgentState.OFFLINE}),
     AgentState.BUSY: frozenset({AgentState.WRAP_UP, AgentState.READY, AgentState.BUSY}),
     AgentState.WRAP_UP: frozenset({AgentState.READY, AgentState.BREAK, AgentState.OFFLINE, AgentState.BUSY}),

@@ -66,7 +66,9 @@ def _add_message(
 
 def _locked(session: ChatSession) -> ChatSession:
     return (
-        ChatSession.objects.select_for_update().select_related("brand", "ticket", "agent").get(pk=session.pk)
+        ChatSession.objects.select_for_update(of=("self",))
+        .select_related("brand", "ticket", "agent")
+        .get(pk=session.pk)
     )
 
 
@@ -327,9 +329,9 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
             body="本次会话已结束，请对我们的服务进行评价，谢谢！",
         )
         session.state, session.ended_at = ChatSession.State.ENDED, at
-        session.qa_sheet = qa.score(
-            chat_transcript(session, ended_by="agent" if actor else "customer")
-        ).to_dict()
+        transcript = chat_transcript(session, ended_by="agent" if actor else "customer")
+        # A chat nobody wrote in has nothing to score.
+        session.qa_sheet = qa.score(transcript).to_dict() if transcript["turns"] else None
         session.save(update_fields=["state", "ended_at", "qa_sheet"])
         ticket = Ticket.objects.get(pk=session.ticket_id)
         if ticket.status in (Status.NEW, Status.ASSIGNED, Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT):

@@ -37,5 +37,11 @@ def test_no_acknowledged_message_is_lost_when_the_server_restarts(server, browse
 
     stored = server.sql(
         "SELECT m.body FROM chat_chatmessage m JOIN chat_chatsession s ON s.id = m.session_id "
-        "WHERE s.visitor_name = ? AND m.sender = 'customer' ORDER BY m.seq", "孙先生")
-    assert [row[0] for row in stored] == ["第一条：快件到哪了", "第二条：单号 XTJ202611240123", "第三条：服务器重启时写的"]
+        "WHERE s.visitor_name = ? AND m.sender = 'customer' ORDER BY m.seq",
+        "孙先生",
+    )
+    assert [row[0] for row in stored] == [
+        "第一条：快件到哪了",
+        "第二条：单号 XTJ202611240123",
+        "第三条：服务器重启时写的",
+    ]

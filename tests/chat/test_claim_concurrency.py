@@ -13,8 +13,9 @@ def test_two_agents_claiming_the_same_chat_exactly_one_wins(cast, chat_start, re
     from kefu.chat.services import offer_claim
     from kefu.errors import Conflict
 
-    second = User.objects.create_user("agent_a2", password="pw-123456", agent_no="2011", display_name="周敏",
-                                      team=cast.team_a)
+    second = User.objects.create_user(
+        "agent_a2", password="pw-123456", agent_no="2011", display_name="周敏", team=cast.team_a
+    )
     ready(cast.agent_a)
     ready(second)
     session = chat_start(visitor_name="王先生", phone="13800138000")
