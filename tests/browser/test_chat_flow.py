@@ -10,6 +10,35 @@ from tests.browser.conftest import login, shot
 pytestmark = pytest.mark.browser
 
 
+def _png(width: int = 160, height: int = 100) -> bytes:
+    """A small brown-and-tape picture standing in for the customer's photo of a damaged parcel."""
+    import struct
+    import zlib
+
+    rows = b""
+    for y in range(height):
+        row = b"\x00"
+        for x in range(width):
+            tape = abs(y - height // 2) < 6 or abs(x - width // 2) < 6
+            torn = (x - 120) ** 2 + (y - 25) ** 2 < 200
+            row += bytes((240, 240, 235) if torn else (200, 170, 110) if tape else (170, 125, 70))
+        rows += row
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
+
+
 def test_agent_and_customer_complete_a_chat(server, browser):
     agent_ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     agent = agent_ctx.new_page()
@@ -30,6 +59,8 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     customer.fill("#text", "你好，我的快递破损了，单号 XTJ202611240099")
     customer.keyboard.press("Enter")
     expect(customer.locator(".msg .ack").last).to_have_text(re.compile("已送达|已读"))
+    customer.set_input_files("#file", files=[{"name": "box.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(customer.locator("#msgs img")).to_have_count(1)
 
     # Screen pop without a reload: the customer card with returning / last rating.
     pop = agent.locator(".pop").first
@@ -39,6 +70,12 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     pop.locator("button.claim").click()
     agent.wait_for_url("**/desk/tickets/KF-*/")
     expect(agent.locator("#msgs")).to_contain_text("单号 XTJ202611240099")
+    expect(agent.locator("#msgs img")).to_have_count(1)  # the photo of the damaged parcel
+    # read state: the agent has the conversation open, the customer sees 已读; typing shows on the other side
+    expect(customer.locator(".msg .ack").first).to_have_text("已读")
+    customer.type("#text", "在吗")
+    expect(agent.locator("#typing")).to_have_text("客户正在输入…")
+    customer.fill("#text", "")
 
     # A forbidden phrase is underlined with its category, with a one-click rewrite.
     agent.fill("#reply", "你自己去问问吧")
