@@ -106,6 +106,14 @@ class DeskConsumer(JsonWebsocketConsumer):
                 if group not in self.groups_joined:
                     async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
                     self.groups_joined.append(group)
+                # Whatever arrived between rendering the page (or a dropped connection) and now.
+                after = int(content.get("after", 0))
+                for message in (
+                    session.messages.filter(seq__gt=after).select_related("author").order_by("seq")
+                ):
+                    self.send_json(
+                        {"session": session.pk, "type": "message", "message": message_payload(message)}
+                    )
             elif kind in ("typing", "read"):
                 session = session_for_user(int(content["session"]), self.user)
                 if session.agent_id != self.user.pk:

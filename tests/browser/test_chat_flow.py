@@ -67,6 +67,7 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     expect(pop).to_contain_text("王建国")
     expect(pop).to_contain_text("老客户")
     expect(pop).to_contain_text("上次满意度")
+    shot(agent, "agent-desk-pop.png")
     pop.locator("button.claim").click()
     agent.wait_for_url("**/desk/tickets/KF-*/")
     expect(agent.locator("#msgs")).to_contain_text("单号 XTJ202611240099")

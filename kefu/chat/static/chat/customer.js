@@ -76,7 +76,7 @@
     };
   }
   function send() {
-    var body = text.value.trim(); if (!body) return;
+    var body = text.value.trim(); if (!body || !token) return;
     var m = { client_id: "c-" + Date.now() + "-" + Math.random().toString(36).slice(2, 10), body: body };
     saveOutbox(outbox().concat([m])); text.value = ""; lastTyping = 0;
     bubble({ client_id: m.client_id, sender: "customer", body: body }, true);

@@ -48,7 +48,7 @@
   function lastSeq() { var all = msgs.querySelectorAll(".msg[data-seq]"); return all.length ? +all[all.length - 1].dataset.seq : 0; }
   function connect() {
     sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/desk/");
-    sock.onopen = function () { delay = 500; sock.send(JSON.stringify({ type: "watch", session: session }));
+    sock.onopen = function () { delay = 500; sock.send(JSON.stringify({ type: "watch", session: session, after: lastSeq() }));
       sock.send(JSON.stringify({ type: "read", session: session, seq: lastSeq() })); };
     sock.onmessage = function (e) {
       var d = JSON.parse(e.data);
