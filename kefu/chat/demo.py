@@ -91,6 +91,7 @@ def load(stdout, rng) -> str:
         presence.agent_set_status(agent=agents[1], status=AgentState.BREAK, at=now - timedelta(minutes=8))
     for agent in agents[2:]:
         presence.agent_sign_out(agent=agent, at=now - timedelta(minutes=5))
+    customer_find_or_create(brand=brand, name="赵丽华", phone="13905910009", gender="female", vip_level=2)
     waiting = services.chat_start(
         brand=brand, visitor_name="赵女士", phone="13905910009", at=now - timedelta(minutes=2)
     )

@@ -134,6 +134,9 @@ def customer_card(
     if customer is None:
         return {"known": False, "name": visitor_name or "访客", "returning": False}
     tickets = Ticket.objects.filter(customer=customer).select_related("type")
+    if before is not None:
+        # the work that just arrived is not one of the customer's earlier tickets
+        tickets = tickets.filter(created_at__lt=before)
     open_tickets = list(
         tickets.filter(status__in=[s.value for s in OPEN_STATUSES]).order_by("-created_at")[:5]
     )
