@@ -35,3 +35,18 @@ def test_message_is_stored_before_the_ack_and_replayed_after_reconnect(cast, cha
     assert ack["seq"] == stored.seq and again["seq"] == stored.seq
     assert [m["body"] for m in replay["messages"]][-1] == "快件到哪了？"
     assert ChatMessage.objects.filter(session=session, sender="customer").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_agent_socket_refuses_pages_from_another_site(cast):
+    from kefu.asgi import application
+
+    async def try_connect(origin):
+        ws = WebsocketCommunicator(
+            application, "/ws/desk/", headers=[(b"origin", origin), (b"host", b"127.0.0.1")]
+        )
+        connected, _ = await ws.connect()
+        await ws.disconnect()
+        return connected
+
+    assert not async_to_sync(try_connect)(b"http://evil.example")
