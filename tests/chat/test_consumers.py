@@ -38,15 +38,18 @@ def test_message_is_stored_before_the_ack_and_replayed_after_reconnect(cast, cha
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_agent_socket_refuses_pages_from_another_site(cast):
+def test_the_agent_socket_opens_for_kefu_pages_only(cast, client):
     from kefu.asgi import application
 
+    client.force_login(cast.agent_a)
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
     async def try_connect(origin):
-        ws = WebsocketCommunicator(
-            application, "/ws/desk/", headers=[(b"origin", origin), (b"host", b"127.0.0.1")]
-        )
+        headers = [(b"origin", origin), (b"host", b"127.0.0.1"), (b"cookie", cookie)]
+        ws = WebsocketCommunicator(application, "/ws/desk/", headers=headers)
         connected, _ = await ws.connect()
         await ws.disconnect()
         return connected
 
+    assert async_to_sync(try_connect)(b"http://127.0.0.1:8000")
     assert not async_to_sync(try_connect)(b"http://evil.example")
