@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kefu.brands",
     "kefu.customers",
     "kefu.tickets",
+    "kefu.chat",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,7 @@ else:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.accounts.models import ApiToken, Department, Team, User
+from kefu.chat import demo as chat_demo
 from kefu.brands.models import Brand
 from kefu.customers.services import customer_create
 from kefu.tickets import services
@@ -83,6 +84,7 @@ class Command(BaseCommand):
                 f"{tickets} 张工单，其中 {breached} 项时限已超时。"
             )
         )
+        self.stdout.write(chat_demo.load(self.stdout, rng))
         self.print_logins()
 
     def make_brand(self, code, name, greeting, hotline, profile, hours):

@@ -1,0 +1,237 @@
+"""Reads for chat, routing and presence: permission-checked lookups, the customer card, the supervisor board."""
+
+from datetime import datetime
+
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
+
+from kefu.accounts.models import User
+from kefu.brands.models import Brand
+from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
+from kefu.chat.rules import STATE_LABELS, AgentState
+from kefu.customers.models import Customer
+from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
+from kefu.errors import NotFound, PermissionDenied
+from kefu.tickets.models import Ticket
+from kefu.tickets.rules import OPEN_STATUSES
+
+
+def serves_brand(user: User, brand: Brand) -> bool:
+    if user.is_supervisor:
+        return True
+    return bool(user.team_id) and user.team.brands.filter(pk=brand.pk).exists()
+
+
+def brands_served(user: User) -> QuerySet[Brand]:
+    if user.is_supervisor:
+        return Brand.objects.all()
+    return Brand.objects.filter(teams__user=user) if user.team_id else Brand.objects.none()
+
+
+def agent_state(agent: User) -> tuple[AgentState, datetime | None]:
+    row = AgentStatus.objects.filter(agent=agent, ended_at__isnull=True).first()
+    return (AgentState(row.status), row.started_at) if row else (AgentState.OFFLINE, None)
+
+
+def status_log(agent: User, *, limit: int = 20) -> QuerySet[AgentStatus]:
+    return AgentStatus.objects.filter(agent=agent).order_by("-started_at", "-id")[:limit]
+
+
+def open_offers_for(user: User) -> QuerySet[Offer]:
+    """Work waiting for the brands the user serves: VIP and complaints first (priority), then oldest."""
+    return (
+        Offer.objects.filter(
+            claimed_by__isnull=True, withdrawn_at__isnull=True, brand__in=brands_served(user)
+        )
+        .select_related("ticket", "ticket__customer", "ticket__type", "brand", "session")
+        .order_by("priority", "created_at", "id")
+    )
+
+
+def offer_payload(offer: Offer) -> dict:
+    return {
+        "type": "offer",
+        "offer": offer.pk,
+        "brand": offer.brand_id,
+        "ticket": offer.ticket.number,
+        "priority": offer.priority,
+    }
+
+
+def session_for_token(token: str) -> ChatSession:
+    session = ChatSession.objects.select_related("brand", "ticket").filter(token=token).first()
+    if session is None:
+        raise NotFound("会话不存在或已失效", field="token")
+    return session
+
+
+def session_for_user(session_id: int, user: User) -> ChatSession:
+    session = (
+        ChatSession.objects.select_related("brand", "ticket", "agent", "customer")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise NotFound("会话不存在", field="session")
+    if not serves_brand(user, session.brand):
+        raise PermissionDenied("该会话不属于您服务的品牌")
+    return session
+
+
+def message_payload(message: ChatMessage) -> dict:
+    """A message as both sides see it (violations and override reasons stay on the agent's side)."""
+    return {
+        "id": message.pk,
+        "session": message.session_id,
+        "seq": message.seq,
+        "client_id": message.client_id,
+        "sender": message.sender,
+        "body": message.body,
+        "at": timezone.localtime(message.created_at).strftime("%H:%M:%S"),
+        "author": message.author.agent_no if message.author_id and message.author else None,
+        "image": f"/chat/attachments/{message.pk}/" if message.attachment else None,
+    }
+
+
+def chat_messages(session: ChatSession) -> list[ChatMessage]:
+    return list(session.messages.select_related("author").order_by("seq"))
+
+
+def chat_transcript(session: ChatSession, *, ended_by: str | None = None) -> dict:
+    """The conversation in the QA engine's transcript format (see kefu/standards/qa.py)."""
+    turns = [
+        {
+            "speaker": "agent" if m.sender == ChatMessage.Sender.AGENT else "customer",
+            "text": m.body,
+            "at": timezone.localtime(m.created_at).isoformat(),
+        }
+        for m in session.messages.order_by("seq")
+        if m.sender != ChatMessage.Sender.SYSTEM and m.body
+    ]
+    data = {
+        "channel": "chat",
+        "profile": session.brand.profile,
+        "agent_no": session.agent.agent_no if session.agent_id else None,
+        "started_at": timezone.localtime(session.started_at).isoformat(),
+        "turns": turns,
+        "outcome": "normal",
+    }
+    if turns:
+        data["ended_at"] = turns[-1]["at"]
+    if ended_by:
+        data["ended_by"] = ended_by
+    return data
+
+
+def last_rating(customer: Customer) -> ChatSession | None:
+    return customer.chats.filter(rating__isnull=False).order_by("-rated_at").first()
+
+
+def customer_card(
+    customer: Customer | None, user: User, *, before: datetime | None = None, visitor_name: str = ""
+) -> dict:
+    """What pops on the agent's screen: new or returning, VIP, open tickets, recent waybills, last rating."""
+    if customer is None:
+        return {"known": False, "name": visitor_name or "访客", "returning": False}
+    tickets = Ticket.objects.filter(customer=customer).select_related("type")
+    if before is not None:
+        # the work that just arrived is not one of the customer's earlier tickets
+        tickets = tickets.filter(created_at__lt=before)
+    open_tickets = list(
+        tickets.filter(status__in=[s.value for s in OPEN_STATUSES]).order_by("-created_at")[:5]
+    )
+    waybills = []
+    for number in (
+        tickets.exclude(waybill_number="").order_by("-created_at").values_list("waybill_number", flat=True)
+    ):
+        if number not in waybills:
+            waybills.append(number)
+        if len(waybills) == 5:
+            break
+    rated = last_rating(customer)
+    return {
+        "known": True,
+        "customer": customer,
+        "name": customer.name,
+        "salutation": customer.salutation,
+        "phone": phone_for(customer, user),
+        "vip_level": customer.vip_level,
+        "returning": is_returning(customer, before=before),
+        "open_tickets": open_tickets,
+        "waybills": waybills,
+        "last_rating": rated.rating if rated else None,
+    }
+
+
+def chat_timeline_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
+    entries = []
+    for chat in customer.chats.select_related("ticket").order_by("-started_at")[:limit]:
+        detail = f"满意度 {chat.rating} 分" if chat.rating else chat.get_state_display()
+        entries.append(
+            TimelineEntry(
+                at=chat.started_at, kind="chat", title="在线会话", detail=detail, ref=chat.ticket.number
+            )
+        )
+    return entries
+
+
+def _wait_since(session: ChatSession) -> datetime | None:
+    """When the customer started waiting: their last message after the agent's last reply (or the start)."""
+    last_agent = session.messages.filter(sender=ChatMessage.Sender.AGENT).order_by("-seq").first()
+    waiting = session.messages.filter(sender=ChatMessage.Sender.CUSTOMER)
+    if last_agent is not None:
+        waiting = waiting.filter(seq__gt=last_agent.seq)
+    first = waiting.order_by("seq").first()
+    if first is not None:
+        return first.created_at
+    return session.started_at if session.state == ChatSession.State.WAITING else None
+
+
+def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
+    """Who is in which status and for how long; queues per brand; live chats with their wait; SLA breaches."""
+    from kefu.tickets.selectors import breaches_for
+
+    now = timezone.localtime(now or timezone.now())
+    open_rows = {r.agent_id: r for r in AgentStatus.objects.filter(ended_at__isnull=True)}
+    agents = []
+    for agent in (
+        User.objects.filter(agent_no__isnull=False, is_active=True)
+        .select_related("team")
+        .order_by("agent_no")
+    ):
+        row = open_rows.get(agent.pk)
+        state = AgentState(row.status) if row else AgentState.OFFLINE
+        agents.append(
+            {
+                "agent": agent,
+                "state": state.value,
+                "label": STATE_LABELS[state],
+                "seconds": int((now - row.started_at).total_seconds()) if row else None,
+            }
+        )
+    queues = []
+    waiting = Offer.objects.filter(claimed_by__isnull=True, withdrawn_at__isnull=True)
+    stats = {r["brand"]: r for r in waiting.values("brand").annotate(n=Count("id"), oldest=Min("created_at"))}
+    for brand in Brand.objects.order_by("code"):
+        s = stats.get(brand.pk)
+        queues.append(
+            {
+                "brand": brand,
+                "waiting": s["n"] if s else 0,
+                "oldest_seconds": int((now - s["oldest"]).total_seconds()) if s else None,
+            }
+        )
+    live = []
+    sessions = ChatSession.objects.exclude(state=ChatSession.State.ENDED).select_related(
+        "brand", "agent", "ticket"
+    )
+    for session in sessions.order_by("started_at"):
+        since = _wait_since(session)
+        live.append({"session": session, "wait_seconds": int((now - since).total_seconds()) if since else 0})
+    return {
+        "agents": agents,
+        "queues": queues,
+        "live": live,
+        "breaches": list(breaches_for(user)[:15]),
+        "now": now,
+    }

@@ -1,0 +1,440 @@
+"""Every write of live chat and routing: start, messages (stored before the ack), claim, reply, end, rating."""
+
+from datetime import datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kefu.accounts.models import Team, User
+from kefu.brands.models import Brand
+from kefu.chat import rules
+from kefu.chat.models import ChatMessage, ChatSession, Offer
+from kefu.chat.presence import agent_set_status, current_state
+from kefu.chat.push import SUPERVISORS, brand_group, chat_group, push
+from kefu.chat.rules import AgentState
+from kefu.chat.selectors import chat_transcript, message_payload, offer_payload, serves_brand
+from kefu.customers.services import customer_find_or_create
+from kefu.errors import Conflict, PermissionDenied, ServiceError
+from kefu.standards import compliance, qa, scripts
+from kefu.tickets import services as tickets
+from kefu.tickets.models import Ticket
+from kefu.tickets.rules import OPEN_STATUSES, Status
+from kefu.tickets.selectors import ticket_type_get
+
+MAX_BODY = 2000
+Sender = ChatMessage.Sender
+
+
+def _now(at: datetime | None) -> datetime:
+    return timezone.localtime(at or timezone.now())
+
+
+def _add_message(
+    session: ChatSession,
+    *,
+    sender: str,
+    client_id: str,
+    at: datetime,
+    body: str = "",
+    author: User | None = None,
+    **fields,
+) -> tuple[ChatMessage, bool]:
+    """Append a message once per client id; the caller holds the session row lock."""
+    existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+    if existing is not None:
+        return existing, False
+    last = ChatMessage.objects.filter(session=session).aggregate(m=Max("seq"))["m"] or 0
+    message = ChatMessage.objects.create(
+        session=session,
+        seq=last + 1,
+        client_id=client_id,
+        sender=sender,
+        author=author,
+        body=body,
+        created_at=at,
+        **fields,
+    )
+    push(
+        chat_group(session.pk),
+        "chat.event",
+        {"session": session.pk, "type": "message", "message": message_payload(message)},
+    )
+    return message, True
+
+
+def _locked(session: ChatSession) -> ChatSession:
+    return (
+        ChatSession.objects.select_for_update(of=("self",))
+        .select_related("brand", "ticket", "agent")
+        .get(pk=session.pk)
+    )
+
+
+def _queue_team(brand: Brand) -> Team | None:
+    return Team.objects.filter(brands=brand).order_by("id").first()
+
+
+def chat_start(
+    *, brand: Brand, visitor_name: str = "", phone: str = "", at: datetime | None = None
+) -> ChatSession:
+    """A customer opens the brand's chat: a 在线客服 ticket, the brand's greeting, and an offer to 就绪 agents."""
+    at = _now(at)
+    visitor_name = visitor_name.strip()[:50]
+    customer = None
+    if phone.strip():
+        customer = customer_find_or_create(brand=brand, name=visitor_name or "在线访客", phone=phone.strip())
+    with transaction.atomic():
+        ticket = tickets.ticket_create(
+            brand=brand,
+            type=ticket_type_get("咨询"),
+            channel="chat",
+            actor=None,
+            customer=customer,
+            at=at,
+            subject=f"在线咨询：{visitor_name or (customer.name if customer else '访客')}",
+        )
+        session = ChatSession.objects.create(
+            brand=brand, customer=customer, visitor_name=visitor_name, ticket=ticket, started_at=at
+        )
+        greeting = scripts.render(
+            "opening",
+            scripts.Context(
+                profile=brand.profile,
+                at=at,
+                channel="chat",
+                brand_name=brand.greeting_name,
+                hotline=brand.hotline,
+            ),
+        )
+        _add_message(session, sender=Sender.SYSTEM, client_id="greeting", at=at, body=greeting)
+        team = _queue_team(brand)
+        if team is not None:
+            tickets.ticket_queue(ticket=ticket, team=team, actor=None, at=at)
+        _offer(ticket=ticket, session=session, at=at)
+    return session
+
+
+def _offer(*, ticket: Ticket, session: ChatSession | None, at: datetime) -> Offer:
+    offer = Offer.objects.create(
+        ticket=ticket, session=session, brand=ticket.brand, priority=ticket.priority, created_at=at
+    )
+    push(brand_group(ticket.brand_id), "offer.new", offer_payload(offer))
+    push(SUPERVISORS, "board.changed", {})
+    return offer
+
+
+def offer_for_ticket(*, ticket: Ticket, actor: User | None, at: datetime | None = None) -> Offer:
+    """Queue an open ticket so the brand's 就绪 agents are offered it."""
+    at = _now(at)
+    if ticket.status not in {s.value for s in OPEN_STATUSES}:
+        raise Conflict("已解决或已关闭的工单不能再派发", field="ticket")
+    with transaction.atomic():
+        open_offer = Offer.objects.filter(
+            ticket=ticket, claimed_by__isnull=True, withdrawn_at__isnull=True
+        ).first()
+        if open_offer is not None:
+            return open_offer
+        team = _queue_team(ticket.brand)
+        if team is not None:
+            tickets.ticket_queue(ticket=ticket, team=team, actor=actor, at=at)
+        return _offer(ticket=ticket, session=None, at=at)
+
+
+def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Offer:
+    """Claim offered work. Two agents clicking at once: the conditional UPDATE lets exactly one win."""
+    at = _now(at)
+    offer = Offer.objects.select_related("ticket", "brand").filter(pk=offer_id).first()
+    if offer is None:
+        raise ServiceError("该任务不存在", code="not_found")
+    if not serves_brand(agent, offer.brand):
+        raise PermissionDenied("该任务不属于您服务的品牌")
+    if current_state(agent) != AgentState.READY:
+        raise Conflict("只有“就绪”状态才能接起新任务", code="not_ready")
+    with transaction.atomic():
+        won = Offer.objects.filter(pk=offer_id, claimed_by__isnull=True, withdrawn_at__isnull=True).update(
+            claimed_by=agent, claimed_at=at
+        )
+        if not won:
+            holder = Offer.objects.select_related("claimed_by").get(pk=offer_id).claimed_by
+            raise Conflict(
+                f"该任务已被 {holder or '其他坐席'} 接起" if holder else "该任务已撤回",
+                code="already_claimed",
+            )
+        tickets.ticket_assign(ticket=offer.ticket, agent=agent, actor=agent, at=at)
+        if offer.session_id:
+            session = _locked(offer.session)
+            session.agent, session.state, session.accepted_at = agent, ChatSession.State.ACTIVE, at
+            session.save(update_fields=["agent", "state", "accepted_at"])
+            _add_message(
+                session,
+                sender=Sender.SYSTEM,
+                client_id=f"joined-{agent.pk}",
+                at=at,
+                body=f"工号 {agent.agent_no} 客服为您服务",
+            )
+            push(
+                chat_group(session.pk),
+                "chat.event",
+                {"session": session.pk, "type": "state", "state": session.state},
+            )
+        agent_set_status(agent=agent, status=AgentState.BUSY, at=at, reason=offer.ticket.number)
+        push(
+            brand_group(offer.brand_id),
+            "offer.gone",
+            {"type": "offer_gone", "offer": offer.pk, "by": str(agent)},
+        )
+        push(SUPERVISORS, "board.changed", {})
+    offer.refresh_from_db()
+    return offer
+
+
+def chat_customer_message(
+    *, session: ChatSession, client_id: str, body: str, at: datetime | None = None
+) -> tuple[ChatMessage, bool]:
+    """A customer's message, committed before the caller acknowledges it; a resend is stored once."""
+    at = _now(at)
+    body = body.strip()
+    if not client_id or len(client_id) > 64:
+        raise ServiceError("消息编号无效", field="client_id")
+    if not body:
+        raise ServiceError("消息内容不能为空", field="body")
+    if len(body) > MAX_BODY:
+        raise ServiceError(f"消息最长 {MAX_BODY} 字", field="body")
+    with transaction.atomic():
+        session = _locked(session)
+        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+        if session.state == ChatSession.State.ENDED:
+            raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
+        return _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body)
+
+
+def chat_customer_upload(
+    *, session: ChatSession, client_id: str, file: UploadedFile, at: datetime | None = None
+) -> tuple[ChatMessage, bool]:
+    """A photo (a damaged parcel) within the size limit of the rulebook."""
+    at = _now(at)
+    limit = int(rules.setting("upload_max_bytes"))
+    if file.size is None or file.size > limit:
+        raise ServiceError(f"图片不能超过 {limit // (1024 * 1024)} MB", field="file")
+    if (file.content_type or "") not in rules.setting("upload_types"):
+        raise ServiceError("只能上传 JPG、PNG、WEBP 或 GIF 图片", field="file")
+    with transaction.atomic():
+        session = _locked(session)
+        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+        if session.state == ChatSession.State.ENDED:
+            raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
+        return _add_message(
+            session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body="[图片]", attachment=file
+        )
+
+
+def _may_speak(session: ChatSession, user: User) -> None:
+    if session.agent_id != user.pk:
+        raise PermissionDenied("该会话不由您接待" + ("，请先接管" if user.is_supervisor else ""))
+
+
+def chat_agent_reply(
+    *,
+    session: ChatSession,
+    agent: User,
+    body: str,
+    client_id: str,
+    override_reason: str = "",
+    at: datetime | None = None,
+) -> tuple[ChatMessage, bool]:
+    """An agent's reply, checked against the brand's 服务忌语 before it is sent.
+
+    A severe violation is refused unless the agent gives a reason; the reason goes into the
+    ticket history, where the supervisor sees it.
+    """
+    at = _now(at)
+    body = body.strip()
+    if not body:
+        raise ServiceError("回复内容不能为空", field="body")
+    violations = compliance.check(body, "chat", session.brand.profile)
+    override_reason = override_reason.strip()
+    if compliance.is_blocking(violations) and not override_reason:
+        raise Conflict(
+            "回复含严重服务忌语，不能发送；请改用规范用语，或填写理由后强制发送（主管可见）",
+            code="severe_violation",
+            field="body",
+        )
+    with transaction.atomic():
+        session = _locked(session)
+        _may_speak(session, agent)
+        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
+        if session.state != ChatSession.State.ACTIVE:
+            raise Conflict("会话不在进行中，不能回复", code="not_active")
+        message, created = _add_message(
+            session,
+            sender=Sender.AGENT,
+            client_id=client_id,
+            at=at,
+            body=body,
+            author=agent,
+            violations=[v.to_dict() for v in violations],
+            override_reason=override_reason[:200] if compliance.is_blocking(violations) else "",
+        )
+        tickets.ticket_reply(ticket=session.ticket, actor=agent, body=body, at=at)
+        if message.override_reason:
+            found = "、".join(f"“{v.text}”（{v.category}）" for v in violations if v.severity == "severe")
+            tickets.ticket_note(
+                ticket=session.ticket,
+                actor=agent,
+                at=at,
+                body=f"越过严重忌语提示发送：{found}。理由：{message.override_reason}",
+            )
+    return message, created
+
+
+def chat_mark_read(*, session: ChatSession, reader: str, seq: int) -> None:
+    """Read receipts: the highest message number the customer or the agent has seen."""
+    field = "customer_read_seq" if reader == Sender.CUSTOMER else "agent_read_seq"
+    with transaction.atomic():
+        updated = ChatSession.objects.filter(pk=session.pk, **{f"{field}__lt": seq}).update(**{field: seq})
+        if updated:
+            push(
+                chat_group(session.pk),
+                "chat.event",
+                {"session": session.pk, "type": "read", "reader": reader, "seq": seq},
+            )
+
+
+def chat_typing(*, session: ChatSession, who: str) -> None:
+    push(chat_group(session.pk), "chat.event", {"session": session.pk, "type": "typing", "who": who})
+
+
+def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = None) -> ChatSession:
+    """End the conversation: score it with the QA engine, resolve the ticket, ask the customer to rate."""
+    at = _now(at)
+    with transaction.atomic():
+        session = _locked(session)
+        if session.state == ChatSession.State.ENDED:
+            return session
+        if actor is not None and session.agent_id not in (None, actor.pk) and not actor.is_supervisor:
+            raise PermissionDenied("该会话不由您接待")
+        _add_message(
+            session,
+            sender=Sender.SYSTEM,
+            client_id="ended",
+            at=at,
+            body="本次会话已结束，请对我们的服务进行评价，谢谢！",
+        )
+        session.state, session.ended_at = ChatSession.State.ENDED, at
+        transcript = chat_transcript(session, ended_by="agent" if actor else "customer")
+        # A chat nobody wrote in has nothing to score.
+        session.qa_sheet = qa.score(transcript).to_dict() if transcript["turns"] else None
+        session.save(update_fields=["state", "ended_at", "qa_sheet"])
+        ticket = Ticket.objects.get(pk=session.ticket_id)
+        if ticket.status in (Status.NEW, Status.ASSIGNED, Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT):
+            ticket = tickets.ticket_transition(ticket=ticket, to=Status.IN_PROGRESS, actor=actor, at=at)
+        if ticket.status == Status.IN_PROGRESS:
+            tickets.ticket_transition(
+                ticket=ticket, to=Status.RESOLVED, actor=actor, at=at, note="在线会话结束"
+            )
+        Offer.objects.filter(session=session, claimed_by__isnull=True, withdrawn_at__isnull=True).update(
+            withdrawn_at=at
+        )
+        if session.agent is not None and current_state(session.agent) == AgentState.BUSY:
+            still_busy = ChatSession.objects.filter(
+                agent=session.agent, state=ChatSession.State.ACTIVE
+            ).exists()
+            if not still_busy:
+                agent_set_status(agent=session.agent, status=AgentState.WRAP_UP, at=at, reason=ticket.number)
+        push(
+            chat_group(session.pk),
+            "chat.event",
+            {"session": session.pk, "type": "state", "state": session.state},
+        )
+        push(SUPERVISORS, "board.changed", {})
+    return session
+
+
+def chat_rate(
+    *, session: ChatSession, score: int, comment: str = "", at: datetime | None = None
+) -> ChatSession:
+    """满意度评价 1–5 with a comment, once, after the conversation ends."""
+    at = _now(at)
+    low, high = rules.setting("rating_scale")
+    if not low <= int(score) <= high:
+        raise ServiceError(f"评分应在 {low} 到 {high} 之间", field="score")
+    with transaction.atomic():
+        session = ChatSession.objects.select_related("ticket").get(pk=session.pk)
+        if session.state != ChatSession.State.ENDED:
+            raise Conflict("会话结束后才能评价", code="not_ended")
+        done = ChatSession.objects.filter(pk=session.pk, rating__isnull=True).update(
+            rating=int(score), rating_comment=comment.strip()[:500], rated_at=at
+        )
+        if not done:
+            raise Conflict("您已经评价过了，感谢您的反馈", code="already_rated")
+        label = rules.rating_label(int(score))
+        tickets.ticket_note(
+            ticket=session.ticket,
+            actor=None,
+            at=at,
+            body=f"客户满意度评价：{score} 分（{label}）"
+            + (f"，“{comment.strip()}”" if comment.strip() else ""),
+        )
+        push(
+            chat_group(session.pk),
+            "chat.event",
+            {"session": session.pk, "type": "rated", "rating": int(score)},
+        )
+    session.refresh_from_db()
+    return session
+
+
+def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | None = None) -> ChatSession:
+    """A supervisor takes the conversation over from the agent."""
+    at = _now(at)
+    if not supervisor.is_supervisor:
+        raise PermissionDenied("只有主管可以接管会话")
+    with transaction.atomic():
+        session = _locked(session)
+        if session.state == ChatSession.State.ENDED:
+            raise Conflict("会话已结束", code="ended")
+        previous = session.agent
+        session.agent, session.state = supervisor, ChatSession.State.ACTIVE
+        session.accepted_at = session.accepted_at or at
+        session.save(update_fields=["agent", "state", "accepted_at"])
+        Offer.objects.filter(session=session, claimed_by__isnull=True, withdrawn_at__isnull=True).update(
+            claimed_by=supervisor, claimed_at=at
+        )
+        tickets.ticket_assign(ticket=session.ticket, agent=supervisor, actor=supervisor, at=at)
+        _add_message(
+            session,
+            sender=Sender.SYSTEM,
+            client_id=f"takeover-{supervisor.pk}-{at.timestamp()}",
+            at=at,
+            body=f"工号 {supervisor.agent_no or ''} 主管为您服务",
+        )
+        if previous is not None and previous != supervisor and current_state(previous) == AgentState.BUSY:
+            agent_set_status(agent=previous, status=AgentState.WRAP_UP, at=at, reason="主管接管")
+        push(
+            chat_group(session.pk),
+            "chat.event",
+            {"session": session.pk, "type": "state", "state": session.state},
+        )
+        push(SUPERVISORS, "board.changed", {})
+    return session
+
+
+def ticket_schedule_callback(
+    *, ticket: Ticket, actor: User, when: datetime, note: str = "", at: datetime | None = None
+):
+    """回拨: a promised call back at a time, recorded in the ticket history."""
+    at = _now(at)
+    if when <= at:
+        raise ServiceError("回拨时间必须晚于当前时间", field="when")
+    body = f"预约回拨：{timezone.localtime(when):%Y-%m-%d %H:%M}" + (
+        f"，{note.strip()}" if note.strip() else ""
+    )
+    return tickets.ticket_note(ticket=ticket, actor=actor, body=body, at=at)

@@ -1,0 +1,123 @@
+/* Customer chat: messages are kept in an outbox until the server acknowledges them (after storing),
+   and resent with the same client id after a reconnect, so nothing is lost and nothing is doubled. */
+(function () {
+  "use strict";
+  var cw = document.getElementById("cw"), brand = cw.dataset.brand, maxMb = +cw.dataset.max;
+  var key = "kefu-chat-" + brand, outKey = key + "-outbox";
+  var msgs = document.getElementById("msgs"), text = document.getElementById("text"), typing = document.getElementById("typing");
+  var token = localStorage.getItem(key), sock = null, delay = 500, state = null, agentRead = 0, score = 0;
+  function $(id) { return document.getElementById(id); }
+  function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
+  function outbox() { try { return JSON.parse(localStorage.getItem(outKey) || "[]"); } catch (e) { return []; } }
+  function saveOutbox(list) { localStorage.setItem(outKey, JSON.stringify(list)); }
+  var names = { customer: "我", agent: "客服", system: "" };
+
+  function bubble(m, pending) {
+    var el = msgs.querySelector('[data-cid="' + m.client_id + '"]');
+    if (!el) {
+      el = document.createElement("div"); el.dataset.cid = m.client_id; msgs.appendChild(el);
+    }
+    el.className = "msg " + (m.sender === "customer" ? "agent" : m.sender === "agent" ? "customer" : "system");
+    if (m.seq) el.dataset.seq = m.seq;
+    el.dataset.sender = m.sender;
+    var body = m.image ? '<img src="' + m.image + "?t=" + token + '" alt="图片">' : esc(m.body);
+    var meta = m.sender === "system" ? "" : '<span class="meta">' + (m.author ? "工号 " + m.author : names[m.sender]) + (m.at ? " · " + m.at : "") +
+      (m.sender === "customer" ? ' · <span class="ack ' + (pending ? "pending" : "") + '">' + (pending ? "发送中" : "已送达") + "</span>" : "") + "</span>";
+    el.innerHTML = body + meta;
+    msgs.scrollTop = msgs.scrollHeight;
+    markRead();
+  }
+  function markRead() {
+    msgs.querySelectorAll('.msg[data-sender="customer"]').forEach(function (el) {
+      var a = el.querySelector(".ack"); if (a && !a.classList.contains("pending") && +el.dataset.seq <= agentRead) { a.textContent = "已读"; a.classList.add("read"); }
+    });
+  }
+  function lastSeq() { var all = msgs.querySelectorAll("[data-seq]"); return all.length ? +all[all.length - 1].dataset.seq : 0; }
+  function showChat() { $("start").hidden = true; msgs.hidden = false; $("inputbar").hidden = false; }
+  function setState(s) {
+    state = s;
+    var ended = s === "ended";
+    $("inputbar").hidden = ended;
+    if (ended && !$("thanks").hidden) return;
+    $("rate").hidden = !ended;
+  }
+  function flush() {
+    if (!sock || sock.readyState !== 1) return;
+    outbox().forEach(function (m) { sock.send(JSON.stringify({ type: "message", client_id: m.client_id, body: m.body })); });
+  }
+  function connect() {
+    sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/chat/" + token + "/");
+    sock.onopen = function () { delay = 500; $("conn").classList.remove("show"); };
+    sock.onmessage = function (e) {
+      var d = JSON.parse(e.data);
+      if (d.type === "history") {
+        agentRead = d.agent_read_seq || 0;
+        d.messages.forEach(function (m) { bubble(m, false); });
+        outbox().forEach(function (m) { bubble({ client_id: m.client_id, sender: "customer", body: m.body }, true); });
+        setState(d.state); if (d.rating) { $("rate").hidden = true; $("thanks").hidden = false; }
+        flush(); sock.send(JSON.stringify({ type: "read", seq: lastSeq() }));
+      } else if (d.type === "ack") {
+        saveOutbox(outbox().filter(function (m) { return m.client_id !== d.client_id; }));
+        var el = msgs.querySelector('[data-cid="' + d.client_id + '"]');
+        if (el) { el.dataset.seq = d.seq; var a = el.querySelector(".ack"); if (a) { a.textContent = "已送达"; a.classList.remove("pending"); } }
+      } else if (d.type === "message") {
+        bubble(d.message, false); typing.textContent = "";
+        if (d.message.sender !== "customer") sock.send(JSON.stringify({ type: "read", seq: d.message.seq }));
+      } else if (d.type === "typing") {
+        typing.textContent = "客服正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000);
+      } else if (d.type === "read" && d.reader === "agent") { agentRead = Math.max(agentRead, d.seq); markRead(); }
+      else if (d.type === "state") { setState(d.state); }
+      else if (d.type === "error") { $("err").hidden = false; $("err").textContent = d.message;
+        if (d.client_id) saveOutbox(outbox().filter(function (m) { return m.client_id !== d.client_id; })); }
+    };
+    sock.onclose = function (e) {
+      if (e.code === 4404) { localStorage.removeItem(key); location.reload(); return; }
+      $("conn").classList.add("show"); setTimeout(connect, delay); delay = Math.min(delay * 2, 5000);
+    };
+  }
+  function send() {
+    var body = text.value.trim(); if (!body || !token) return;
+    var m = { client_id: "c-" + Date.now() + "-" + Math.random().toString(36).slice(2, 10), body: body };
+    saveOutbox(outbox().concat([m])); text.value = ""; lastTyping = 0;
+    bubble({ client_id: m.client_id, sender: "customer", body: body }, true);
+    flush();
+  }
+  $("send").addEventListener("click", send);
+  text.addEventListener("keydown", function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); } });
+  var lastTyping = 0;
+  text.addEventListener("input", function () {
+    if (sock && sock.readyState === 1 && Date.now() - lastTyping > 1500) { lastTyping = Date.now(); sock.send(JSON.stringify({ type: "typing" })); }
+  });
+  $("file").addEventListener("change", function () {
+    var f = this.files[0]; if (!f) return;
+    if (f.size > maxMb * 1024 * 1024) { $("err").hidden = false; $("err").textContent = "图片不能超过 " + maxMb + " MB"; this.value = ""; return; }
+    var fd = new FormData(); fd.append("file", f); fd.append("client_id", "img-" + Date.now());
+    fetch("/chat/s/" + token + "/upload/", { method: "POST", body: fd }).then(function (r) { return r.json(); })
+      .then(function (d) { if (d.message) bubble(d.message, false); else { $("err").hidden = false; $("err").textContent = d.message; } });
+    this.value = "";
+  });
+  document.querySelector(".upload-btn").addEventListener("click", function () { $("file").click(); });
+  $("begin").addEventListener("click", function () {
+    fetch("/chat/" + brand + "/start/", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: $("name").value, phone: $("phone").value }) })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        if (!d.token) { $("start-err").hidden = false; $("start-err").textContent = d.message; return; }
+        token = d.token; localStorage.setItem(key, token); saveOutbox([]); showChat(); connect();
+      });
+  });
+  $("stars").addEventListener("click", function (e) {
+    var b = e.target.closest("button[data-score]"); if (!b) return;
+    score = +b.dataset.score;
+    this.querySelectorAll("button").forEach(function (x) { x.classList.toggle("on", +x.dataset.score <= score); });
+  });
+  $("submit-rate").addEventListener("click", function () {
+    if (!score) { $("err").hidden = false; $("err").textContent = "请先选择评分"; return; }
+    fetch("/chat/s/" + token + "/rate/", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ score: score, comment: $("comment").value }) }).then(function (r) { return r.json(); })
+      .then(function (d) { if (d.ok || d.code === "already_rated") { $("rate").hidden = true; $("thanks").hidden = false; $("err").hidden = true; }
+        else { $("err").hidden = false; $("err").textContent = d.message; } });
+  });
+  $("again").addEventListener("click", function () { localStorage.removeItem(key); localStorage.removeItem(outKey); location.reload(); });
+  if (token) { showChat(); connect(); }
+})();

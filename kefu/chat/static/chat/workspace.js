@@ -1,0 +1,138 @@
+/* Ticket workspace: live conversation, compliance as the agent types, hold prompt, SLA countdown. */
+(function () {
+  "use strict";
+  function fmt(s) {
+    var neg = s < 0; s = Math.abs(s);
+    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
+    return (neg ? "已超 " : "剩余 ") + (d ? d + " 天 " : "") + h + " 时 " + m + " 分 " + sec + " 秒";
+  }
+  var clocks = document.querySelectorAll(".clock[data-remaining]"), t0 = Date.now();
+  function tick() {
+    clocks.forEach(function (c) {
+      var left = +c.dataset.remaining - Math.floor((Date.now() - t0) / 1000);
+      c.querySelector(".countdown").textContent = fmt(left);
+      c.classList.toggle("overdue", left < 0);
+    });
+  }
+  tick(); setInterval(tick, 1000);
+
+  var ws = document.getElementById("ws");
+  if (!ws) return;
+  var session = +ws.dataset.session, csrf = ws.dataset.csrf, holdAfter = +ws.dataset.hold;
+  var msgs = document.getElementById("msgs"), typing = document.getElementById("typing");
+  var reply = document.getElementById("reply");
+  var lastCustomerAt = null;
+  function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
+  var names = { customer: "客户", agent: "坐席", system: "系统" };
+  function scrollDown() { msgs.scrollTop = msgs.scrollHeight; }
+  function addMessage(m) {
+    if (msgs.querySelector('.msg[data-seq="' + m.seq + '"]')) return;
+    var div = document.createElement("div");
+    div.className = "msg " + m.sender; div.dataset.seq = m.seq; div.dataset.sender = m.sender;
+    div.innerHTML = (m.image ? '<img src="' + m.image + '" alt="客户上传的图片">' : esc(m.body)) +
+      '<span class="meta">' + names[m.sender] + (m.author ? " " + m.author : "") + " · " + m.at + "</span>";
+    msgs.appendChild(div); scrollDown();
+    if (m.sender === "customer") { lastCustomerAt = Date.now(); }
+    if (m.sender === "agent") { lastCustomerAt = null; }
+  }
+  (function initWait() {
+    var all = msgs.querySelectorAll(".msg[data-sender]");
+    for (var i = all.length - 1; i >= 0; i--) {
+      if (all[i].dataset.sender === "agent") break;
+      if (all[i].dataset.sender === "customer") { lastCustomerAt = (+all[i].dataset.at) * 1000; }
+    }
+  })();
+  scrollDown();
+
+  var sock, delay = 500;
+  function lastSeq() { var all = msgs.querySelectorAll(".msg[data-seq]"); return all.length ? +all[all.length - 1].dataset.seq : 0; }
+  function connect() {
+    sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/desk/");
+    sock.onopen = function () { delay = 500; sock.send(JSON.stringify({ type: "watch", session: session, after: lastSeq() }));
+      sock.send(JSON.stringify({ type: "read", session: session, seq: lastSeq() })); };
+    sock.onmessage = function (e) {
+      var d = JSON.parse(e.data);
+      if (d.session !== session) return;
+      if (d.type === "message") { addMessage(d.message); typing.textContent = "";
+        if (d.message.sender === "customer") sock.send(JSON.stringify({ type: "read", session: session, seq: d.message.seq })); }
+      else if (d.type === "typing") { typing.textContent = "客户正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000); }
+      else if (d.type === "read" && d.reader === "customer") { typing.textContent = "客户已读"; }
+      else if (d.type === "state" || d.type === "rated") { setTimeout(function () { location.reload(); }, 300); }
+    };
+    sock.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
+  }
+  connect();
+
+  if (!reply) return;
+  var preview = document.getElementById("preview"), list = document.getElementById("violations");
+  var overrideBox = document.getElementById("override-box"), sendMsg = document.getElementById("send-msg");
+  var current = [];
+  function render(text, violations) {
+    var html = "", pos = 0;
+    violations.forEach(function (v) {
+      if (v.start < pos) return;
+      html += esc(text.slice(pos, v.start)) + '<mark class="sev-' + v.severity + '" title="' + esc(v.category + "：" + v.message) + '">' + esc(text.slice(v.start, v.end)) + "</mark>";
+      pos = v.end;
+    });
+    preview.innerHTML = violations.length ? html + esc(text.slice(pos)) : (text ? '<span class="kv">未发现服务忌语</span>' : "");
+    list.innerHTML = "";
+    violations.forEach(function (v, i) {
+      var li = document.createElement("li"); li.className = "sev-" + v.severity;
+      li.innerHTML = '<span class="cat">' + esc(v.category) + "</span><span>“" + esc(v.text) + "”：" + esc(v.message) + "</span>" +
+        '<button type="button" data-i="' + i + '" class="rewrite">改为“' + esc(v.rewrite || "（删除）") + "”</button>";
+      list.appendChild(li);
+    });
+    overrideBox.classList.toggle("show", violations.some(function (v) { return v.severity === "severe"; }));
+  }
+  var timer = null;
+  function check() {
+    var text = reply.value;
+    sendMsg.textContent = "";
+    fetch("/desk/check/", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
+      body: JSON.stringify({ text: text, session: session }) }).then(function (r) { return r.json(); })
+      .then(function (d) { if (reply.value === text) { current = d.violations; render(text, current); } });
+  }
+  reply.addEventListener("input", function () {
+    sendMsg.textContent = "";
+    clearTimeout(timer); timer = setTimeout(check, 250);
+    if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "typing", session: session }));
+  });
+  list.addEventListener("click", function (e) {
+    var b = e.target.closest(".rewrite"); if (!b) return;
+    var v = current[+b.dataset.i], text = reply.value;
+    if (text.slice(v.start, v.end) === v.text) reply.value = text.slice(0, v.start) + v.rewrite + text.slice(v.end);
+    check();
+  });
+  document.getElementById("scripts").addEventListener("click", function (e) {
+    var li = e.target.closest("li[data-text]"); if (!li) return;
+    reply.value = (reply.value ? reply.value + "" : "") + li.dataset.text; reply.focus(); check();
+  });
+  function send(override) {
+    var body = reply.value.trim(); if (!body) return;
+    var cid = "a-" + Date.now() + "-" + Math.random().toString(36).slice(2, 8);
+    sendMsg.textContent = "发送中…";
+    fetch("/desk/chats/" + session + "/reply/", { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
+      body: JSON.stringify({ body: body, client_id: cid, override_reason: override || "" }) })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        if (d.ok) { addMessage(d.message); reply.value = ""; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
+          document.getElementById("override").value = ""; sendMsg.textContent = "已发送"; }
+        else { sendMsg.textContent = d.message; if (d.violations) { current = d.violations; render(body, current); } }
+      });
+  }
+  document.getElementById("send").addEventListener("click", function () { send(""); });
+  document.getElementById("force").addEventListener("click", function () {
+    var reason = document.getElementById("override").value.trim();
+    if (!reason) { sendMsg.textContent = "请填写强制发送的理由"; return; }
+    send(reason);
+  });
+  reply.addEventListener("keydown", function (e) { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(""); } });
+  var hold = document.getElementById("hold");
+  document.getElementById("hold-use").addEventListener("click", function () { reply.value = document.getElementById("hold-text").textContent; check(); reply.focus(); });
+  setInterval(function () {
+    var waited = lastCustomerAt ? Math.floor((Date.now() - lastCustomerAt) / 1000) : 0;
+    hold.classList.toggle("show", waited >= holdAfter);
+    document.getElementById("hold-secs").textContent = waited;
+  }, 1000);
+})();

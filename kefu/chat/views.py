@@ -1,0 +1,415 @@
+"""Pages: the agent desk and ticket workspace, the supervisor board, the customer chat page, the login page."""
+
+import json
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from kefu.accounts.models import Department
+from kefu.brands.selectors import brand_get
+from kefu.chat import presence, rules, services
+from kefu.chat.models import ChatMessage, ChatSession
+from kefu.chat.rules import STATE_LABELS, AgentState
+from kefu.chat.selectors import (
+    agent_state,
+    chat_messages,
+    customer_card,
+    message_payload,
+    open_offers_for,
+    session_for_token,
+    session_for_user,
+    status_log,
+    supervisor_board,
+)
+from kefu.customers.selectors import customer_timeline
+from kefu.errors import PermissionDenied, ServiceError
+from kefu.standards import compliance, scripts
+from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
+from kefu.tickets.selectors import clock_states, ticket_get_for_user, ticket_replay
+from kefu.tickets.views import ACTIONS
+
+SCRIPT_SITUATIONS = (
+    "opening",
+    "ask_wait",
+    "long_wait_reminder",
+    "thanks_for_patience",
+    "read_back",
+    "anything_else",
+    "request_accepted",
+    "closing",
+)
+
+
+def _error(exc: ServiceError) -> JsonResponse:
+    return JsonResponse(exc.to_dict(), status=exc.status)
+
+
+def _body(request) -> dict:
+    if request.content_type == "application/json":
+        try:
+            return json.loads(request.body or b"{}")
+        except ValueError:
+            return {}
+    return request.POST.dict()
+
+
+# ---------------------------------------------------------------- agent desk
+
+
+def _status_context(user) -> dict:
+    state, since = agent_state(user)
+    return {
+        "state": state.value,
+        "state_label": STATE_LABELS[state],
+        "since": since,
+        "choices": [
+            (s.value, STATE_LABELS[s]) for s in (AgentState.READY, AgentState.WRAP_UP, AgentState.BREAK)
+        ],
+        "log": status_log(user, limit=8),
+    }
+
+
+@login_required
+def desk(request):
+    context = {
+        **_status_context(request.user),
+        "offers": open_offers_for(request.user) if agent_state(request.user)[0] == AgentState.READY else [],
+        "my_chats": ChatSession.objects.filter(agent=request.user)
+        .exclude(state=ChatSession.State.ENDED)
+        .select_related("brand", "ticket"),
+    }
+    return render(request, "chat/desk.html", context)
+
+
+@login_required
+@require_POST
+def desk_status(request):
+    action = request.POST.get("action", "")
+    try:
+        if action == "sign_in":
+            presence.agent_sign_in(agent=request.user)
+        elif action == "sign_out":
+            presence.agent_sign_out(agent=request.user)
+        else:
+            presence.agent_set_status(agent=request.user, status=request.POST.get("status", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    if request.htmx:
+        return render(
+            request,
+            "chat/_status.html",
+            {**_status_context(request.user), "error_messages": messages.get_messages(request)},
+        )
+    return redirect("chat_desk")
+
+
+@login_required
+def desk_offers(request):
+    ready = agent_state(request.user)[0] == AgentState.READY
+    return render(
+        request,
+        "chat/_offers.html",
+        {
+            "offers": open_offers_for(request.user) if ready else [],
+            "state": agent_state(request.user)[0].value,
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_claim(request, offer_id: int):
+    try:
+        offer = services.offer_claim(offer_id=offer_id, agent=request.user)
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse({"ok": True, "url": f"/desk/tickets/{offer.ticket.number}/"})
+
+
+# ---------------------------------------------------------------- ticket workspace
+
+
+def _scripts(ticket, user, session) -> list[dict]:
+    """The script panel: the brand's sentences for this moment, filled with the agent's 工号 and today's greeting."""
+    numbers = [
+        m.body for m in (session.messages.filter(sender="customer").order_by("-seq")[:5] if session else [])
+    ]
+    number = (
+        ticket.waybill_number or _last_number(numbers) or (ticket.customer.phone if ticket.customer else None)
+    )
+    ctx = scripts.Context(
+        profile=ticket.brand.profile,
+        at=timezone.localtime(),
+        channel="chat" if session else "phone",
+        agent_no=user.agent_no,
+        customer=ticket.customer.salutation if ticket.customer else None,
+        brand_name=ticket.brand.greeting_name,
+        hotline=ticket.brand.hotline,
+        number=number,
+    )
+    out = []
+    for situation in SCRIPT_SITUATIONS:
+        if situation == "read_back" and not number:
+            continue
+        try:
+            out.append(
+                {
+                    "id": situation,
+                    "name": _situation_names()[situation],
+                    "text": scripts.render(situation, ctx),
+                }
+            )
+        except ValueError:
+            continue
+    return out
+
+
+def _situation_names() -> dict[str, str]:
+    return {s.id: s.name for s in scripts.situations()}
+
+
+def _last_number(texts: list[str]) -> str | None:
+    import re
+
+    for text in texts:
+        found = re.findall(r"[A-Za-z]{0,4}\d{6,}", text)
+        if found:
+            return found[-1]
+    return None
+
+
+@login_required
+def workspace(request, number: str):
+    ticket = ticket_get_for_user(number, request.user)
+    session = getattr(ticket, "chat", None) if hasattr(ticket, "chat") else None
+    customer = ticket.customer
+    context = {
+        "ticket": ticket,
+        "session": session,
+        "chat_messages": chat_messages(session) if session else [],
+        "card": customer_card(
+            customer,
+            request.user,
+            before=ticket.created_at,
+            visitor_name=session.visitor_name if session else "",
+        ),
+        "timeline": customer_timeline(customer, limit=12) if customer else [],
+        "clocks": clock_states(ticket),
+        "frames": ticket_replay(ticket),
+        "next_statuses": [(s.value, STATUS_LABELS[s]) for s in ALLOWED_TRANSITIONS[Status(ticket.status)]],
+        "departments": Department.objects.all(),
+        "scripts": _scripts(ticket, request.user, session),
+        "can_reply": bool(
+            session and session.state == ChatSession.State.ACTIVE and session.agent_id == request.user.pk
+        ),
+        "hold_seconds": rules.setting("hold_prompt_seconds"),
+        "long_wait": next(
+            (s["text"] for s in _scripts(ticket, request.user, session) if s["id"] == "long_wait_reminder"),
+            "",
+        ),
+        "rating_label": rules.rating_label(session.rating) if session and session.rating else "",
+        "status": _status_context(request.user),
+    }
+    if customer:
+        from kefu.customers.services import customer_open
+
+        customer_open(customer=customer, user=request.user, reason=f"处理工单 {ticket.number}")
+    return render(request, "chat/workspace.html", context)
+
+
+@login_required
+@require_POST
+def workspace_action(request, number: str):
+    ticket = ticket_get_for_user(number, request.user)
+    name = request.POST.get("action", "")
+    try:
+        if name == "callback":
+            when = timezone.make_aware(datetime.fromisoformat(request.POST.get("when", "")))
+            services.ticket_schedule_callback(
+                ticket=ticket, actor=request.user, when=when, note=request.POST.get("note", "")
+            )
+        elif name == "offer":
+            services.offer_for_ticket(ticket=ticket, actor=request.user)
+        elif name in ACTIONS:
+            ACTIONS[name](request, ticket)
+        else:
+            raise ServiceError("未知的操作")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except (KeyError, ValueError):
+        messages.error(request, "请把表单填写完整")
+    else:
+        messages.success(request, "已保存")
+    return redirect("chat_workspace", number=number)
+
+
+@login_required
+@require_POST
+def chat_check(request):
+    """Compliance as the agent types: every violation with its category and the one-click rewrite."""
+    data = _body(request)
+    text = str(data.get("text", ""))
+    profile = "generic"
+    if data.get("session"):
+        profile = session_for_user(int(data["session"]), request.user).brand.profile
+    violations = compliance.check(text, "chat", profile)
+    return JsonResponse(
+        {
+            "violations": [v.to_dict() for v in violations],
+            "blocking": compliance.is_blocking(violations),
+            "rewritten": compliance.apply_all_rewrites(text, violations),
+        }
+    )
+
+
+@login_required
+@require_POST
+def chat_reply(request, session_id: int):
+    data = _body(request)
+    try:
+        session = session_for_user(session_id, request.user)
+        message, _ = services.chat_agent_reply(
+            session=session,
+            agent=request.user,
+            body=str(data.get("body", "")),
+            client_id=str(data.get("client_id", "")) or f"web-{timezone.now().timestamp()}",
+            override_reason=str(data.get("override_reason", "")),
+        )
+    except ServiceError as exc:
+        response = _error(exc)
+        if exc.code == "severe_violation":
+            violations = compliance.check(str(data.get("body", "")), "chat", session.brand.profile)
+            response = JsonResponse(
+                {**exc.to_dict(), "violations": [v.to_dict() for v in violations]}, status=409
+            )
+        return response
+    return JsonResponse({"ok": True, "message": message_payload(message)})
+
+
+@login_required
+@require_POST
+def chat_end(request, session_id: int):
+    session = session_for_user(session_id, request.user)
+    try:
+        services.chat_end(session=session, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("chat_workspace", number=session.ticket.number)
+
+
+@login_required
+@require_POST
+def chat_take_over(request, session_id: int):
+    session = session_for_user(session_id, request.user)
+    try:
+        services.chat_take_over(session=session, supervisor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("chat_workspace", number=session.ticket.number)
+
+
+# ---------------------------------------------------------------- supervisor
+
+
+@login_required
+def supervisor(request):
+    if not request.user.is_supervisor:
+        raise PermissionDenied("只有主管可以查看监控")
+    template = "chat/_board.html" if request.htmx else "chat/supervisor.html"
+    return render(request, template, {"board": supervisor_board(request.user)})
+
+
+# ---------------------------------------------------------------- customer chat
+
+
+@xframe_options_exempt
+def customer_chat(request, brand: str):
+    brand_obj = brand_get(brand)
+    return render(
+        request,
+        "chat/customer.html",
+        {
+            "brand": brand_obj,
+            "max_mb": rules.setting("upload_max_bytes") // (1024 * 1024),
+            "labels": {int(k): v for k, v in rules.setting("rating_labels").items()},
+        },
+    )
+
+
+# Customer endpoints are authorised by the session token in the URL, never by a cookie: no CSRF to forge.
+@csrf_exempt
+@xframe_options_exempt
+@require_POST
+def customer_start(request, brand: str):
+    data = _body(request)
+    try:
+        session = services.chat_start(
+            brand=brand_get(brand), visitor_name=str(data.get("name", "")), phone=str(data.get("phone", ""))
+        )
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse({"token": str(session.token)})
+
+
+@csrf_exempt
+@require_POST
+def customer_upload(request, token: str):
+    try:
+        session = session_for_token(token)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ServiceError("请选择图片", field="file")
+        message, _ = services.chat_customer_upload(
+            session=session, client_id=request.POST.get("client_id", ""), file=upload
+        )
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse(
+        {
+            "type": "ack",
+            "client_id": message.client_id,
+            "seq": message.seq,
+            "message": message_payload(message),
+        }
+    )
+
+
+@csrf_exempt
+@require_POST
+def customer_rate(request, token: str):
+    data = _body(request)
+    try:
+        session = services.chat_rate(
+            session=session_for_token(token),
+            score=int(data.get("score", 0) or 0),
+            comment=str(data.get("comment", "")),
+        )
+    except (ServiceError, ValueError) as exc:
+        if isinstance(exc, ServiceError):
+            return _error(exc)
+        return JsonResponse({"code": "invalid", "message": "评分无效", "field": "score"}, status=400)
+    return JsonResponse({"ok": True, "rating": session.rating})
+
+
+def attachment(request, message_id: int):
+    """A photo: for the customer who holds the session token, or a logged-in agent of the brand."""
+    message = ChatMessage.objects.select_related("session", "session__brand").filter(pk=message_id).first()
+    if message is None or not message.attachment:
+        raise Http404
+    token = request.GET.get("t", "")
+    if str(message.session.token) != token:
+        if not request.user.is_authenticated:
+            raise Http404
+        session_for_user(message.session_id, request.user)
+    return FileResponse(message.attachment.open("rb"))
+
+
+def healthz(request):
+    return HttpResponse("ok")

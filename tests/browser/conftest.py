@@ -1,0 +1,128 @@
+"""A real kefu server in a subprocess (daphne, WebSockets, its own SQLite file) and Debian's Chromium."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KEFU = str(Path(sys.executable).with_name("kefu"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`kefu serve` on a free port with its own database; can be killed and started again on the same data."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "KEFU_VAR_DIR": str(tmp),
+            "KEFU_DATABASE_URL": f"sqlite:///{tmp / 'kefu.sqlite3'}",
+        }
+        self.env.pop("KEFU_REDIS_URL", None)
+        self.proc = None
+
+    def manage(self, *args: str) -> str:
+        out = subprocess.run(
+            [KEFU, *args], env=self.env, cwd=self.tmp, capture_output=True, text=True, timeout=300
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    def start(self) -> None:
+        self.log = open(self.tmp / "server.log", "a")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [KEFU, "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=self.tmp,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz/", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("kefu 服务未能启动:\n" + (self.tmp / "server.log").read_text())
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.log.close()
+
+    def sql(self, query: str, *params):
+        import sqlite3
+
+        with sqlite3.connect(self.tmp / "kefu.sqlite3") as db:
+            return db.execute(query, params).fetchall()
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path)
+    srv.manage("migrate", "--noinput", "-v0")
+    srv.manage("demo-data", "--tickets", "12")
+    srv.start()
+    yield srv
+    srv.kill()
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("没有 /usr/bin/chromium：运行 make browser-deps 安装 Debian 的 Chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def login(page, url: str, username: str, password: str = "kefu12345") -> None:
+    page.goto(url + "/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/desk/")
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+__all__ = ["Server", "login", "shot", "shutil"]

@@ -1,0 +1,124 @@
+"""The whole live-chat flow in a real browser: agent 就绪, customer writes, screen pop, compliance, reply, rating."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login, shot
+
+pytestmark = pytest.mark.browser
+
+
+def _png(width: int = 160, height: int = 100) -> bytes:
+    """A small brown-and-tape picture standing in for the customer's photo of a damaged parcel."""
+    import struct
+    import zlib
+
+    rows = b""
+    for y in range(height):
+        row = b"\x00"
+        for x in range(width):
+            tape = abs(y - height // 2) < 6 or abs(x - width // 2) < 6
+            torn = (x - 120) ** 2 + (y - 25) ** 2 < 200
+            row += bytes((240, 240, 235) if torn else (200, 170, 110) if tape else (170, 125, 70))
+        rows += row
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
+
+
+def test_agent_and_customer_complete_a_chat(server, browser):
+    agent_ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    agent = agent_ctx.new_page()
+    login(agent, server.url, "agent1003")
+    # 签入, then 就绪: only ready agents are offered work.
+    agent.click("text=签入")
+    expect(agent.locator("#my-state")).to_have_text("话后处理")
+    agent.click("button.pick[data-status=ready]")
+    expect(agent.locator("#my-state")).to_have_text("就绪")
+
+    cust_ctx = browser.new_context(viewport={"width": 480, "height": 820}, locale="zh-CN")
+    customer = cust_ctx.new_page()
+    customer.goto(server.url + "/chat/xintianjie/")
+    customer.fill("#name", "王先生")
+    customer.fill("#phone", "13905910001")  # a returning customer from the demo data
+    customer.click("#begin")
+    expect(customer.locator("#msgs")).to_contain_text("信天捷")  # the brand's greeting
+    customer.fill("#text", "你好，我的快递破损了，单号 XTJ202611240099")
+    customer.keyboard.press("Enter")
+    expect(customer.locator(".msg .ack").last).to_have_text(re.compile("已送达|已读"))
+    customer.set_input_files("#file", files=[{"name": "box.png", "mimeType": "image/png", "buffer": PNG}])
+    expect(customer.locator("#msgs img")).to_have_count(1)
+
+    # Screen pop without a reload: the customer card with returning / last rating.
+    pop = agent.locator(".pop").first
+    expect(pop).to_contain_text("王建国")
+    expect(pop).to_contain_text("老客户")
+    expect(pop).to_contain_text("上次满意度")
+    shot(agent, "agent-desk-pop.png")
+    pop.locator("button.claim").click()
+    agent.wait_for_url("**/desk/tickets/KF-*/")
+    expect(agent.locator("#msgs")).to_contain_text("单号 XTJ202611240099")
+    expect(agent.locator("#msgs img")).to_have_count(1)  # the photo of the damaged parcel
+    # read state: the agent has the conversation open, the customer sees 已读; typing shows on the other side
+    expect(customer.locator(".msg .ack").first).to_have_text("已读")
+    customer.type("#text", "在吗")
+    expect(agent.locator("#typing")).to_have_text("客户正在输入…")
+    customer.fill("#text", "")
+
+    # A forbidden phrase is underlined with its category, with a one-click rewrite.
+    agent.fill("#reply", "你自己去问问吧")
+    expect(agent.locator("#preview mark")).to_have_count(1)
+    expect(agent.locator("#violations")).to_contain_text("推卸")
+    expect(agent.locator(".override-box")).to_be_visible()
+    agent.click("#send")
+    expect(agent.locator("#send-msg")).to_contain_text("严重服务忌语")
+    agent.evaluate("window.scrollTo(0, 0)")
+    shot(agent, "agent-workspace.png")
+    agent.locator("#violations .rewrite").first.click()
+    expect(agent.locator("#reply")).to_have_value(re.compile("帮您联系相关部门"))
+    expect(agent.locator("#preview")).to_contain_text("未发现服务忌语")
+    agent.click("#send")
+    expect(agent.locator("#send-msg")).to_have_text("已发送")
+
+    expect(customer.locator("#msgs")).to_contain_text("帮您联系相关部门")
+    # The script panel fills the closing sentence with the brand's wording.
+    agent.locator("#scripts li[data-id=closing]").click()
+    agent.click("#send")
+    expect(customer.locator("#msgs")).to_contain_text("再见")
+    shot(customer, "customer-chat.png")
+    agent.click("#end-chat")
+
+    expect(customer.locator("#rate")).to_be_visible()
+    customer.click("#stars button[data-score='5']")
+    customer.fill("#comment", "处理很快，谢谢")
+    customer.click("#submit-rate")
+    expect(customer.locator("#thanks")).to_be_visible()
+
+    agent.reload()
+    expect(agent.locator("#qa-sheet")).to_contain_text("质检评分表")
+    expect(agent.locator("#qa-sheet .score-big")).to_have_text(re.compile(r"\d+"))
+    expect(agent.locator("#rating")).to_contain_text("5 分")
+    expect(agent.locator("#rating")).to_contain_text("处理很快，谢谢")
+    expect(agent.locator("#msgs")).to_contain_text("单号 XTJ202611240099")
+
+    sup_ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    sup = sup_ctx.new_page()
+    login(sup, server.url, "supervisor")
+    sup.goto(server.url + "/desk/supervisor/")
+    expect(sup.locator("#board")).to_contain_text("坐席状态")
+    expect(sup.locator("#board")).to_contain_text("小休")
+    expect(sup.locator("#board")).to_contain_text("赵女士")  # the demo customer still waiting
+    shot(sup, "supervisor.png")

@@ -1,0 +1,159 @@
+"""Chat: stored once per client id, checked for 服务忌语 before sending, scored and rated at the end."""
+
+import pytest
+
+
+@pytest.fixture
+def active_chat(cast, chat_start, ready):
+    from kefu.chat.models import Offer
+    from kefu.chat.services import offer_claim
+
+    ready(cast.agent_a)
+    session = chat_start(visitor_name="王先生", phone="13800138000")
+    offer_claim(offer_id=Offer.objects.get(session=session).pk, agent=cast.agent_a)
+    session.refresh_from_db()
+    return session
+
+
+@pytest.mark.django_db
+def test_a_new_chat_is_a_chat_ticket_with_the_brand_greeting_and_an_offer(cast, chat_start):
+    session = chat_start(visitor_name="王先生", phone="13800138000")
+    assert session.ticket.channel == "chat"
+    assert session.customer == cast.customer_a  # found by phone
+    greeting = session.messages.get()
+    assert greeting.sender == "system" and "欧飞" in greeting.body
+    assert session.offers.get().claimed_by is None
+    assert session.ticket.events.filter(kind="queued").exists()
+
+
+@pytest.mark.django_db
+def test_a_resent_message_is_stored_once(active_chat):
+    from kefu.chat.services import chat_customer_message
+
+    first, created = chat_customer_message(session=active_chat, client_id="c-1", body="快件到哪了？")
+    again, created_again = chat_customer_message(session=active_chat, client_id="c-1", body="快件到哪了？")
+    assert created and not created_again and first.pk == again.pk
+    assert active_chat.messages.filter(sender="customer").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reply_with_a_severe_forbidden_phrase_is_refused_without_a_reason(active_chat, cast):
+    from kefu.chat.services import chat_agent_reply
+    from kefu.errors import Conflict
+
+    with pytest.raises(Conflict) as refused:
+        chat_agent_reply(session=active_chat, agent=cast.agent_a, body="有本事就投诉我", client_id="a-1")
+    assert refused.value.code == "severe_violation"
+    assert not active_chat.messages.filter(sender="agent").exists()
+
+
+@pytest.mark.django_db
+def test_an_override_reason_is_kept_where_the_supervisor_sees_it(active_chat, cast):
+    from kefu.chat.services import chat_agent_reply
+
+    message, _ = chat_agent_reply(
+        session=active_chat,
+        agent=cast.agent_a,
+        body="有本事就投诉我",
+        client_id="a-1",
+        override_reason="客户要求原话复述",
+    )
+    assert message.override_reason == "客户要求原话复述"
+    note = active_chat.ticket.events.filter(kind="note").last()
+    assert "客户要求原话复述" in note.body and "有本事就投诉" in note.body and "斗气" in note.body
+
+
+@pytest.mark.django_db
+def test_a_compliant_reply_is_sent_and_recorded_as_a_ticket_reply(active_chat, cast):
+    from kefu.chat.services import chat_agent_reply
+
+    chat_agent_reply(
+        session=active_chat, agent=cast.agent_a, body="您好，请您稍等，正在为您查询。", client_id="a-1"
+    )
+    assert active_chat.ticket.events.filter(kind="reply", body__contains="正在为您查询").exists()
+
+
+@pytest.mark.django_db
+def test_another_agent_cannot_reply_in_the_chat(active_chat, cast):
+    from kefu.chat.services import chat_agent_reply
+    from kefu.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        chat_agent_reply(session=active_chat, agent=cast.supervisor, body="您好", client_id="s-1")
+
+
+@pytest.mark.django_db
+def test_ending_scores_the_conversation_resolves_the_ticket_and_allows_one_rating(active_chat, cast):
+    from kefu.chat.presence import current_state
+    from kefu.chat.services import chat_agent_reply, chat_customer_message, chat_end, chat_rate
+    from kefu.errors import Conflict
+
+    chat_agent_reply(
+        session=active_chat, agent=cast.agent_a, body="您好，欧飞，很高兴为您服务！", client_id="a-0"
+    )
+    chat_customer_message(session=active_chat, client_id="c-1", body="充值没到账")
+    chat_agent_reply(session=active_chat, agent=cast.agent_a, body="我不知道", client_id="a-1")
+    with pytest.raises(Conflict):
+        chat_rate(session=active_chat, score=5)
+    session = chat_end(session=active_chat, actor=cast.agent_a)
+    assert session.qa_sheet["total"] < session.qa_sheet["max_score"]
+    assert any(not item["ok"] for item in session.qa_sheet["items"])
+    session.ticket.refresh_from_db()
+    assert session.ticket.status == "resolved"
+    assert current_state(cast.agent_a) == "wrap_up"
+    rated = chat_rate(session=session, score=4, comment="还行")
+    assert rated.rating == 4 and rated.rating_comment == "还行"
+    assert session.ticket.events.filter(kind="note", body__contains="4 分").exists()
+    with pytest.raises(Conflict):
+        chat_rate(session=session, score=1)
+
+
+@pytest.mark.django_db
+def test_a_rating_outside_one_to_five_is_refused(active_chat, cast):
+    from kefu.chat.services import chat_end, chat_rate
+    from kefu.errors import ServiceError
+
+    session = chat_end(session=active_chat, actor=cast.agent_a)
+    with pytest.raises(ServiceError):
+        chat_rate(session=session, score=6)
+
+
+@pytest.mark.django_db
+def test_the_customer_card_shows_vip_open_tickets_waybills_and_last_rating(cast, new_ticket):
+    from kefu.chat.selectors import customer_card
+
+    new_ticket("查询", customer=cast.vip_a)
+    from kefu.tickets.models import Ticket
+
+    Ticket.objects.filter(customer=cast.vip_a).update(waybill_number="SF1234567890123")
+    card = customer_card(cast.vip_a, cast.agent_a)
+    assert card["vip_level"] == 3 and card["returning"]
+    assert card["waybills"] == ["SF1234567890123"] and len(card["open_tickets"]) == 1
+    assert card["phone"] == "139****9000"  # agents see it masked
+
+
+@pytest.mark.django_db
+def test_offers_put_vip_first_then_the_oldest(cast, chat_start, ready):
+    from kefu.chat.selectors import open_offers_for
+    from tests.conftest import at
+
+    ready(cast.agent_a)
+    plain_old = chat_start(visitor_name="甲", phone="13800138000", at=at("2026-11-24 09:00"))
+    vip_new = chat_start(visitor_name="乙", phone="13900139000", at=at("2026-11-24 09:05"))
+    anonymous = chat_start(visitor_name="丙", at=at("2026-11-24 09:01"))
+    order = [o.session_id for o in open_offers_for(cast.agent_a)]
+    assert order == [vip_new.pk, plain_old.pk, anonymous.pk]
+
+
+@pytest.mark.django_db
+def test_supervisor_board_shows_statuses_queues_and_waits(cast, chat_start, ready):
+    from kefu.chat.selectors import supervisor_board
+
+    ready(cast.agent_a)
+    chat_start(visitor_name="王先生")
+    board = supervisor_board(cast.supervisor)
+    states = {row["agent"].agent_no: row["label"] for row in board["agents"]}
+    assert states["2001"] == "就绪" and states["2002"] == "离线"
+    queue = next(q for q in board["queues"] if q["brand"] == cast.brand_a)
+    assert queue["waiting"] == 1
+    assert len(board["live"]) == 1
