@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kefu.brands",
     "kefu.customers",
     "kefu.tickets",
+    "kefu.express",
 ]
 
 MIDDLEWARE = [
