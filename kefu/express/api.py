@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Body, Field, Router, Schema
 
 from kefu.brands.models import Brand
 from kefu.errors import NotFound, PermissionDenied
@@ -96,7 +96,7 @@ def escalate_query(request, number: str, payload: EscalateIn):
 
 
 @router.post("/pickups", summary="取件下单：立即答复能否寄递、是否用车、报价和取件时间")
-def create_pickup(request, payload: dict[str, Any]):
+def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
     order = services.pickup_create(
         brand=_brand(request, payload.get("brand")),
         data=payload,
