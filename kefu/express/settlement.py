@@ -20,7 +20,20 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from tqdm import tqdm
@@ -48,7 +61,7 @@ def month_waybills(brand: Brand, month: date):
 
 
 def _fee():
-    return F("freight") + F("insurance_fee")
+    return ExpressionWrapper(F("freight") + F("insurance_fee"), output_field=MONEY)
 
 
 def _incoming() -> Q:
@@ -244,7 +257,7 @@ def settlement_xlsx(settlement: Settlement, *, lines_limit: int = 100_000) -> by
             summary.append(
                 [
                     area,
-                    s.customer.name,
+                    s.customer.company or s.customer.name,
                     s.customer.contract_code,
                     s.waybills,
                     s.incoming_total,
@@ -266,7 +279,7 @@ def settlement_xlsx(settlement: Settlement, *, lines_limit: int = 100_000) -> by
             lines.append(
                 [
                     statement.customer.contract_code,
-                    statement.customer.name,
+                    statement.customer.company or statement.customer.name,
                     w.number,
                     timezone.localtime(w.shipped_at).strftime("%Y-%m-%d %H:%M"),
                     "收件" if w.incoming else "派件",

@@ -34,7 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {area}："
                 + "；".join(
-                    f"{s.customer.name} {s.total} 元" + (f"（差异 {s.problems} 条）" if s.problems else "")
+                    f"{s.customer.company or s.customer.name} {s.total} 元"
+                    + (f"（差异 {s.problems} 条）" if s.problems else "")
                     for s in statements[:20]
                 )
             )

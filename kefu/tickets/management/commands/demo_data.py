@@ -64,6 +64,7 @@ class Command(BaseCommand):
         breached = services.sla_sweep()
         self.stdout.write(self.style.SUCCESS(f"已载入演示数据：{len(brands)} 个品牌，{len(customers)} 位客户，"
                                              f"{tickets} 张工单，其中 {breached} 项时限已超时。"))
+        self.stdout.write(__import__("kefu.express.demo", fromlist=["load"]).load(self.stdout, rng))
         self.print_logins()
 
     def make_brand(self, code, name, greeting, hotline, profile, hours):
