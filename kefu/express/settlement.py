@@ -40,6 +40,7 @@ from tqdm import tqdm
 
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
+from kefu.express.imports import bulk_session
 from kefu.express.models import Discrepancy, FeeRecord, Payment, Settlement, Statement, Waybill
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -79,6 +80,7 @@ def settle_month(
         total=6, desc=f"月结 {month:%Y-%m}", unit="步", file=sys.stderr, disable=not progress, leave=False
     )
     with transaction.atomic():
+        bulk_session()
         Settlement.objects.filter(brand=brand, month=month).delete()
         settlement = Settlement.objects.create(brand=brand, month=month, created_at=now)
 
@@ -139,8 +141,11 @@ def settle_month(
             )
 
         first_record = records.filter(number=OuterRef("number")).order_by("id").values("amount")[:1]
-        with_record = waybills.annotate(recorded=Subquery(first_record), fee=_fee()).values_list(
-            "number", "contract_customer__contract_code", "fee", "recorded"
+        # compare in SQL and fetch only the lines that do not reconcile
+        with_record = (
+            waybills.annotate(recorded=Subquery(first_record), fee=_fee())
+            .filter(Q(recorded__isnull=True) | ~Q(recorded=F("fee")))
+            .values_list("number", "contract_customer__contract_code", "fee", "recorded")
         )
         for number, code, fee, recorded_amount in with_record.iterator(chunk_size=20000):
             if recorded_amount is None:
