@@ -46,6 +46,7 @@ test-postgres:
 
 bench: install
 	$(BIN)/python bench/standards.py
+	$(BIN)/python bench/express.py
 
 lint: install
 	$(BIN)/ruff check kefu tests bench

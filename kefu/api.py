@@ -73,11 +73,13 @@ def http_error(request, exc: HttpError):
 def _register() -> None:
     from kefu.chat.api import router as chat
     from kefu.customers.api import router as customers
+    from kefu.express.api import router as express
     from kefu.tickets.api import router as tickets
 
     api.add_router("/tickets", tickets)
     api.add_router("/customers", customers)
     api.add_router("/chat", chat)
+    api.add_router("/express", express)
 
 
 _register()

@@ -31,6 +31,9 @@ USAGE = """用法: kefu <命令> [参数]
   qa FILE.json         对一通完整对话质检评分
   waybill identify N   识别运单号所属快递公司
   claim assess FILE    理赔判定
+  import-waybills|import-scans|import-fees FILE   导入运单/扫描/面单费用 (CSV 或 JSON)
+  settle --month 2026-10   月结对账 (--xlsx 导出 Excel)
+  express-sweep        告知客户取件延迟
 
 每个命令加 --help 查看详细参数。"""
 

@@ -10,6 +10,7 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("express/", include("kefu.express.urls")),
     path("", include("kefu.chat.urls")),
     path("", include("kefu.tickets.urls")),
 ]

@@ -477,3 +477,19 @@ def ticket_convert_to_complaint(
             data={"to": complaint.number, "direction": "to"},
         )
     return complaint
+
+
+def ticket_start_clocks(*, ticket: Ticket, starts_on: str, at: datetime | None = None) -> Ticket:
+    """Start the rulebook's clocks that begin on a domain event (e.g. a claim `agreed` starts the pay clock)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _start_clocks(ticket, starts_on=starts_on, at=_now(at))
+    return ticket
+
+
+def ticket_meet_clocks(*, ticket: Ticket, codes: Iterable[str], at: datetime | None = None) -> Ticket:
+    """Mark running clocks with these codes met (e.g. a claim's proposal meets its `settle` clock)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _meet_clocks(ticket, _now(at), codes)
+    return ticket

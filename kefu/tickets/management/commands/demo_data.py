@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kefu.accounts.models import ApiToken, Department, Team, User
 from kefu.chat import demo as chat_demo
+from kefu.express import demo as express_demo
 from kefu.brands.models import Brand
 from kefu.customers.services import customer_create
 from kefu.tickets import services
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(chat_demo.load(self.stdout, rng))
+        self.stdout.write(express_demo.load(self.stdout, rng))
         self.print_logins()
 
     def make_brand(self, code, name, greeting, hotline, profile, hours):

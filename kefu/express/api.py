@@ -1,0 +1,214 @@
+"""Express JSON API (/api/express/…): parse, call one service or selector, shape the reply."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Body, Field, Router, Schema
+
+from kefu.brands.models import Brand
+from kefu.errors import NotFound, PermissionDenied
+from kefu.express import services
+from kefu.express.models import Claim, Station
+from kefu.express.selectors import express_brand_get, waybill_get
+from kefu.tickets.selectors import brands_of, ticket_get_for_user
+
+router = Router(tags=["快递"])
+MAX_PUSH = 10_000
+
+
+def _brand(request: HttpRequest, code: str | None) -> Brand:
+    brand = express_brand_get(code)
+    allowed = brands_of(request.user)
+    if allowed is not None and not allowed.filter(pk=brand.pk).exists():
+        raise PermissionDenied("您不服务该品牌")
+    return brand
+
+
+class ScanPushIn(Schema):
+    brand: str | None = Field(None, description="品牌代码；默认第一个经营快递的品牌")
+    scans: list[dict[str, Any]] = Field(
+        ..., description="扫描记录：number, kind, at, station[, next_station, note]"
+    )
+
+
+@router.post("/scans", summary="分拨中心推送扫描记录（批量）")
+def push_scans(request, payload: ScanPushIn):
+    if len(payload.scans) > MAX_PUSH:
+        raise PermissionDenied(f"每批最多 {MAX_PUSH} 条扫描记录")
+    return services.scans_push(brand=_brand(request, payload.brand), rows=payload.scans).to_dict()
+
+
+class QueryIn(Schema):
+    brand: str | None = None
+    number: str = Field("", description="运单号；无单号时留空并提供寄件人信息")
+    sender_phone: str = ""
+    sender_name: str = ""
+    date: dt.date | None = Field(None, description="寄件日期")
+    channel: str = "phone"
+
+
+def _ticket(ticket) -> dict | None:
+    return (
+        None
+        if ticket is None
+        else {
+            "number": ticket.number,
+            "status": ticket.status,
+            "clocks": [{"name": c.name, "due_at": c.due_at.isoformat()} for c in ticket.clocks.all()],
+        }
+    )
+
+
+@router.post("/queries", summary="快件查询：分类、答复并建查询工单")
+def open_query(request, payload: QueryIn):
+    result = services.query_open(
+        brand=_brand(request, payload.brand),
+        number=payload.number,
+        actor=request.user,
+        channel=payload.channel,
+        sender_phone=payload.sender_phone,
+        sender_name=payload.sender_name,
+        day=payload.date,
+    )
+    return {
+        **result.classification,
+        "refused": result.refused,
+        "ticket": _ticket(result.ticket),
+        "matches": [
+            {"number": w.number, "sender_name": w.sender_name, "shipped_at": w.shipped_at.isoformat()}
+            for w in result.matches
+        ],
+    }
+
+
+class EscalateIn(Schema):
+    reason: str
+
+
+@router.post("/queries/{number}/escalate", summary="查询转投诉")
+def escalate_query(request, number: str, payload: EscalateIn):
+    complaint = services.query_escalate(
+        ticket=ticket_get_for_user(number, request.user), actor=request.user, reason=payload.reason
+    )
+    return _ticket(complaint)
+
+
+@router.post("/pickups", summary="取件下单：立即答复能否寄递、是否用车、报价和取件时间")
+def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
+    order = services.pickup_create(
+        brand=_brand(request, payload.get("brand")),
+        data=payload,
+        actor=request.user,
+        channel=str(payload.get("channel") or "phone"),
+    )
+    return {
+        "id": order.pk,
+        "status": order.status,
+        "status_name": order.get_status_display(),
+        "courier": str(order.courier) if order.courier else None,
+        "ticket": _ticket(order.ticket),
+        "assessment": order.assessment,
+    }
+
+
+class ClaimIn(Schema):
+    brand: str | None = None
+    waybill_number: str
+    claim: dict[str, Any] = Field(
+        ..., description="理赔申告（见 kefu/express/rules/claims.py 的 claim 部分）"
+    )
+    waybill: dict[str, Any] | None = Field(None, description="系统之外的运单事实，如 packaged_by、scope")
+
+
+def _claim(claim: Claim) -> dict:
+    return {
+        "id": claim.pk,
+        "state": claim.state,
+        "state_name": claim.get_state_display(),
+        "eligible": claim.eligible,
+        "amount": str(claim.amount),
+        "agreed_amount": None if claim.agreed_amount is None else str(claim.agreed_amount),
+        "decision": claim.decision,
+        "ticket": _ticket(claim.ticket),
+    }
+
+
+@router.post("/claims", summary="理赔申告：判定并建理赔工单")
+def file_claim(request, payload: ClaimIn):
+    claim = services.claim_file(
+        brand=_brand(request, payload.brand),
+        waybill_number=payload.waybill_number,
+        claim=payload.claim,
+        waybill_facts=payload.waybill,
+        actor=request.user,
+    )
+    return _claim(claim)
+
+
+class ClaimStateIn(Schema):
+    to: str = Field(..., description="acknowledged | proposed | agreed | paid | refused")
+    note: str = ""
+    amount: Decimal | None = None
+
+
+@router.post("/claims/{claim_id}/state", summary="理赔状态变更")
+def advance_claim(request, claim_id: int, payload: ClaimStateIn):
+    claim = Claim.objects.select_related("ticket").filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound("没有找到该理赔")
+    ticket_get_for_user(claim.ticket.number, request.user)
+    return _claim(
+        services.claim_advance(
+            claim=claim, to=payload.to, actor=request.user, note=payload.note, amount=payload.amount
+        )
+    )
+
+
+class ProblemIn(Schema):
+    brand: str | None = None
+    waybill_number: str
+    kind: str = Field(..., description="wrong_phone | out_of_area | damaged_packaging | refused | wrong_city")
+    station: str = Field(..., description="上报站点代码")
+    note: str = ""
+    eta: str = ""
+
+
+@router.post("/problems", summary="上报问题件")
+def report_problem(request, payload: ProblemIn):
+    brand = _brand(request, payload.brand)
+    waybill = waybill_get(brand, payload.waybill_number)
+    station = Station.objects.filter(brand=brand, code=payload.station).first()
+    if waybill is None or station is None:
+        raise NotFound("没有找到该运单或站点")
+    problem = services.problem_report(
+        waybill=waybill,
+        kind=payload.kind,
+        station=station,
+        actor=request.user,
+        note=payload.note,
+        eta=payload.eta,
+    )
+    return {"id": problem.pk, "ticket": _ticket(problem.ticket)}
+
+
+class ComplaintIn(Schema):
+    brand: str | None = None
+    type: str = Field(..., description="service_attitude | delay | damage_shortage | loss")
+    subtype: str = ""
+    description: str
+    waybill_number: str = ""
+
+
+@router.post("/complaints", summary="快递投诉（按类型给出处理步骤和 7 日时限）")
+def open_complaint(request, payload: ComplaintIn):
+    ticket = services.complaint_open(
+        brand=_brand(request, payload.brand),
+        type_code=payload.type,
+        subtype=payload.subtype,
+        description=payload.description,
+        waybill_number=payload.waybill_number,
+        actor=request.user,
+    )
+    return _ticket(ticket)

@@ -1,0 +1,403 @@
+"""Express delivery records: stations, couriers, waybills and scans, pickup orders, claims, settlements.
+
+Seed 004_4ea5f35392de9aaf.txt: 第一节 (取件), 第二节 (查询), 第四节 (理赔), 第五篇 二 (月结, 问题件, 有发无到).
+"""
+
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Station(models.Model):
+    """A station (站点/营业部/分拨中心) of a brand's network; scans happen at stations."""
+
+    brand = models.ForeignKey(
+        "brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="stations"
+    )
+    code = models.CharField("站点代码", max_length=20)
+    name = models.CharField("站点名称", max_length=50)
+    province = models.CharField("省份", max_length=20)
+    city = models.CharField("城市", max_length=20, blank=True)
+    district = models.CharField("区县", max_length=20, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True)
+    phone = models.CharField("电话", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "站点"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "code"], name="station_code_unique_per_brand")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Courier(models.Model):
+    """A courier (业务员) of a station who collects in an area (pickups are dispatched by area)."""
+
+    station = models.ForeignKey(
+        Station, verbose_name="站点", on_delete=models.PROTECT, related_name="couriers"
+    )
+    name = models.CharField("姓名", max_length=30)
+    phone = models.CharField("电话", max_length=20)
+    area = models.CharField(
+        "负责区域", max_length=50, help_text="区县或街道名，取件地址含此名称时派给该业务员"
+    )
+    active = models.BooleanField("在岗", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "业务员"
+        ordering = ["station", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.area}）"
+
+
+class Payment(models.TextChoices):
+    SENDER = "sender", "寄付"
+    RECIPIENT = "recipient", "到付"
+    MONTHLY = "monthly", "月结"
+
+
+class Waybill(models.Model):
+    """A waybill (运单/面单). The number is unique per brand and fits the brand's own format."""
+
+    brand = models.ForeignKey(
+        "brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="waybills"
+    )
+    number = models.CharField("运单号", max_length=40)
+    sender_name = models.CharField("寄件人", max_length=50, blank=True)
+    sender_phone = models.CharField("寄件人电话", max_length=20, blank=True, db_index=True)
+    sender_address = models.CharField("寄件地址", max_length=200, blank=True)
+    recipient_name = models.CharField("收件人", max_length=50, blank=True)
+    recipient_phone = models.CharField("收件人电话", max_length=20, blank=True)
+    recipient_address = models.CharField("收件地址", max_length=200, blank=True)
+    origin = models.ForeignKey(Station, verbose_name="始发站", on_delete=models.PROTECT, related_name="+")
+    destination = models.ForeignKey(
+        Station, verbose_name="目的站", on_delete=models.PROTECT, related_name="+"
+    )
+    item_name = models.CharField("品名", max_length=100, blank=True)
+    pieces = models.PositiveIntegerField("件数", default=1)
+    weight_kg = models.DecimalField("重量（公斤）", max_digits=9, decimal_places=2)
+    volume_cm3 = models.DecimalField(
+        "体积（立方厘米）", max_digits=12, decimal_places=0, null=True, blank=True
+    )
+    declared_value = models.DecimalField("声明价值", null=True, blank=True, **MONEY)
+    insured = models.BooleanField("已保价", default=False)
+    freight = models.DecimalField("运费", **MONEY)
+    insurance_fee = models.DecimalField("保价费", default=0, **MONEY)
+    payment = models.CharField("付款方式", max_length=10, choices=Payment.choices, default=Payment.SENDER)
+    contract_customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name="月结客户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contract_waybills",
+        db_index=False,  # covered by the (contract_customer, shipped_at) index
+    )
+    shipped_at = models.DateTimeField("收寄时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "运单"
+        ordering = ["-shipped_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "number"], name="waybill_number_unique_per_brand"),
+            models.CheckConstraint(
+                name="waybill_monthly_has_customer",
+                condition=~Q(payment="monthly") | Q(contract_customer__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="waybill_fees_not_negative", condition=Q(freight__gte=0, insurance_fee__gte=0)
+            ),
+        ]
+        indexes = [models.Index(fields=["contract_customer", "shipped_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def total_fee(self):
+        return self.freight + self.insurance_fee
+
+
+class ScanKind(models.TextChoices):
+    PICKED_UP = "收件", "收件"
+    DEPARTED = "发出", "发出"
+    ARRIVED = "到达", "到达"
+    OUT_FOR_DELIVERY = "派送", "派送"
+    SIGNED = "签收", "签收"
+    PROBLEM = "问题件", "问题件"
+
+
+class Scan(models.Model):
+    """One scan (巴枪扫描) of a waybill at a station; the same scan imported twice is stored once."""
+
+    # The FK columns are covered by the composite indexes below: fewer indexes, faster bulk imports.
+    waybill = models.ForeignKey(
+        Waybill, verbose_name="运单", on_delete=models.CASCADE, related_name="scans", db_index=False
+    )
+    kind = models.CharField("扫描类型", max_length=10, choices=ScanKind.choices)
+    at = models.DateTimeField("扫描时间")
+    station = models.ForeignKey(
+        Station, verbose_name="站点", on_delete=models.PROTECT, related_name="scans", db_index=False
+    )
+    next_station = models.ForeignKey(
+        Station,
+        db_index=False,
+        verbose_name="下一站",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="发出扫描时发往的站点（用于有发无到核对）",
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "扫描记录"
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["waybill", "kind", "at", "station"], name="scan_unique"),
+            models.CheckConstraint(name="scan_kind_valid", condition=Q(kind__in=ScanKind.values)),
+        ]
+        indexes = [
+            models.Index(fields=["next_station", "kind", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.waybill_id} {self.kind}"
+
+
+class FeeRecord(models.Model):
+    """A fee written on a face sheet (面单) by the station, reconciled against waybills at settlement.
+
+    The same file imported twice stores nothing twice (unique by file fingerprint and line), while
+    a number written twice on the sheets is kept so that settlement can list it as a duplicate.
+    """
+
+    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField("运单号", max_length=40)
+    contract_code = models.CharField("月结合同号", max_length=30)
+    amount = models.DecimalField("面单费用", **MONEY)
+    month = models.DateField("月份", help_text="该月 1 日")
+    source = models.CharField("来源文件指纹", max_length=64)
+    line = models.PositiveIntegerField("行号")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "面单费用记录"
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "source", "line"], name="fee_record_unique_line")
+        ]
+        # settlement looks records up by (brand, month, number) for every waybill of the month
+        indexes = [models.Index(fields=["brand", "month", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount}"
+
+
+class PickupOrder(models.Model):
+    """A pickup order (取件) with the answers given at once (004 第一节 二)."""
+
+    class Status(models.TextChoices):
+        REFUSED = "refused", "不能受理"
+        DISPATCHED = "dispatched", "已通知业务员"
+        UNASSIGNED = "unassigned", "待分派"
+        PICKED_UP = "picked_up", "已取件"
+        CANCELLED = "cancelled", "已取消"
+
+    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name="客户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pickup_orders",
+    )
+    customer_name = models.CharField("客户名称", max_length=100)
+    returning_customer = models.BooleanField("老客户", default=False)
+    origin = models.CharField("寄件地区", max_length=60)
+    destination = models.CharField("目的地", max_length=60)
+    item_name = models.CharField("品名", max_length=100)
+    pieces = models.PositiveIntegerField("件数")
+    weight_kg = models.DecimalField("重量（公斤）", max_digits=9, decimal_places=2)
+    dimensions_cm = models.CharField("尺寸（厘米）", max_length=40, blank=True)
+    special_handling = models.CharField("特殊要求", max_length=200, blank=True)
+    contact_name = models.CharField("联系人", max_length=50)
+    phone = models.CharField("电话", max_length=20)
+    address = models.CharField("取件地址", max_length=200)
+    requested_time = models.DateTimeField("约定取件时间", null=True, blank=True)
+    assessment = models.JSONField("受理判断", default=dict)
+    price = models.DecimalField("报价", **MONEY)
+    pickup_from = models.DateTimeField("预计取件开始")
+    pickup_until = models.DateTimeField("预计取件截止", db_index=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices)
+    courier = models.ForeignKey(
+        Courier, verbose_name="业务员", null=True, blank=True, on_delete=models.PROTECT
+    )
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        verbose_name="工单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pickup_order",
+    )
+    created_at = models.DateTimeField("下单时间")
+    picked_up_at = models.DateTimeField("取件时间", null=True, blank=True)
+    late_notified_at = models.DateTimeField("已告知延迟", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "取件订单"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_name} {self.item_name}"
+
+
+class Claim(models.Model):
+    """A claim (理赔): a ticket of type 理赔 with the engine's decision and its state."""
+
+    class State(models.TextChoices):
+        FILED = "filed", "已申告"
+        ACKNOWLEDGED = "acknowledged", "已受理"
+        PROPOSED = "proposed", "已提出方案"
+        AGREED = "agreed", "已达成一致"
+        PAID = "paid", "已赔付"
+        REFUSED = "refused", "不予赔偿"
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", verbose_name="工单", on_delete=models.PROTECT, related_name="claim"
+    )
+    waybill = models.ForeignKey(Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="claims")
+    claimant_name = models.CharField("索赔人", max_length=50)
+    reason = models.CharField("索赔因素", max_length=20)
+    request = models.JSONField("申告内容", default=dict)
+    decision = models.JSONField("判定结果", default=dict)
+    eligible = models.BooleanField("可赔")
+    amount = models.DecimalField("判定金额", **MONEY)
+    agreed_amount = models.DecimalField("约定金额", null=True, blank=True, **MONEY)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.FILED)
+    filed_at = models.DateTimeField("申告时间")
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "理赔"
+        ordering = ["-filed_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="claim_state_valid",
+                condition=Q(state__in=["filed", "acknowledged", "proposed", "agreed", "paid", "refused"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_state_display()}"
+
+
+class Settlement(models.Model):
+    """One monthly settlement run (月结) of a brand."""
+
+    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField("月份", help_text="该月 1 日")
+    created_at = models.DateTimeField("结算时间")
+    waybills = models.PositiveIntegerField("运单数", default=0)
+    total = models.DecimalField("费用合计", default=0, **MONEY)
+    problems = models.PositiveIntegerField("差异条数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月结"
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["brand", "month"], name="settlement_unique_month")]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id} {self.month:%Y-%m}"
+
+
+class Statement(models.Model):
+    """A contract customer's statement for the month: 收件 and 派件 totals, and the recorded total."""
+
+    settlement = models.ForeignKey(
+        Settlement, verbose_name="月结", on_delete=models.CASCADE, related_name="statements"
+    )
+    customer = models.ForeignKey("customers.Customer", verbose_name="月结客户", on_delete=models.PROTECT)
+    area = models.CharField("区域", max_length=50, help_text="负责收款的业务员所在站点")
+    waybills = models.PositiveIntegerField("运单数")
+    incoming_total = models.DecimalField("收件费用", **MONEY)
+    outgoing_total = models.DecimalField("派件费用", **MONEY)
+    total = models.DecimalField("合计", **MONEY)
+    recorded_total = models.DecimalField("面单记录合计", **MONEY)
+    problems = models.PositiveIntegerField("差异条数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "月结对账单"
+        ordering = ["area", "customer__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["settlement", "customer"], name="statement_unique_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.total}"
+
+
+class Discrepancy(models.Model):
+    """One line that does not reconcile: fee differs, missing on either side, or written twice."""
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", "金额不符"
+        NOT_RECORDED = "not_recorded", "面单漏记"
+        NO_WAYBILL = "no_waybill", "系统无此运单"
+        DUPLICATE = "duplicate", "重复记录"
+
+    statement = models.ForeignKey(
+        Statement,
+        verbose_name="对账单",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="discrepancies",
+    )
+    settlement = models.ForeignKey(
+        Settlement, verbose_name="月结", on_delete=models.CASCADE, related_name="discrepancies"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    number = models.CharField("运单号", max_length=40)
+    contract_code = models.CharField("月结合同号", max_length=30, blank=True)
+    system_amount = models.DecimalField("系统费用", null=True, blank=True, **MONEY)
+    recorded_amount = models.DecimalField("面单费用", null=True, blank=True, **MONEY)
+    detail = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "对账差异"
+        ordering = ["kind", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+
+class ProblemParcel(models.Model):
+    """A problem parcel (问题件) handled between the destination and the origin station (004 第五篇 二 (二))."""
+
+    waybill = models.ForeignKey(
+        Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="problems"
+    )
+    kind = models.CharField("问题类型", max_length=30)
+    ticket = models.OneToOneField(
+        "tickets.Ticket", verbose_name="工单", on_delete=models.PROTECT, related_name="problem_parcel"
+    )
+    reported_by = models.ForeignKey(
+        Station, verbose_name="上报站点", on_delete=models.PROTECT, related_name="+"
+    )
+    origin = models.ForeignKey(Station, verbose_name="发出站点", on_delete=models.PROTECT, related_name="+")
+    steps_done = models.PositiveSmallIntegerField("已完成步骤", default=0)
+    created_at = models.DateTimeField("上报时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "问题件"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.waybill_id} {self.kind}"

@@ -1,0 +1,124 @@
+"""Reads for express: waybill lookups, the brand's own number format, the customer timeline, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from kefu.brands.models import Brand
+from kefu.customers.models import Customer
+from kefu.errors import NotFound, ServiceError
+from kefu.express.models import PickupOrder, Scan, ScanKind, Station, Waybill
+from kefu.express.rules import default_rulebook, normalise_waybill
+from kefu.express.rules.waybill import _formats
+
+
+def carrier_code_for(brand: Brand) -> str:
+    """The waybill-rulebook brand entry of a Django brand (matched by name or code, as data)."""
+    for entry in default_rulebook().waybill.get("brands", []):
+        if entry["name"] == brand.name or str(entry["code"]).lower() == brand.code.lower():
+            return str(entry["code"])
+    raise ServiceError(f"品牌“{brand.name}”在运单号规则中没有自己的单号格式", field="brand")
+
+
+def own_number_check(brand: Brand) -> Callable[[str], bool]:
+    """A fast test: does a normalised number fit one of the brand's own formats?"""
+    code = carrier_code_for(brand)
+    patterns = [f.pattern for f in _formats(default_rulebook()) if f.own and f.carrier == code]
+    return lambda number: any(p.fullmatch(number) for p in patterns)
+
+
+def express_brand_get(code: str | None) -> Brand:
+    """A brand that has its own waybill format; without a code, the first such brand."""
+    brands = Brand.objects.filter(code=code) if code else Brand.objects.order_by("id")
+    for brand in brands:
+        try:
+            carrier_code_for(brand)
+        except ServiceError:
+            continue
+        return brand
+    raise NotFound(f"没有找到经营快递的品牌：{code}" if code else "没有经营快递的品牌", field="brand")
+
+
+def waybill_get(brand: Brand, number: str) -> Waybill | None:
+    return (
+        Waybill.objects.select_related("origin", "destination", "contract_customer")
+        .filter(brand=brand, number=normalise_waybill(number))
+        .first()
+    )
+
+
+def scans_of(waybill: Waybill) -> list[Scan]:
+    return list(waybill.scans.select_related("station").order_by("at", "id"))
+
+
+def waybill_search(
+    brand: Brand, *, sender_phone: str = "", sender_name: str = "", day: date | None = None, limit: int = 20
+) -> list[Waybill]:
+    """无单号查询 (004 第二节 一 5): find the face sheet by the sender's phone, name and date."""
+    if not (sender_phone or sender_name):
+        return []
+    qs = Waybill.objects.filter(brand=brand)
+    if sender_phone:
+        qs = qs.filter(sender_phone=sender_phone.strip())
+    if sender_name:
+        qs = qs.filter(sender_name=sender_name.strip())
+    if day is not None:
+        start = datetime(day.year, day.month, day.day, tzinfo=_sh())
+        qs = qs.filter(shipped_at__gte=start, shipped_at__lt=start + timedelta(days=1))
+    return list(qs.select_related("origin", "destination").order_by("-shipped_at")[:limit])
+
+
+def _sh():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")
+
+
+def sent_not_arrived(station: Station, *, since: datetime, until: datetime) -> QuerySet[Scan]:
+    """有发无到: 发出 scans addressed to `station` with no 到达 (or later) scan of that waybill there."""
+    arrived = Scan.objects.filter(
+        waybill_id=OuterRef("waybill_id"),
+        station=station,
+        kind__in=[ScanKind.ARRIVED, ScanKind.OUT_FOR_DELIVERY, ScanKind.SIGNED, ScanKind.PROBLEM],
+    )
+    return (
+        Scan.objects.filter(next_station=station, kind=ScanKind.DEPARTED, at__gte=since, at__lt=until)
+        .filter(~Exists(arrived))
+        .select_related("waybill", "station")
+        .order_by("station__code", "at")
+    )
+
+
+def pickups_overdue(now: datetime) -> QuerySet[PickupOrder]:
+    return PickupOrder.objects.filter(
+        status__in=[PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED],
+        pickup_until__lt=now,
+        late_notified_at__isnull=True,
+    )
+
+
+def waybill_timeline(customer: Customer, limit: int):
+    """Waybills of a customer (as contract customer, or by sender/recipient phone) on the customer timeline."""
+    from kefu.customers.selectors import TimelineEntry
+
+    qs = (
+        Waybill.objects.filter(brand_id=customer.brand_id)
+        .filter(
+            Q(contract_customer=customer) | Q(sender_phone=customer.phone) | Q(recipient_phone=customer.phone)
+        )
+        .select_related("origin", "destination")
+        .order_by("-shipped_at")[:limit]
+    )
+    return [
+        TimelineEntry(
+            at=w.shipped_at,
+            kind="waybill",
+            title=f"运单 · {w.get_payment_display()}",
+            detail=f"{w.origin.name} → {w.destination.name}，{w.item_name or '快件'} {w.pieces} 件",
+            ref=w.number,
+        )
+        for w in qs
+    ]

@@ -1,0 +1,168 @@
+"""Express pages: the pickup intake form with its instant answers, and the monthly settlement."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kefu.errors import PermissionDenied, ServiceError
+from kefu.express import services
+from kefu.express.imports import parse_month
+from kefu.express.models import PickupOrder, Settlement, Statement
+from kefu.express.selectors import express_brand_get
+from kefu.express.settlement import settle_month, settlement_xlsx, statement_lines, statements_by_area
+from kefu.tickets.selectors import brands_of
+
+FORM_FIELDS = (
+    "customer_name",
+    "origin_province",
+    "origin_city",
+    "origin_district",
+    "dest_province",
+    "dest_city",
+    "dest_district",
+    "item_name",
+    "pieces",
+    "weight_kg",
+    "length",
+    "width",
+    "height",
+    "special_handling",
+    "contact_name",
+    "phone",
+    "address",
+    "pickup_time",
+)
+
+
+def _brand(request):
+    brand = express_brand_get(request.GET.get("brand") or None)
+    allowed = brands_of(request.user)
+    if allowed is not None and not allowed.filter(pk=brand.pk).exists():
+        raise PermissionDenied("您不服务该品牌")
+    return brand
+
+
+def _pickup_data(form: dict) -> dict:
+    dims = [form.get(k, "").strip() for k in ("length", "width", "height")]
+    pieces = form.get("pieces", "").strip()
+    return {
+        "customer_name": form.get("customer_name", ""),
+        "returning_customer": form.get("returning") == "1",
+        "origin": {
+            "province": form.get("origin_province", ""),
+            "city": form.get("origin_city", ""),
+            "district": form.get("origin_district", ""),
+        },
+        "destination": {
+            "province": form.get("dest_province", ""),
+            "city": form.get("dest_city", ""),
+            "district": form.get("dest_district", ""),
+        },
+        "item_name": form.get("item_name", ""),
+        "pieces": int(pieces) if pieces.isdigit() else (pieces or 1),
+        "weight_kg": form.get("weight_kg", ""),
+        "dimensions_cm": dims if all(dims) else None,
+        "special_handling": form.get("special_handling", ""),
+        "contact_name": form.get("contact_name", ""),
+        "phone": form.get("phone", ""),
+        "address": form.get("address", ""),
+        "pickup_time": form.get("pickup_time", "") or None,
+    }
+
+
+@login_required
+def pickup_form(request):
+    brand = _brand(request)
+    form = {k: request.POST.get(k, "") for k in FORM_FIELDS} if request.method == "POST" else {"pieces": "1"}
+    order, error = None, None
+    if request.method == "POST":
+        try:
+            order = services.pickup_create(brand=brand, data=_pickup_data(request.POST), actor=request.user)
+        except ServiceError as exc:
+            error = exc
+    recent = PickupOrder.objects.filter(brand=brand).select_related("courier", "ticket")[:10]
+    return render(
+        request,
+        "express/pickup.html",
+        {
+            "brand": brand,
+            "form": form,
+            "order": order,
+            "error": error,
+            "recent": recent,
+            "a": order.assessment if order else None,
+        },
+    )
+
+
+@login_required
+def settlement_list(request):
+    brand = _brand(request)
+    return render(
+        request,
+        "express/settlements.html",
+        {"brand": brand, "settlements": Settlement.objects.filter(brand=brand)},
+    )
+
+
+@login_required
+@require_POST
+def settlement_run(request):
+    if not request.user.is_supervisor:
+        raise PermissionDenied("只有主管可以运行月结")
+    settlement = settle_month(brand=_brand(request), month=parse_month(request.POST.get("month", "")))
+    return redirect("express_settlement", month=f"{settlement.month:%Y-%m}")
+
+
+def _settlement(request, month: str) -> Settlement:
+    settlement = Settlement.objects.filter(brand=_brand(request), month=parse_month(month)).first()
+    if settlement is None:
+        raise Http404("该月尚未月结")
+    return settlement
+
+
+@login_required
+def settlement_detail(request, month: str):
+    settlement = _settlement(request, month)
+    return render(
+        request,
+        "express/settlement.html",
+        {
+            "settlement": settlement,
+            "groups": statements_by_area(settlement),
+            "discrepancies": settlement.discrepancies.all()[:500],
+        },
+    )
+
+
+@login_required
+def settlement_download(request, month: str):
+    settlement = _settlement(request, month)
+    response = HttpResponse(
+        settlement_xlsx(settlement),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="yuejie-{settlement.month:%Y-%m}.xlsx"'
+    return response
+
+
+@login_required
+def statement_detail(request, pk: int):
+    statement = (
+        Statement.objects.select_related("customer", "settlement", "settlement__brand").filter(pk=pk).first()
+    )
+    if statement is None:
+        raise Http404("没有找到对账单")
+    allowed = brands_of(request.user)
+    if allowed is not None and not allowed.filter(pk=statement.settlement.brand_id).exists():
+        raise PermissionDenied("您不服务该品牌")
+    return render(
+        request,
+        "express/statement.html",
+        {
+            "s": statement,
+            "lines": statement_lines(statement)[:5000],
+            "discrepancies": statement.discrepancies.all(),
+        },
+    )
