@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.accounts.models import ApiToken, Department, Team, User
-from kefu.chat import demo as chat_demo
-from kefu.express import demo as express_demo
 from kefu.brands.models import Brand
+from kefu.chat import demo as chat_demo
 from kefu.customers.services import customer_create
+from kefu.express import demo as express_demo
 from kefu.tickets import services
 from kefu.tickets.models import Channel, TicketType
 from kefu.tickets.rules import Status
