@@ -225,9 +225,10 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write(
-            "演示账号 (密码均为 kefu12345)：\n"
+            "登录 http://127.0.0.1:8000/login/ ，演示账号 (密码均为 kefu12345)：\n"
             "  admin       系统管理员 (后台管理 /admin/)\n"
-            "  supervisor  赵主管 工号 1000\n"
-            "  agent1001…agent1006  坐席 工号 1001–1006\n"
+            "  supervisor  赵主管 工号 1000 (主管监控 /desk/supervisor/)\n"
+            "  agent1001…agent1006  坐席 工号 1001–1006 (坐席工作台 /desk/)\n"
+            "  客户在线客服：/chat/xintianjie/\n"
             "  API 令牌：Authorization: Bearer demo-supervisor-token"
         )
