@@ -495,8 +495,7 @@ class ScanImporter(_Importer):
             _put(out, exc, stop)
 
     def prepare(self, batch):
-        numbers = {item[1] for item in batch}
-        ids = dict(Waybill.objects.filter(brand=self.brand, number__in=numbers).values_list("number", "id"))
+        ids = _waybill_ids(self.brand.pk, list({item[1] for item in batch}))
         values, seen, reject = [], set(), self.summary.reject
         for line, number, error, kind, at, station, next_error, next_station, note in batch:
             waybill_id = ids.get(number)
@@ -523,6 +522,23 @@ class ScanImporter(_Importer):
 
 
 TIME_CACHE = 100_000
+LOOKUP_CHUNK = 5000
+
+
+def _waybill_ids(brand_id: int, numbers: list[str]) -> dict[str, int]:
+    """Waybill id by number for one batch, a few plain queries through the (brand, number) key."""
+    qn = connection.ops.quote_name
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            chunk = numbers[start : start + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT {qn('number')}, {qn('id')} FROM {qn(Waybill._meta.db_table)} "
+                f"WHERE {qn('brand_id')} = %s AND {qn('number')} IN ({', '.join(['%s'] * len(chunk))})",
+                [brand_id, *chunk],
+            )
+            ids.update(cursor.fetchall())
+    return ids
 
 
 def _scan_time(raw: Any, to_db: Callable[[datetime], Any]) -> Any:
