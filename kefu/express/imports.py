@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import queue
 import re
 import sys
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -379,54 +381,183 @@ class _Importer(ABC):
 
 
 class ScanImporter(_Importer):
+    """Scans are the million-row import: parsing overlaps writing.
+
+    A reader thread parses and checks each row (pure Python: number, kind, time, stations) while the
+    main thread, which owns the database connection, looks up the batch's waybills and runs the INSERT
+    (sqlite3 releases the GIL while SQLite works). Checks keep the original order, so every row gets
+    the same reason as before: waybill first, then kind, time and station, then duplicates, then the
+    next station.
+    """
+
     table = Scan._meta.db_table
     columns = ["waybill_id", "kind", "at", "station_id", "next_station_id", "note"]
     conflict = "waybill_id, kind, at, station_id"
 
-    def prepare(self, batch):
-        # The hot loop of a million-row import: plain dict lookups, no per-row ORM or enum access.
-        numbers = [_number(row.get("number")) for _, row in batch]
-        ids = dict(
-            Waybill.objects.filter(brand=self.brand, number__in=set(numbers)).values_list("number", "id")
+    def run(self, rows: Iterable[tuple[int, dict[str, Any] | None]]) -> ImportSummary:
+        bulk_session()
+        parsed: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        reader = threading.Thread(
+            target=self._read, args=(rows, _db_datetime(), parsed, stop), daemon=True, name="scan-reader"
         )
-        stations, to_db = self.stations, _db_datetime()
-        values, seen = [], set()
-        for (line, row), number in zip(batch, numbers, strict=True):
-            try:
-                waybill_id = ids.get(number)
-                if waybill_id is None:
-                    if not number:
-                        raise RowError("缺少运单号")
-                    is_own = own_number_check(self.brand)(number)
-                    raise RowError(f"运单不存在：{number}" if is_own else _foreign_reason(number))
-                kind = str(row.get("kind") or "").strip()
-                if kind not in KIND_VALUES:
-                    kind = fold(kind)
-                    if kind not in KIND_VALUES:
-                        raise RowError(
-                            f"未知的扫描类型：{row.get('kind')}（应为 {'、'.join(ScanKind.values)}）"
-                        )
-                at = _moment(row, "at")
-                code = row.get("station")
-                station = stations.get(code) if code else None
-                if station is None:
-                    station = self.station(row, "station")
-                key = (waybill_id, kind, at, station)
-                if key in seen:
-                    self.summary.skipped += 1
+        reader.start()
+        try:
+            while True:
+                item = parsed.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is None:
+                    break
+                read, unreadable, batch = item
+                self.summary.read += read
+                for line in unreadable:
+                    self.summary.reject(line, "无法解析这一行")
+                self.flush(batch)
+        finally:
+            stop.set()
+            while reader.is_alive():  # unblock a reader waiting on a full queue
+                try:
+                    parsed.get_nowait()
+                except queue.Empty:
+                    reader.join(0.05)
+        return self.summary
+
+    def _read(self, rows, to_db, out: queue.Queue, stop: threading.Event) -> None:
+        """Reader thread: parse rows into batches of plain tuples; never touches the database."""
+        try:
+            stations, kinds, times = self.stations, KIND_VALUES, {}
+            read, unreadable, batch = 0, [], []
+            for line, row in rows:
+                read += 1
+                if row is None:
+                    unreadable.append(line)
                     continue
-                seen.add(key)
-                next_code = row.get("next_station")
-                next_station = (
-                    (stations.get(next_code) or self.station(row, "next_station")) if next_code else None
+                get = row.get
+                error = next_error = None
+                kind = at = station = next_station = None
+                raw_kind = get("kind")
+                kind = str(raw_kind or "").strip()
+                if kind not in kinds:
+                    kind = fold(kind)
+                    if kind not in kinds:
+                        error = f"未知的扫描类型：{raw_kind}（应为 {'、'.join(ScanKind.values)}）"
+                if error is None:
+                    raw_at = get("at")
+                    at = times.get(raw_at) if type(raw_at) is str else None
+                    if at is None:
+                        at = _scan_time(raw_at, to_db)
+                        if type(raw_at) is str:
+                            if len(times) >= TIME_CACHE:
+                                times.clear()
+                            times[raw_at] = at
+                    if type(at) is RowError:
+                        error = str(at)
+                if error is None:
+                    code = get("station")
+                    station = stations.get(code) if code else None
+                    if station is None:
+                        try:
+                            station = self.station(row, "station")
+                        except RowError as exc:
+                            error = str(exc)
+                if error is None:
+                    next_code = get("next_station")
+                    if next_code:
+                        next_station = stations.get(next_code)
+                        if next_station is None:
+                            try:
+                                next_station = self.station(row, "next_station")
+                            except RowError as exc:
+                                next_error = str(exc)
+                note = get("note")
+                batch.append(
+                    (
+                        line,
+                        _number(get("number")),
+                        error,
+                        kind,
+                        at,
+                        station,
+                        next_error,
+                        next_station,
+                        str(note).strip() if note else "",
+                    )
                 )
-                note = row.get("note")
-                values.append(
-                    (waybill_id, kind, to_db(at), station, next_station, str(note).strip() if note else "")
-                )
-            except RowError as exc:
-                self.summary.reject(line, str(exc))
+                if len(batch) >= BATCH:
+                    if not _put(out, (read, unreadable, batch), stop):
+                        return
+                    read, unreadable, batch = 0, [], []
+            if read and not _put(out, (read, unreadable, batch), stop):
+                return
+            _put(out, None, stop)
+        except BaseException as exc:  # handed to the main thread, which raises it
+            _put(out, exc, stop)
+
+    def prepare(self, batch):
+        ids = _waybill_ids(self.brand.pk, list({item[1] for item in batch}))
+        values, seen, reject = [], set(), self.summary.reject
+        for line, number, error, kind, at, station, next_error, next_station, note in batch:
+            waybill_id = ids.get(number)
+            if waybill_id is None:
+                if not number:
+                    reject(line, "缺少运单号")
+                else:
+                    is_own = own_number_check(self.brand)(number)
+                    reject(line, f"运单不存在：{number}" if is_own else _foreign_reason(number))
+                continue
+            if error is not None:
+                reject(line, error)
+                continue
+            key = (waybill_id, kind, at, station)
+            if key in seen:
+                self.summary.skipped += 1
+                continue
+            seen.add(key)
+            if next_error is not None:
+                reject(line, next_error)
+                continue
+            values.append((waybill_id, kind, at, station, next_station, note))
         return values
+
+
+TIME_CACHE = 100_000
+LOOKUP_CHUNK = 5000
+
+
+def _waybill_ids(brand_id: int, numbers: list[str]) -> dict[str, int]:
+    """Waybill id by number for one batch, a few plain queries through the (brand, number) key."""
+    qn = connection.ops.quote_name
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            chunk = numbers[start : start + LOOKUP_CHUNK]
+            cursor.execute(
+                f"SELECT {qn('number')}, {qn('id')} FROM {qn(Waybill._meta.db_table)} "
+                f"WHERE {qn('brand_id')} = %s AND {qn('number')} IN ({', '.join(['%s'] * len(chunk))})",
+                [brand_id, *chunk],
+            )
+            ids.update(cursor.fetchall())
+    return ids
+
+
+def _scan_time(raw: Any, to_db: Callable[[datetime], Any]) -> Any:
+    """The database value of a scan time, or the RowError explaining why it is not one."""
+    try:
+        return to_db(_moment({"at": raw}, "at"))
+    except RowError as exc:
+        return exc
+
+
+def _put(out: queue.Queue, item: Any, stop: threading.Event) -> bool:
+    """Hand an item to the main thread unless it has stopped listening."""
+    while not stop.is_set():
+        try:
+            out.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 class WaybillImporter(_Importer):

@@ -164,7 +164,12 @@ class Scan(models.Model):
             models.CheckConstraint(name="scan_kind_valid", condition=Q(kind__in=ScanKind.values)),
         ]
         indexes = [
-            models.Index(fields=["next_station", "kind", "at"]),
+            # 有发无到 looks up departures by next station; only 发出 scans name one, so the others stay out.
+            models.Index(
+                fields=["next_station", "kind", "at"],
+                name="scan_next_station_idx",
+                condition=Q(next_station__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
