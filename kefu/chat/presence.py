@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
 from kefu.accounts.models import Team, User
 from kefu.chat import rules
@@ -11,10 +10,7 @@ from kefu.chat.models import AgentStatus
 from kefu.chat.push import SUPERVISORS, push
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.errors import Conflict, ServiceError
-
-
-def _now(at: datetime | None) -> datetime:
-    return timezone.localtime(at or timezone.now())
+from kefu.timeutil import local_now
 
 
 def current_status(agent: User) -> AgentStatus | None:
@@ -30,7 +26,7 @@ def agent_set_status(
     *, agent: User, status: str, at: datetime | None = None, reason: str = ""
 ) -> AgentStatus | None:
     """Change an agent's status; the break limit of the team is checked under a lock on the team row."""
-    at = _now(at)
+    at = local_now(at)
     try:
         target = AgentState(status)
     except ValueError as exc:

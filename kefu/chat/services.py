@@ -5,7 +5,6 @@ from datetime import datetime
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from kefu.accounts.models import Team, User
 from kefu.brands.models import Brand
@@ -22,13 +21,18 @@ from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES, Status
 from kefu.tickets.selectors import ticket_type_get
+from kefu.timeutil import local_now
 
 MAX_BODY = 2000
 Sender = ChatMessage.Sender
 
 
-def _now(at: datetime | None) -> datetime:
-    return timezone.localtime(at or timezone.now())
+def _push_state(session: ChatSession) -> None:
+    """Tell the chat's participants and the supervisor board that the session changed state."""
+    push(
+        chat_group(session.pk), "chat.event", {"session": session.pk, "type": "state", "state": session.state}
+    )
+    push(SUPERVISORS, "board.changed", {})
 
 
 def _add_message(
@@ -80,7 +84,7 @@ def chat_start(
     *, brand: Brand, visitor_name: str = "", phone: str = "", at: datetime | None = None
 ) -> ChatSession:
     """A customer opens the brand's chat: a 在线客服 ticket, the brand's greeting, and an offer to 就绪 agents."""
-    at = _now(at)
+    at = local_now(at)
     visitor_name = visitor_name.strip()[:50]
     customer = None
     if phone.strip():
@@ -127,7 +131,7 @@ def _offer(*, ticket: Ticket, session: ChatSession | None, at: datetime) -> Offe
 
 def offer_for_ticket(*, ticket: Ticket, actor: User | None, at: datetime | None = None) -> Offer:
     """Queue an open ticket so the brand's 就绪 agents are offered it."""
-    at = _now(at)
+    at = local_now(at)
     if ticket.status not in {s.value for s in OPEN_STATUSES}:
         raise Conflict("已解决或已关闭的工单不能再派发", field="ticket")
     with transaction.atomic():
@@ -144,7 +148,7 @@ def offer_for_ticket(*, ticket: Ticket, actor: User | None, at: datetime | None 
 
 def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Offer:
     """Claim offered work. Two agents clicking at once: the conditional UPDATE lets exactly one win."""
-    at = _now(at)
+    at = local_now(at)
     offer = Offer.objects.select_related("ticket", "brand").filter(pk=offer_id).first()
     if offer is None:
         raise ServiceError("该任务不存在", code="not_found")
@@ -194,7 +198,7 @@ def chat_customer_message(
     *, session: ChatSession, client_id: str, body: str, at: datetime | None = None
 ) -> tuple[ChatMessage, bool]:
     """A customer's message, committed before the caller acknowledges it; a resend is stored once."""
-    at = _now(at)
+    at = local_now(at)
     body = body.strip()
     if not client_id or len(client_id) > 64:
         raise ServiceError("消息编号无效", field="client_id")
@@ -216,7 +220,7 @@ def chat_customer_upload(
     *, session: ChatSession, client_id: str, file: UploadedFile, at: datetime | None = None
 ) -> tuple[ChatMessage, bool]:
     """A photo (a damaged parcel) within the size limit of the rulebook."""
-    at = _now(at)
+    at = local_now(at)
     limit = int(rules.setting("upload_max_bytes"))
     if file.size is None or file.size > limit:
         raise ServiceError(f"图片不能超过 {limit // (1024 * 1024)} MB", field="file")
@@ -253,7 +257,7 @@ def chat_agent_reply(
     A severe violation is refused unless the agent gives a reason; the reason goes into the
     ticket history, where the supervisor sees it.
     """
-    at = _now(at)
+    at = local_now(at)
     body = body.strip()
     if not body:
         raise ServiceError("回复内容不能为空", field="body")
@@ -314,7 +318,7 @@ def chat_typing(*, session: ChatSession, who: str) -> None:
 
 def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = None) -> ChatSession:
     """End the conversation: score it with the QA engine, resolve the ticket, ask the customer to rate."""
-    at = _now(at)
+    at = local_now(at)
     with transaction.atomic():
         session = _locked(session)
         if session.state == ChatSession.State.ENDED:
@@ -349,12 +353,7 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
             ).exists()
             if not still_busy:
                 agent_set_status(agent=session.agent, status=AgentState.WRAP_UP, at=at, reason=ticket.number)
-        push(
-            chat_group(session.pk),
-            "chat.event",
-            {"session": session.pk, "type": "state", "state": session.state},
-        )
-        push(SUPERVISORS, "board.changed", {})
+        _push_state(session)
     return session
 
 
@@ -362,7 +361,7 @@ def chat_rate(
     *, session: ChatSession, score: int, comment: str = "", at: datetime | None = None
 ) -> ChatSession:
     """满意度评价 1–5 with a comment, once, after the conversation ends."""
-    at = _now(at)
+    at = local_now(at)
     low, high = rules.setting("rating_scale")
     if not low <= int(score) <= high:
         raise ServiceError(f"评分应在 {low} 到 {high} 之间", field="score")
@@ -394,7 +393,7 @@ def chat_rate(
 
 def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | None = None) -> ChatSession:
     """A supervisor takes the conversation over from the agent."""
-    at = _now(at)
+    at = local_now(at)
     if not supervisor.is_supervisor:
         raise PermissionDenied("只有主管可以接管会话")
     with transaction.atomic():
@@ -418,23 +417,5 @@ def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | Non
         )
         if previous is not None and previous != supervisor and current_state(previous) == AgentState.BUSY:
             agent_set_status(agent=previous, status=AgentState.WRAP_UP, at=at, reason="主管接管")
-        push(
-            chat_group(session.pk),
-            "chat.event",
-            {"session": session.pk, "type": "state", "state": session.state},
-        )
-        push(SUPERVISORS, "board.changed", {})
+        _push_state(session)
     return session
-
-
-def ticket_schedule_callback(
-    *, ticket: Ticket, actor: User, when: datetime, note: str = "", at: datetime | None = None
-):
-    """回拨: a promised call back at a time, recorded in the ticket history."""
-    at = _now(at)
-    if when <= at:
-        raise ServiceError("回拨时间必须晚于当前时间", field="when")
-    body = f"预约回拨：{timezone.localtime(when):%Y-%m-%d %H:%M}" + (
-        f"，{note.strip()}" if note.strip() else ""
-    )
-    return tickets.ticket_note(ticket=ticket, actor=actor, body=body, at=at)

@@ -31,6 +31,7 @@ from kefu.chat.selectors import (
 from kefu.customers.selectors import customer_timeline
 from kefu.errors import PermissionDenied, ServiceError
 from kefu.standards import compliance, scripts
+from kefu.tickets import services as tickets_services
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import clock_states, ticket_get_for_user, ticket_replay
 from kefu.tickets.views import ACTIONS
@@ -232,7 +233,7 @@ def workspace_action(request, number: str):
     try:
         if name == "callback":
             when = timezone.make_aware(datetime.fromisoformat(request.POST.get("when", "")))
-            services.ticket_schedule_callback(
+            tickets_services.ticket_schedule_callback(
                 ticket=ticket, actor=request.user, when=when, note=request.POST.get("note", "")
             )
         elif name == "offer":

@@ -41,14 +41,11 @@ from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import Status
 from kefu.tickets.selectors import ticket_type_get
+from kefu.timeutil import local_now
 
 LATE_PICKUP_NOTICE = (
     "您好，非常抱歉，业务员未能在约定时间内上门取件，我们已催促业务员尽快上门，给您带来不便请您谅解。"
 )
-
-
-def _now(at: datetime | None) -> datetime:
-    return timezone.localtime(at or timezone.now())
 
 
 def _input(exc: InputError) -> ServiceError:
@@ -112,7 +109,7 @@ def query_open(
     Waybills older than the validity period are refused with the reason and no ticket (第二节 三).
     Without a number, the waybills are searched by the sender's phone, name and date (第二节 一 5).
     """
-    now = _now(at)
+    now = local_now(at)
     waybill = waybill_get(brand, number) if number.strip() else None
     scans = (
         [RuleScan(s.kind, timezone.localtime(s.at), s.station.name) for s in scans_of(waybill)]
@@ -167,7 +164,7 @@ def query_open(
 
 def query_escalate(*, ticket: Ticket, actor: User | None, reason: str, at: datetime | None = None) -> Ticket:
     """查询到投诉的转变 (第二节 一 4): the complaint keeps the query's history through the link."""
-    return tickets.ticket_convert_to_complaint(ticket=ticket, actor=actor, reason=reason, at=_now(at))
+    return tickets.ticket_convert_to_complaint(ticket=ticket, actor=actor, reason=reason, at=local_now(at))
 
 
 # ---------------------------------------------------------------- pickup orders (取件)
@@ -190,7 +187,7 @@ def pickup_create(
     at: datetime | None = None,
 ) -> PickupOrder:
     """Take a pickup order (004 第一节 二) and answer at once; dispatch it to the area's courier."""
-    now = _now(at)
+    now = local_now(at)
     try:
         request = parse_pickup(data)
         assessment = assess_pickup(request, now)
@@ -257,7 +254,7 @@ def pickup_create(
 def pickup_dispatch(
     *, order: PickupOrder, courier: Courier, actor: User, at: datetime | None = None
 ) -> PickupOrder:
-    now = _now(at)
+    now = local_now(at)
     if order.status not in (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED):
         raise Conflict("该取件订单不能再分派", field="status")
     with transaction.atomic():
@@ -274,7 +271,7 @@ def pickup_dispatch(
 
 
 def pickup_picked_up(*, order: PickupOrder, actor: User | None, at: datetime | None = None) -> PickupOrder:
-    now = _now(at)
+    now = local_now(at)
     if order.status not in (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED):
         raise Conflict("该取件订单不在待取件状态", field="status")
     with transaction.atomic():
@@ -286,7 +283,7 @@ def pickup_picked_up(*, order: PickupOrder, actor: User | None, at: datetime | N
 
 def pickup_sweep(*, now: datetime | None = None) -> int:
     """Tell each customer whose pickup is late, once (idempotent: the order remembers it was told)."""
-    now = _now(now)
+    now = local_now(now)
     told = 0
     for order in pickups_overdue(now).select_related("ticket"):
         with transaction.atomic():
@@ -338,7 +335,7 @@ def claim_file(
     at: datetime | None = None,
 ) -> Claim:
     """File a claim: the engine decides from the stored waybill and the claim; a 理赔 ticket starts its clocks."""
-    now = _now(at)
+    now = local_now(at)
     waybill = waybill_get(brand, waybill_number)
     if waybill is None:
         raise NotFound(f"没有找到运单：{waybill_number}", field="waybill_number")
@@ -400,7 +397,7 @@ def claim_advance(
     clock (A.5.3); agreement starts the 7-day pay clock (A.5.4, SLA rulebook starts_on: agreed); payment
     resolves the ticket.
     """
-    now = _now(at)
+    now = local_now(at)
     claim = Claim.objects.select_related("ticket").get(pk=claim.pk)
     current = Claim.State(claim.state)
     if to not in CLAIM_FLOW.get(current, set()):
@@ -469,7 +466,7 @@ def problem_report(
     **notice_values: str,
 ) -> ProblemParcel:
     """A problem parcel: a ticket between the reporting (destination) and the origin station, with the steps."""
-    now = _now(at)
+    now = local_now(at)
     try:
         spec = problem_parcel_kind(kind)
         values = {
@@ -529,7 +526,7 @@ def complaint_open(
     at: datetime | None = None,
 ) -> Ticket:
     """A typed complaint (004 第三节 一) as a 投诉 ticket with its handling steps and the 7-day result clock."""
-    now = _now(at)
+    now = local_now(at)
     try:
         kind = complaint_type(type_code)
         clock = complaint_clock(now)
@@ -567,7 +564,7 @@ def sent_not_arrived_follow_up(
     *, station: Station, since: datetime, until: datetime, actor: User | None, at: datetime | None = None
 ) -> list[Ticket]:
     """One follow-up ticket per origin station listing what it sent here that never arrived (第五篇 二 (三))."""
-    now = _now(at)
+    now = local_now(at)
     by_origin: dict[Station, list[str]] = {}
     for scan in sent_not_arrived(station, since=since, until=until):
         by_origin.setdefault(scan.station, []).append(scan.waybill.number)

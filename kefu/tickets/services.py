@@ -18,6 +18,7 @@ from kefu.standards import sla
 from kefu.tickets import rules
 from kefu.tickets.models import DailyCounter, SlaClock, Ticket, TicketEvent, TicketType
 from kefu.tickets.rules import STATUS_LABELS, Status
+from kefu.timeutil import local_now
 
 Kind = TicketEvent.Kind
 # Which action meets which SLA target; a resolved ticket meets every running clock.
@@ -29,10 +30,6 @@ MET_BY_REPLY = frozenset(
 @lru_cache(maxsize=1)
 def sla_policies() -> sla.SlaPolicies:
     return sla.load_policies()
-
-
-def _now(at: datetime | None) -> datetime:
-    return timezone.localtime(at or timezone.now())
 
 
 def _append(ticket: Ticket, kind: str, *, actor: User | None, at: datetime, **fields) -> TicketEvent:
@@ -174,7 +171,7 @@ def sla_sweep(*, now: datetime | None = None) -> int:
     One set-based UPDATE claims the overdue clocks for this sweep; a sweep running at the
     same time on another node finds them already breached, so each breach is recorded once.
     """
-    now = _now(now)
+    now = local_now(now)
     token = uuid.uuid4().hex
     with transaction.atomic():
         claimed = SlaClock.objects.filter(
@@ -212,7 +209,7 @@ def ticket_create(
     scope: str = "domestic",
     at: datetime | None = None,
 ) -> Ticket:
-    at = _now(at)
+    at = local_now(at)
     if customer is not None and customer.brand_id != brand.pk:
         raise ServiceError("客户不属于该品牌", field="customer")
     if not subject.strip():
@@ -327,12 +324,12 @@ def ticket_transition(
         raise ServiceError(f"未知的工单状态“{to}”", field="status")
     with transaction.atomic():
         ticket = _locked(ticket)
-        _set_status(ticket, to, actor=actor, at=_now(at), note=note)
+        _set_status(ticket, to, actor=actor, at=local_now(at), note=note)
     return ticket
 
 
 def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: datetime | None = None) -> Ticket:
-    at = _now(at)
+    at = local_now(at)
     if not agent.is_active:
         raise ServiceError("该人员已停用，不能分派", field="agent")
     with transaction.atomic():
@@ -348,7 +345,7 @@ def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: dateti
 
 
 def ticket_queue(*, ticket: Ticket, team: Team, actor: User | None, at: datetime | None = None) -> Ticket:
-    at = _now(at)
+    at = local_now(at)
     with transaction.atomic():
         ticket = _locked(ticket)
         _set_field(ticket, "queue", team, Kind.QUEUED, actor=actor, at=at)
@@ -365,7 +362,7 @@ def ticket_hand_off(
     at: datetime | None = None,
 ) -> Ticket:
     """Hand a ticket to a department, recording who handed it, when, and what was promised to the customer."""
-    at = _now(at)
+    at = local_now(at)
     if not promise.strip():
         raise ServiceError("请填写向客户承诺的内容", field="promise")
     if promised_at is not None and promised_at <= at:
@@ -395,7 +392,7 @@ def ticket_hand_off(
 def ticket_escalate(
     *, ticket: Ticket, supervisor: User, actor: User | None, reason: str, at: datetime | None = None
 ) -> Ticket:
-    at = _now(at)
+    at = local_now(at)
     if not supervisor.is_supervisor:
         raise ServiceError(f"{supervisor} 不是主管，不能升级给他", field="supervisor")
     if not reason.strip():
@@ -411,7 +408,7 @@ def ticket_escalate(
 
 def ticket_reply(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:
     """A reply to the customer: meets the answer/acknowledge clocks."""
-    at = _now(at)
+    at = local_now(at)
     if not body.strip():
         raise ServiceError("回复内容不能为空", field="body")
     with transaction.atomic():
@@ -425,7 +422,7 @@ def ticket_reply(*, ticket: Ticket, actor: User, body: str, at: datetime | None 
 
 
 def ticket_note(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:
-    at = _now(at)
+    at = local_now(at)
     if not body.strip():
         raise ServiceError("备注内容不能为空", field="body")
     with transaction.atomic():
@@ -436,7 +433,7 @@ def ticket_convert_to_complaint(
     *, ticket: Ticket, actor: User | None, reason: str, at: datetime | None = None
 ) -> Ticket:
     """查询到投诉的转变 (004 第二节 一 4): a new complaint linked to the query; both keep their history."""
-    at = _now(at)
+    at = local_now(at)
     if ticket.type.is_complaint:
         raise Conflict("该工单已经是投诉", field="ticket")
     if Ticket.objects.filter(converted_from=ticket).exists():
@@ -483,7 +480,7 @@ def ticket_start_clocks(*, ticket: Ticket, starts_on: str, at: datetime | None =
     """Start the rulebook's clocks that begin on a domain event (e.g. a claim `agreed` starts the pay clock)."""
     with transaction.atomic():
         ticket = _locked(ticket)
-        _start_clocks(ticket, starts_on=starts_on, at=_now(at))
+        _start_clocks(ticket, starts_on=starts_on, at=local_now(at))
     return ticket
 
 
@@ -491,5 +488,18 @@ def ticket_meet_clocks(*, ticket: Ticket, codes: Iterable[str], at: datetime | N
     """Mark running clocks with these codes met (e.g. a claim's proposal meets its `settle` clock)."""
     with transaction.atomic():
         ticket = _locked(ticket)
-        _meet_clocks(ticket, _now(at), codes)
+        _meet_clocks(ticket, local_now(at), codes)
     return ticket
+
+
+def ticket_schedule_callback(
+    *, ticket: Ticket, actor: User, when: datetime, note: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """回拨: a promised call back at a time, recorded in the ticket history."""
+    at = local_now(at)
+    if when <= at:
+        raise ServiceError("回拨时间必须晚于当前时间", field="when")
+    body = f"预约回拨：{timezone.localtime(when):%Y-%m-%d %H:%M}" + (
+        f"，{note.strip()}" if note.strip() else ""
+    )
+    return ticket_note(ticket=ticket, actor=actor, body=body, at=at)
