@@ -1,20 +1,6 @@
-/* Ticket workspace: live conversation, compliance as the agent types, hold prompt, SLA countdown. */
+/* Ticket workspace: live conversation, compliance as the agent types, hold prompt (the SLA countdown is kefu/clocks.js). */
 (function () {
   "use strict";
-  function fmt(s) {
-    var neg = s < 0; s = Math.abs(s);
-    var d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
-    return (neg ? "已超 " : "剩余 ") + (d ? d + " 天 " : "") + h + " 时 " + m + " 分 " + sec + " 秒";
-  }
-  var clocks = document.querySelectorAll(".clock[data-remaining]"), t0 = Date.now();
-  function tick() {
-    clocks.forEach(function (c) {
-      var left = +c.dataset.remaining - Math.floor((Date.now() - t0) / 1000);
-      c.querySelector(".countdown").textContent = fmt(left);
-      c.classList.toggle("overdue", left < 0);
-    });
-  }
-  tick(); setInterval(tick, 1000);
 
   var ws = document.getElementById("ws");
   if (!ws) return;
