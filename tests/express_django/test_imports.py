@@ -4,6 +4,8 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from kefu.express.models import FeeRecord, Scan, Waybill
 from kefu.express.services import import_file, scans_push
@@ -74,6 +76,16 @@ def test_scans_from_json_lines_and_array_with_bad_rows_and_reimport(net, tmp_pat
     again = import_file(brand=net.brand, kind="scans", path=array)
     assert (again.read, again.stored, again.skipped) == (2, 0, 2)
     assert list(Scan.objects.values_list("kind", flat=True)) == ["收件", "发出"]
+
+
+def test_the_database_itself_refuses_an_unknown_scan_kind_and_numbers_scans_in_order(net):
+    waybill = net.waybill("XTJ200000000002")
+    station = net.brand.stations.get(code="FQ01")
+    first = Scan.objects.create(waybill=waybill, kind="收件", at=timezone.now(), station=station)
+    second = Scan.objects.create(waybill=waybill, kind="发出", at=timezone.now(), station=station)
+    assert second.pk > first.pk
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Scan.objects.create(waybill=waybill, kind="丢了", at=timezone.now(), station=station)
 
 
 def test_an_other_carriers_number_in_a_scan_is_named_as_such(net):
