@@ -71,14 +71,14 @@ def import_file(
     """Import waybills, scans or face-sheet fees from a CSV/JSON file; see kefu.express.imports."""
     if kind not in imports.IMPORTERS:
         raise ServiceError(f"未知的导入类型：{kind}", field="kind")
-    file = imports._open(path)
+    file = imports.open_file(path)
     importer = imports.IMPORTERS[kind](brand, file)
     return importer.run(imports.read_rows(file, progress=progress))
 
 
 def scans_push(*, brand: Brand, rows: list[dict[str, Any]]) -> imports.ImportSummary:
     """A sorting center pushes a batch of scans; rows are numbered from 1 in the reply."""
-    return imports.ScanImporter(brand).run((i, imports._canonical(r)) for i, r in enumerate(rows, start=1))
+    return imports.ScanImporter(brand).run((i, imports.canonical(r)) for i, r in enumerate(rows, start=1))
 
 
 # ---------------------------------------------------------------- tracking queries (查询)

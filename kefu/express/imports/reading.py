@@ -1,0 +1,176 @@
+"""Reading import files of any size as a stream of (line number, row) pairs.
+
+CSV, JSON Lines, or one JSON array read element by element; Chinese column headers are mapped to the
+English keys; an unreadable row is yielded as None so the importer can list it and go on.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from tqdm import tqdm
+
+from kefu.errors import ServiceError
+
+# Column names accepted in files: the English key, or its Chinese header.
+ALIASES = {
+    "运单号": "number",
+    "单号": "number",
+    "扫描类型": "kind",
+    "类型": "kind",
+    "扫描时间": "at",
+    "时间": "at",
+    "站点": "station",
+    "站点代码": "station",
+    "下一站": "next_station",
+    "备注": "note",
+    "寄件人": "sender_name",
+    "寄件人电话": "sender_phone",
+    "寄件地址": "sender_address",
+    "收件人": "recipient_name",
+    "收件人电话": "recipient_phone",
+    "收件地址": "recipient_address",
+    "始发站": "origin",
+    "目的站": "destination",
+    "品名": "item_name",
+    "件数": "pieces",
+    "重量": "weight_kg",
+    "体积": "volume_cm3",
+    "声明价值": "declared_value",
+    "保价": "insured",
+    "运费": "freight",
+    "保价费": "insurance_fee",
+    "付款方式": "payment",
+    "月结合同号": "contract_code",
+    "收寄时间": "shipped_at",
+    "费用": "amount",
+    "面单费用": "amount",
+    "月份": "month",
+}
+SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
+
+
+def open_file(path: Path | str) -> Path:
+    """The file to import, or a Chinese error naming what is wrong with it."""
+    path = Path(path)
+    if not path.is_file():
+        raise ServiceError(f"找不到文件：{path}", field="file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise ServiceError("只支持 .csv、.json、.jsonl 文件", field="file")
+    return path
+
+
+def fingerprint(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def canonical(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with Chinese column names replaced by the English keys."""
+    return {ALIASES.get(str(k).strip(), str(k).strip()): v for k, v in row.items() if k is not None}
+
+
+def read_rows(path: Path, *, progress: bool = True) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, row) for each row of a CSV, JSON Lines or JSON array file; None for an unreadable row."""
+    size = path.stat().st_size
+    with (
+        path.open("rb") as handle,
+        tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            desc=path.name,
+            file=sys.stderr,
+            disable=not progress,
+            leave=False,
+        ) as bar,
+    ):
+        lines = _byte_lines(handle, bar)
+        if path.suffix.lower() == ".csv":
+            yield from _csv_rows(lines)
+            return
+        first = next(lines, "")
+        if first.lstrip().startswith("["):
+            for index, value in _json_array(_chain(first, lines)):
+                yield index, canonical(value) if isinstance(value, dict) else None
+            return
+        for number, text in enumerate(_chain(first, lines), start=1):
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text, parse_float=Decimal)
+            except json.JSONDecodeError:
+                yield number, None
+                continue
+            yield number, canonical(value) if isinstance(value, dict) else None
+
+
+def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    reader = csv.reader(lines)
+    header = [ALIASES.get(h.strip(), h.strip()) for h in next(reader, [])]
+    width = len(header)
+    for row in reader:
+        if not row:
+            continue
+        if len(row) > width:
+            yield reader.line_num, None
+            continue
+        yield reader.line_num, dict(zip(header, row, strict=False))
+
+
+def _byte_lines(handle: IO[bytes], bar: tqdm) -> Iterator[str]:
+    pending = 0
+    for number, raw in enumerate(handle):
+        pending += len(raw)
+        if number % 4096 == 0:
+            bar.update(pending)
+            pending = 0
+        yield raw.decode("utf-8-sig") if number == 0 else raw.decode("utf-8")
+    bar.update(pending)
+
+
+def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _json_array(lines: Iterator[str]) -> Iterator[tuple[int, Any]]:
+    """Elements of one JSON array, read incrementally; numbered from 1 (第 N 条)."""
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    buffer, index, started = "", 0, False
+    for chunk in lines:
+        buffer += chunk
+        while True:
+            stripped = buffer.lstrip()
+            if not started:
+                if not stripped:
+                    break
+                if stripped[0] != "[":
+                    raise ServiceError("JSON 文件应为一个数组，或每行一个对象（JSON Lines）", field="file")
+                buffer, started = stripped[1:], True
+                continue
+            stripped = stripped.lstrip(",").lstrip()
+            if not stripped or stripped[0] == "]":
+                buffer = stripped
+                break
+            try:
+                value, end = decoder.raw_decode(stripped)
+            except json.JSONDecodeError:
+                buffer = stripped
+                break  # need more text
+            index += 1
+            buffer = stripped[end:]
+            yield index, value
+    if buffer.strip() not in ("", "]"):
+        index += 1
+        yield index, None
