@@ -37,7 +37,7 @@ def free_port() -> int:
 class Server:
     """`kefu serve` on a free port with its own database; can be killed and started again on the same data."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, redis_url: str = ""):
         self.tmp = tmp
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -47,6 +47,8 @@ class Server:
             "KEFU_DATABASE_URL": f"sqlite:///{tmp / 'kefu.sqlite3'}",
         }
         self.env.pop("KEFU_REDIS_URL", None)
+        if redis_url:
+            self.env["KEFU_REDIS_URL"] = redis_url
         self.proc = None
 
     def manage(self, *args: str) -> str:
@@ -57,7 +59,7 @@ class Server:
         return out.stdout
 
     def start(self) -> None:
-        self.log = open(self.tmp / "server.log", "a")  # noqa: SIM115
+        self.log = open(self.tmp / f"server-{self.port}.log", "a")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [KEFU, "serve", "--port", str(self.port)],
             env=self.env,
@@ -74,7 +76,7 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("kefu 服务未能启动:\n" + (self.tmp / "server.log").read_text())
+        raise RuntimeError("kefu 服务未能启动:\n" + Path(self.log.name).read_text())
 
     def kill(self) -> None:
         """SIGKILL: no graceful shutdown, as in a crash."""
