@@ -98,7 +98,7 @@ def chat_messages(session: ChatSession) -> list[ChatMessage]:
 
 
 def chat_transcript(session: ChatSession, *, ended_by: str | None = None) -> dict:
-    """The conversation in the QA engine's transcript format (see kefu/standards/qa.py)."""
+    """The conversation in the QA engine's transcript format (see kefu/standards/transcript.py)."""
     turns = [
         {
             "speaker": "agent" if m.sender == ChatMessage.Sender.AGENT else "customer",

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from kefu.standards import compliance, qa, scripts
+from kefu.standards.transcript import CHANNELS, TranscriptError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -67,7 +68,7 @@ def check_main(argv: list[str]) -> int:
         prog="kefu check", description="检查一段回复是否含服务忌语；不给 TEXT 时从标准输入读取。"
     )
     parser.add_argument("text", nargs="?", metavar="TEXT", help="要检查的文字")
-    parser.add_argument("--channel", choices=qa.CHANNELS, default="phone", help="渠道：phone/chat/email")
+    parser.add_argument("--channel", choices=CHANNELS, default="phone", help="渠道：phone/chat/email")
     parser.add_argument("--profile", default="generic", help="品牌配置（id 或品牌名，如 oufei 或 欧飞）")
     args = _run(parser, argv)
     if isinstance(args, int):
@@ -117,7 +118,7 @@ def script_main(argv: list[str]) -> int:
     parser.add_argument("--list", action="store_true", help="列出所有情景和品牌配置")
     parser.add_argument("--profile", default="generic", help="品牌配置（id 或品牌名）")
     parser.add_argument("--at", help="时间，如 2026-10-01T09:30（不带时区按北京时间）；默认现在")
-    parser.add_argument("--channel", choices=qa.CHANNELS, default="phone", help="渠道")
+    parser.add_argument("--channel", choices=CHANNELS, default="phone", help="渠道")
     parser.add_argument("--agent", help="工号")
     parser.add_argument("--customer", help="客户称呼，如 王先生、李经理")
     parser.add_argument("--number", help="需要核对的号码")
@@ -204,7 +205,7 @@ def qa_main(argv: list[str]) -> int:
         return _fail(f"文件“{args.file}”不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列")
     try:
         sheet = qa.score(data)
-    except qa.TranscriptError as exc:
+    except TranscriptError as exc:
         return _fail(f"对话记录格式错误：{exc}")
     if args.format == "table":
         print(_table(sheet))

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from kefu.standards import qa
-from kefu.standards.qa import TranscriptError, score
+from kefu.standards.qa import score
+from kefu.standards.transcript import TranscriptError
 
 SAMPLES = Path(__file__).parent / "samples"
 
