@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
 from kefu.errors import NotFound, ServiceError
 from kefu.express.models import PickupOrder, Scan, ScanKind, Station, Waybill
-from kefu.express.rules import default_rulebook, normalise_waybill
+from kefu.express.rules import (
+    InputError,
+    Place,
+    QueryClassification,
+    classify_query,
+    default_rulebook,
+    normalise_waybill,
+    zone_for,
+)
+from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
 
 
@@ -69,6 +80,59 @@ def waybill_search(
         start = datetime(day.year, day.month, day.day, tzinfo=_sh())
         qs = qs.filter(shipped_at__gte=start, shipped_at__lt=start + timedelta(days=1))
     return list(qs.select_related("origin", "destination").order_by("-shipped_at")[:limit])
+
+
+def place_of(station: Station) -> Place:
+    return Place(province=station.province, city=station.city, district=station.district)
+
+
+@dataclass
+class QueryPreview:
+    """What the rules say about a tracking query before any ticket is opened."""
+
+    result: QueryClassification
+    waybill: Waybill | None
+    matches: list[Waybill] = field(default_factory=list)
+
+
+def query_classify(
+    brand: Brand,
+    number: str,
+    *,
+    now: datetime,
+    sender_phone: str = "",
+    sender_name: str = "",
+    day: date | None = None,
+) -> QueryPreview:
+    """Classify a tracking query as seed 004 第二节 一 does, from the stored waybill and its scans.
+
+    Without a number (or an unknown one) the face sheets are searched by the sender's phone, name
+    and date (第二节 一 5).
+    """
+    waybill = waybill_get(brand, number) if number.strip() else None
+    scans = (
+        [RuleScan(s.kind, timezone.localtime(s.at), s.station.name) for s in scans_of(waybill)]
+        if waybill
+        else []
+    )
+    zone = zone_for(place_of(waybill.origin), place_of(waybill.destination))[0] if waybill else None
+    try:
+        result = classify_query(
+            number,
+            waybill is not None,
+            scans,
+            now,
+            zone=zone,
+            shipped_at=timezone.localtime(waybill.shipped_at) if waybill else None,
+        )
+    except InputError as exc:
+        raise ServiceError(exc.message, field=exc.field) from exc
+    matches = (
+        waybill_search(brand, sender_phone=sender_phone, sender_name=sender_name, day=day)
+        if result.kind in ("no_number", "not_found")
+        else []
+    )
+    return QueryPreview(result=result, waybill=waybill, matches=matches)
 
 
 def _sh():
