@@ -384,7 +384,11 @@ class Discrepancy(models.Model):
 
 
 class ProblemParcel(models.Model):
-    """A problem parcel (问题件) handled between the destination and the origin station (004 第五篇 二 (二))."""
+    """A problem parcel (问题件) handled between the destination and the origin station (004 第五篇 二 (二)).
+
+    `steps` is the kind's plan from the rulebook, copied when the parcel is reported, with each step's
+    state (see kefu/express/rules/problems.py); steps are done in order through services.problem_advance.
+    """
 
     waybill = models.ForeignKey(
         Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="problems"
@@ -397,7 +401,11 @@ class ProblemParcel(models.Model):
         Station, verbose_name="上报站点", on_delete=models.PROTECT, related_name="+"
     )
     origin = models.ForeignKey(Station, verbose_name="发出站点", on_delete=models.PROTECT, related_name="+")
-    steps_done = models.PositiveSmallIntegerField("已完成步骤", default=0)
+    steps = models.JSONField("处理步骤", default=list, help_text="每步：站点、动作、状态、处理人、时间、备注")
+    choice = models.CharField(
+        "处理方式", max_length=30, blank=True, help_text="坐席记录的选择，如超区件的到站自提或转出"
+    )
+    notice_values = models.JSONField("告知客户用语参数", default=dict, blank=True)
     created_at = models.DateTimeField("上报时间")
 
     class Meta:

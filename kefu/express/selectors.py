@@ -12,18 +12,24 @@ from django.utils import timezone
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
 from kefu.errors import NotFound, ServiceError
-from kefu.express.models import PickupOrder, Scan, ScanKind, Station, Waybill
+from kefu.express.models import Claim, PickupOrder, ProblemParcel, Scan, ScanKind, Station, Waybill
 from kefu.express.rules import (
+    STEP_STATES,
     InputError,
     Place,
+    ProblemParcelKind,
     QueryClassification,
     classify_query,
     default_rulebook,
+    next_step,
     normalise_waybill,
+    problem_parcel_kind,
     zone_for,
 )
 from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
+from kefu.tickets.rules import OPEN_STATUSES
+from kefu.tickets.selectors import ticket_get_for_user
 
 
 def carrier_code_for(brand: Brand) -> str:
@@ -186,3 +192,88 @@ def waybill_timeline(customer: Customer, limit: int):
         )
         for w in qs
     ]
+
+
+# ---------------------------------------------------------------- claims and problem parcels
+
+
+def claim_get_for_user(pk: int, user) -> Claim:
+    """A claim by id; another brand's claim is refused like its ticket."""
+    claim = Claim.objects.select_related("ticket", "waybill").filter(pk=pk).first()
+    if claim is None:
+        raise NotFound("没有找到该理赔", field="claim")
+    ticket_get_for_user(claim.ticket.number, user)
+    return claim
+
+
+def problem_get_for_user(pk: int, user) -> ProblemParcel:
+    """A problem parcel by id; another brand's parcel is refused like its ticket."""
+    problem = (
+        ProblemParcel.objects.select_related("ticket", "waybill", "reported_by", "origin")
+        .filter(pk=pk)
+        .first()
+    )
+    if problem is None:
+        raise NotFound("没有找到该问题件", field="problem")
+    ticket_get_for_user(problem.ticket.number, user)
+    return problem
+
+
+def claims_of(brand: Brand, *, limit: int = 50) -> list[Claim]:
+    return list(
+        Claim.objects.filter(ticket__brand=brand)
+        .select_related("ticket", "waybill")
+        .order_by("-filed_at")[:limit]
+    )
+
+
+def problems_open(brand: Brand) -> QuerySet[ProblemParcel]:
+    """Problem parcels whose ticket is still open, oldest first (the longest-waiting parcel on top)."""
+    return (
+        ProblemParcel.objects.filter(ticket__brand=brand, ticket__status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("ticket", "waybill", "reported_by", "origin")
+        .order_by("created_at")
+    )
+
+
+def problems_recently_done(brand: Brand, *, limit: int = 10) -> QuerySet[ProblemParcel]:
+    return (
+        ProblemParcel.objects.filter(ticket__brand=brand)
+        .exclude(ticket__status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("ticket", "waybill", "reported_by", "origin")
+        .order_by("-ticket__resolved_at")[:limit]
+    )
+
+
+@dataclass
+class ProblemCard:
+    """A problem parcel as an agent reads it: the kind, the stations by name, each step's state."""
+
+    problem: ProblemParcel
+    kind: ProblemParcelKind
+    steps: list[dict]
+    next: dict | None
+    choice_name: str
+
+
+def problem_card(problem: ProblemParcel) -> ProblemCard:
+    kind = problem_parcel_kind(problem.kind)
+    stations = {"destination": problem.reported_by.name, "origin": problem.origin.name}
+    steps = [
+        {
+            **step,
+            "station_name": stations[step["station"]],
+            "state_name": STEP_STATES[step["state"]],
+            "when_name": kind.choice(step["when"]).name if step["when"] else "",
+            "at": datetime.fromisoformat(step["at"]) if step["at"] else None,
+        }
+        for step in problem.steps
+    ]
+    pending = next_step(problem.steps)
+    return ProblemCard(
+        problem=problem,
+        kind=kind,
+        steps=steps,
+        next=next(s for s in steps if s["no"] == pending["no"]) if pending else None,
+        choice_name=kind.choice(problem.choice).name if problem.choice else "",
+    )

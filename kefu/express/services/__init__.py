@@ -17,7 +17,7 @@ from kefu.express.services.pickups import (
     pickup_picked_up,
     pickup_sweep,
 )
-from kefu.express.services.problems import problem_report
+from kefu.express.services.problems import problem_advance, problem_report
 from kefu.express.services.queries import QueryResult, query_escalate, query_open
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "pickup_dispatch",
     "pickup_picked_up",
     "pickup_sweep",
+    "problem_advance",
     "problem_report",
     "query_escalate",
     "query_open",
