@@ -274,12 +274,18 @@ class Claim(models.Model):
         PAID = "paid", "已赔付"
         REFUSED = "refused", "不予赔偿"
 
+    class Reason(models.TextChoices):
+        LOSS = "loss", "快件丢失"
+        DAMAGE = "damage", "快件损毁"
+        MISMATCH = "mismatch", "内件不符"
+        DELAY = "delay", "快件延误"
+
     ticket = models.OneToOneField(
         "tickets.Ticket", verbose_name="工单", on_delete=models.PROTECT, related_name="claim"
     )
     waybill = models.ForeignKey(Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="claims")
     claimant_name = models.CharField("索赔人", max_length=50)
-    reason = models.CharField("索赔因素", max_length=20)
+    reason = models.CharField("索赔因素", max_length=20, choices=Reason.choices)
     request = models.JSONField("申告内容", default=dict)
     decision = models.JSONField("判定结果", default=dict)
     eligible = models.BooleanField("可赔")
@@ -301,6 +307,15 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.get_state_display()}"
+
+
+# A claim moves filed → acknowledged → proposed → agreed → paid, or is refused on the way (004 A.5).
+CLAIM_FLOW = {
+    Claim.State.FILED: {Claim.State.ACKNOWLEDGED, Claim.State.REFUSED},
+    Claim.State.ACKNOWLEDGED: {Claim.State.PROPOSED, Claim.State.REFUSED},
+    Claim.State.PROPOSED: {Claim.State.AGREED, Claim.State.REFUSED},
+    Claim.State.AGREED: {Claim.State.PAID},
+}
 
 
 class Settlement(models.Model):

@@ -12,7 +12,16 @@ from django.utils import timezone
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
 from kefu.errors import NotFound, ServiceError
-from kefu.express.models import Claim, PickupOrder, ProblemParcel, Scan, ScanKind, Station, Waybill
+from kefu.express.models import (
+    CLAIM_FLOW,
+    Claim,
+    PickupOrder,
+    ProblemParcel,
+    Scan,
+    ScanKind,
+    Station,
+    Waybill,
+)
 from kefu.express.rules import (
     STEP_STATES,
     InputError,
@@ -28,6 +37,7 @@ from kefu.express.rules import (
 )
 from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
+from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES
 from kefu.tickets.selectors import ticket_get_for_user
 
@@ -254,6 +264,7 @@ class ProblemCard:
     steps: list[dict]
     next: dict | None
     choice_name: str
+    notice: str  # what the customer is told at the step that informs them
 
 
 def problem_card(problem: ProblemParcel) -> ProblemCard:
@@ -276,4 +287,51 @@ def problem_card(problem: ProblemParcel) -> ProblemCard:
         steps=steps,
         next=next(s for s in steps if s["no"] == pending["no"]) if pending else None,
         choice_name=kind.choice(problem.choice).name if problem.choice else "",
+        notice=kind.notice(problem.choice or None, **problem.notice_values),
     )
+
+
+# What the button says for each next state of a claim.
+CLAIM_ACTIONS = {
+    Claim.State.ACKNOWLEDGED: "受理并答复客户",
+    Claim.State.PROPOSED: "提出赔偿方案",
+    Claim.State.AGREED: "已与客户达成一致",
+    Claim.State.PAID: "已支付赔金",
+    Claim.State.REFUSED: "不予赔偿",
+}
+
+
+def claim_rows(claims: list[Claim]) -> list[dict]:
+    """Claims as the claims page shows them: the engine's rules that fired, deadlines and the ticket's clocks."""
+    from kefu.tickets.selectors import clock_states
+
+    return [
+        {
+            "claim": claim,
+            "fired": claim.decision.get("fired", []),
+            "breakdown": claim.decision.get("breakdown", []),
+            "clocks": clock_states(claim.ticket),
+            "next": [
+                {"to": state.value, "label": CLAIM_ACTIONS[state]}
+                for state in sorted(CLAIM_FLOW.get(Claim.State(claim.state), ()), key=list(Claim.State).index)
+            ],
+        }
+        for claim in claims
+    ]
+
+
+def express_overview(brand: Brand) -> dict[str, int]:
+    """Open work per express page, for the hub."""
+    open_statuses = [s.value for s in OPEN_STATUSES]
+    tickets = Ticket.objects.filter(brand=brand, status__in=open_statuses)
+    return {
+        "queries": tickets.filter(type__name="查询").count(),
+        "problems": problems_open(brand).count(),
+        "claims": Claim.objects.filter(ticket__brand=brand)
+        .exclude(state__in=[Claim.State.PAID, Claim.State.REFUSED])
+        .count(),
+        "complaints": tickets.filter(type__is_complaint=True).count(),
+        "pickups": PickupOrder.objects.filter(
+            brand=brand, status__in=[PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED]
+        ).count(),
+    }

@@ -13,20 +13,13 @@ from kefu.accounts.models import User
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
 from kefu.errors import Conflict, NotFound
-from kefu.express.models import Claim, Waybill
+from kefu.express.models import CLAIM_FLOW, Claim, Waybill
 from kefu.express.rules import InputError, assess_claim, parse_claim
 from kefu.express.selectors import scans_of, waybill_get
 from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
 from kefu.tickets.selectors import ticket_type_get
 from kefu.timeutil import local_now
-
-CLAIM_FLOW = {
-    Claim.State.FILED: {Claim.State.ACKNOWLEDGED, Claim.State.REFUSED},
-    Claim.State.ACKNOWLEDGED: {Claim.State.PROPOSED, Claim.State.REFUSED},
-    Claim.State.PROPOSED: {Claim.State.AGREED, Claim.State.REFUSED},
-    Claim.State.AGREED: {Claim.State.PAID},
-}
 
 
 def _waybill_facts(waybill: Waybill) -> dict[str, Any]:

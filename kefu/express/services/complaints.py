@@ -30,6 +30,8 @@ def complaint_open(
 ) -> Ticket:
     """A typed complaint (004 第三节 一) as a 投诉 ticket with its handling steps and the 7-day result clock."""
     now = local_now(at)
+    if not description.strip():
+        raise ServiceError("请填写投诉内容", field="description")
     try:
         kind = complaint_type(type_code)
         clock = complaint_clock(now)
