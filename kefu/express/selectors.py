@@ -23,6 +23,7 @@ from kefu.express.models import (
     Waybill,
 )
 from kefu.express.rules import (
+    STATION_LABELS,
     STEP_STATES,
     InputError,
     Place,
@@ -274,6 +275,7 @@ def problem_card(problem: ProblemParcel) -> ProblemCard:
         {
             **step,
             "station_name": stations[step["station"]],
+            "station_label": STATION_LABELS[step["station"]],
             "state_name": STEP_STATES[step["state"]],
             "when_name": kind.choice(step["when"]).name if step["when"] else "",
             "at": datetime.fromisoformat(step["at"]) if step["at"] else None,

@@ -46,6 +46,7 @@ def test_a_query_shows_the_rules_answer_then_one_click_opens_the_ticket(net, cas
     client.force_login(cast.agent_b)
     page = text(client.get("/express/query/", {"number": w.number}))
     assert "有结果的查询" in page and "签收，请您放心" in page and "上海分拨中心" in page
+    assert "规范 004 第二节 一 3" in page  # the seed section, without its file name
     assert not Ticket.objects.exists()
     reply = client.post("/express/query/", {"number": w.number})
     ticket = Ticket.objects.get()

@@ -33,6 +33,7 @@ from .pickup import (
     zone_for,
 )
 from .problems import (
+    STATION_LABELS,
     STEP_STATES,
     ProblemChoice,
     ProblemParcelKind,
@@ -63,6 +64,7 @@ from .waybill import (
 )
 
 __all__ = [
+    "STATION_LABELS",
     "STEP_STATES",
     "Candidate",
     "Claim",

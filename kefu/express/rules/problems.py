@@ -24,6 +24,7 @@ from .rulebook import Rulebook, RulebookError, default_rulebook
 from .service import render
 
 STATIONS = ("origin", "destination")
+STATION_LABELS = {"destination": "派件站点", "origin": "发出站点"}
 PENDING, DONE, NOT_APPLICABLE = "pending", "done", "not_applicable"
 STEP_STATES = {PENDING: "待处理", DONE: "已完成", NOT_APPLICABLE: "不适用"}
 

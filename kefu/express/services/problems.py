@@ -14,14 +14,13 @@ from django.db import transaction
 from kefu.accounts.models import User
 from kefu.errors import ServiceError
 from kefu.express.models import ProblemParcel, Station, Waybill
-from kefu.express.rules import InputError, complete_step, problem_parcel_kind
+from kefu.express.rules import STATION_LABELS, InputError, complete_step, problem_parcel_kind
 from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
 from kefu.tickets.rules import Status
 from kefu.tickets.selectors import ticket_type_get
 from kefu.timeutil import local_now
 
-STATION_LABELS = {"destination": "派件站点", "origin": "发出站点"}
 # Notice placeholders an agent types in when reporting (the others come from the stations).
 TYPED_VALUES = {"eta": "预计到达时间"}
 
