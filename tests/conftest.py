@@ -105,6 +105,7 @@ def _ensure_reference_data():
     from django.apps import apps
 
     importlib.import_module("kefu.tickets.migrations.0002_ticket_types_and_append_only").add_types(apps, None)
+    importlib.import_module("kefu.tickets.migrations.0003_problem_parcel_type").add_types(apps, None)
     importlib.import_module("kefu.accounts.migrations.0002_departments").add(apps, None)
 
 

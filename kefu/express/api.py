@@ -10,8 +10,14 @@ from ninja import Body, Field, Router, Schema
 from kefu.brands.models import Brand
 from kefu.errors import NotFound, PermissionDenied
 from kefu.express import services
-from kefu.express.models import Claim, Station
-from kefu.express.selectors import express_brand_get, waybill_get
+from kefu.express.models import Claim, ProblemParcel, Station
+from kefu.express.selectors import (
+    claim_get_for_user,
+    express_brand_get,
+    problem_card,
+    problem_get_for_user,
+    waybill_get,
+)
 from kefu.tickets.selectors import brands_of, ticket_get_for_user
 
 router = Router(tags=["快递"])
@@ -155,10 +161,7 @@ class ClaimStateIn(Schema):
 
 @router.post("/claims/{claim_id}/state", summary="理赔状态变更")
 def advance_claim(request, claim_id: int, payload: ClaimStateIn):
-    claim = Claim.objects.select_related("ticket").filter(pk=claim_id).first()
-    if claim is None:
-        raise NotFound("没有找到该理赔")
-    ticket_get_for_user(claim.ticket.number, request.user)
+    claim = claim_get_for_user(claim_id, request.user)
     return _claim(
         services.claim_advance(
             claim=claim, to=payload.to, actor=request.user, note=payload.note, amount=payload.amount
@@ -172,7 +175,32 @@ class ProblemIn(Schema):
     kind: str = Field(..., description="wrong_phone | out_of_area | damaged_packaging | refused | wrong_city")
     station: str = Field(..., description="上报站点代码")
     note: str = ""
-    eta: str = ""
+    eta: str = Field("", description="预计到达时间（错发异地件告知客户时要用）")
+
+
+def _problem(problem: ProblemParcel) -> dict:
+    card = problem_card(problem)
+    return {
+        "id": problem.pk,
+        "kind": problem.kind,
+        "kind_name": card.kind.name,
+        "choice": problem.choice or None,
+        "steps": [
+            {
+                "no": s["no"],
+                "station": s["station"],
+                "station_name": s["station_name"],
+                "action": s["action"],
+                "when": s["when"],
+                "state": s["state"],
+                "by": s["by_name"] or None,
+                "at": s["at"].isoformat() if s["at"] else None,
+                "note": s["note"],
+            }
+            for s in card.steps
+        ],
+        "ticket": _ticket(problem.ticket),
+    }
 
 
 @router.post("/problems", summary="上报问题件")
@@ -190,7 +218,25 @@ def report_problem(request, payload: ProblemIn):
         note=payload.note,
         eta=payload.eta,
     )
-    return {"id": problem.pk, "ticket": _ticket(problem.ticket)}
+    return _problem(problem)
+
+
+class ProblemStepIn(Schema):
+    step: int = Field(..., description="要完成的步骤序号（必须是下一步）")
+    note: str = ""
+    choice: str = Field("", description="决定步骤的选择，如超区件 self_pickup（到站自提）或 transfer（转出）")
+
+
+@router.post("/problems/{problem_id}/steps", summary="问题件完成下一步（按顺序，不可跳步）")
+def advance_problem(request, problem_id: int, payload: ProblemStepIn):
+    problem = services.problem_advance(
+        problem=problem_get_for_user(problem_id, request.user),
+        step=payload.step,
+        actor=request.user,
+        note=payload.note,
+        choice=payload.choice,
+    )
+    return _problem(problem)
 
 
 class ComplaintIn(Schema):

@@ -1,5 +1,5 @@
 """Express demo data: stations, couriers, last month's waybills and scans ready to settle, a pickup order,
-claims in several states, a problem parcel and a sent-not-arrived follow-up (called by `kefu demo-data`)."""
+claims in several states, problem parcels (one mid-way) and a sent-not-arrived follow-up (called by `kefu demo-data`)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ COURIERS = [
 ]
 ITEMS = ["衣服", "电路板", "茶叶", "文件", "书籍", "鞋子", "手机配件", "样品"]
 KINDS = ["收件", "发出", "到达", "派送", "签收"]
+# (problem parcel kind, reported hours ago, steps already done)
+DEMO_PROBLEMS = [("wrong_phone", 3, 2), ("out_of_area", 1, 0)]
 
 
 def _contracts(brand, rng) -> list[Customer]:
@@ -161,15 +163,22 @@ def load(stdout, rng: random.Random) -> str:
             claim = services.claim_advance(
                 claim=claim, to=state, actor=actor, at=now - timedelta(days=3, hours=-hour)
             )
-    problem_waybill = Waybill.objects.filter(brand=brand).exclude(scans__kind="签收").first()
-    if problem_waybill:
-        services.problem_report(
-            waybill=problem_waybill,
-            kind="wrong_phone",
-            station=problem_waybill.destination,
+    # Problem parcels for /express/problems/: one mid-way (the sender already told), one just reported.
+    unsigned = list(Waybill.objects.filter(brand=brand).exclude(scans__kind="签收").order_by("number")[:2])
+    problems = []
+    for waybill, (kind, hours_ago, steps) in zip(unsigned, DEMO_PROBLEMS, strict=False):
+        problem = services.problem_report(
+            waybill=waybill,
+            kind=kind,
+            station=waybill.destination,
             actor=actor,
-            at=now - timedelta(hours=2),
+            at=now - timedelta(hours=hours_ago),
         )
+        for no in range(1, steps + 1):
+            problem = services.problem_advance(
+                problem=problem, step=no, actor=actor, at=now - timedelta(hours=hours_ago, minutes=-30 * no)
+            )
+        problems.append(problem)
     follow_ups = services.sent_not_arrived_follow_up(
         station=stations["SH01"],
         since=month_start,
@@ -179,5 +188,5 @@ def load(stdout, rng: random.Random) -> str:
     return (
         f"快递：{len(stations)} 个站点，{len(waybills)} 票运单（{month_start:%Y-%m} 可月结：kefu settle --month "
         f"{month_start:%Y-%m}），{len(scans)} 条扫描，1 个取件订单，{len(signed)} 件理赔，"
-        f"{len(follow_ups)} 张有发无到跟进工单。"
+        f"{len(problems)} 个问题件，{len(follow_ups)} 张有发无到跟进工单。"
     )

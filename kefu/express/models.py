@@ -297,12 +297,18 @@ class Claim(models.Model):
         PAID = "paid", "已赔付"
         REFUSED = "refused", "不予赔偿"
 
+    class Reason(models.TextChoices):
+        LOSS = "loss", "快件丢失"
+        DAMAGE = "damage", "快件损毁"
+        MISMATCH = "mismatch", "内件不符"
+        DELAY = "delay", "快件延误"
+
     ticket = models.OneToOneField(
         "tickets.Ticket", verbose_name="工单", on_delete=models.PROTECT, related_name="claim"
     )
     waybill = models.ForeignKey(Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="claims")
     claimant_name = models.CharField("索赔人", max_length=50)
-    reason = models.CharField("索赔因素", max_length=20)
+    reason = models.CharField("索赔因素", max_length=20, choices=Reason.choices)
     request = models.JSONField("申告内容", default=dict)
     decision = models.JSONField("判定结果", default=dict)
     eligible = models.BooleanField("可赔")
@@ -324,6 +330,15 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.get_state_display()}"
+
+
+# A claim moves filed → acknowledged → proposed → agreed → paid, or is refused on the way (004 A.5).
+CLAIM_FLOW = {
+    Claim.State.FILED: {Claim.State.ACKNOWLEDGED, Claim.State.REFUSED},
+    Claim.State.ACKNOWLEDGED: {Claim.State.PROPOSED, Claim.State.REFUSED},
+    Claim.State.PROPOSED: {Claim.State.AGREED, Claim.State.REFUSED},
+    Claim.State.AGREED: {Claim.State.PAID},
+}
 
 
 class Settlement(models.Model):
@@ -407,7 +422,11 @@ class Discrepancy(models.Model):
 
 
 class ProblemParcel(models.Model):
-    """A problem parcel (问题件) handled between the destination and the origin station (004 第五篇 二 (二))."""
+    """A problem parcel (问题件) handled between the destination and the origin station (004 第五篇 二 (二)).
+
+    `steps` is the kind's plan from the rulebook, copied when the parcel is reported, with each step's
+    state (see kefu/express/rules/problems.py); steps are done in order through services.problem_advance.
+    """
 
     waybill = models.ForeignKey(
         Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="problems"
@@ -420,7 +439,11 @@ class ProblemParcel(models.Model):
         Station, verbose_name="上报站点", on_delete=models.PROTECT, related_name="+"
     )
     origin = models.ForeignKey(Station, verbose_name="发出站点", on_delete=models.PROTECT, related_name="+")
-    steps_done = models.PositiveSmallIntegerField("已完成步骤", default=0)
+    steps = models.JSONField("处理步骤", default=list, help_text="每步：站点、动作、状态、处理人、时间、备注")
+    choice = models.CharField(
+        "处理方式", max_length=30, blank=True, help_text="坐席记录的选择，如超区件的到站自提或转出"
+    )
+    notice_values = models.JSONField("告知客户用语参数", default=dict, blank=True)
     created_at = models.DateTimeField("上报时间")
 
     class Meta:

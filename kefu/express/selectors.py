@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
 from kefu.errors import NotFound, ServiceError
-from kefu.express.models import PickupOrder, Scan, ScanKind, Station, Waybill
-from kefu.express.rules import default_rulebook, normalise_waybill
+from kefu.express.models import (
+    CLAIM_FLOW,
+    Claim,
+    PickupOrder,
+    ProblemParcel,
+    Scan,
+    ScanKind,
+    Station,
+    Waybill,
+)
+from kefu.express.rules import (
+    STATION_LABELS,
+    STEP_STATES,
+    InputError,
+    Place,
+    ProblemParcelKind,
+    QueryClassification,
+    classify_query,
+    default_rulebook,
+    next_step,
+    normalise_waybill,
+    problem_parcel_kind,
+    zone_for,
+)
+from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
+from kefu.tickets.models import Ticket
+from kefu.tickets.rules import OPEN_STATUSES
+from kefu.tickets.selectors import ticket_get_for_user
 
 
 def carrier_code_for(brand: Brand) -> str:
@@ -71,6 +99,59 @@ def waybill_search(
     return list(qs.select_related("origin", "destination").order_by("-shipped_at")[:limit])
 
 
+def place_of(station: Station) -> Place:
+    return Place(province=station.province, city=station.city, district=station.district)
+
+
+@dataclass
+class QueryPreview:
+    """What the rules say about a tracking query before any ticket is opened."""
+
+    result: QueryClassification
+    waybill: Waybill | None
+    matches: list[Waybill] = field(default_factory=list)
+
+
+def query_classify(
+    brand: Brand,
+    number: str,
+    *,
+    now: datetime,
+    sender_phone: str = "",
+    sender_name: str = "",
+    day: date | None = None,
+) -> QueryPreview:
+    """Classify a tracking query as seed 004 第二节 一 does, from the stored waybill and its scans.
+
+    Without a number (or an unknown one) the face sheets are searched by the sender's phone, name
+    and date (第二节 一 5).
+    """
+    waybill = waybill_get(brand, number) if number.strip() else None
+    scans = (
+        [RuleScan(s.kind, timezone.localtime(s.at), s.station.name) for s in scans_of(waybill)]
+        if waybill
+        else []
+    )
+    zone = zone_for(place_of(waybill.origin), place_of(waybill.destination))[0] if waybill else None
+    try:
+        result = classify_query(
+            number,
+            waybill is not None,
+            scans,
+            now,
+            zone=zone,
+            shipped_at=timezone.localtime(waybill.shipped_at) if waybill else None,
+        )
+    except InputError as exc:
+        raise ServiceError(exc.message, field=exc.field) from exc
+    matches = (
+        waybill_search(brand, sender_phone=sender_phone, sender_name=sender_name, day=day)
+        if result.kind in ("no_number", "not_found")
+        else []
+    )
+    return QueryPreview(result=result, waybill=waybill, matches=matches)
+
+
 def _sh():
     from zoneinfo import ZoneInfo
 
@@ -122,3 +203,137 @@ def waybill_timeline(customer: Customer, limit: int):
         )
         for w in qs
     ]
+
+
+# ---------------------------------------------------------------- claims and problem parcels
+
+
+def claim_get_for_user(pk: int, user) -> Claim:
+    """A claim by id; another brand's claim is refused like its ticket."""
+    claim = Claim.objects.select_related("ticket", "waybill").filter(pk=pk).first()
+    if claim is None:
+        raise NotFound("没有找到该理赔", field="claim")
+    ticket_get_for_user(claim.ticket.number, user)
+    return claim
+
+
+def problem_get_for_user(pk: int, user) -> ProblemParcel:
+    """A problem parcel by id; another brand's parcel is refused like its ticket."""
+    problem = (
+        ProblemParcel.objects.select_related("ticket", "waybill", "reported_by", "origin")
+        .filter(pk=pk)
+        .first()
+    )
+    if problem is None:
+        raise NotFound("没有找到该问题件", field="problem")
+    ticket_get_for_user(problem.ticket.number, user)
+    return problem
+
+
+def claims_of(brand: Brand, *, limit: int = 50) -> list[Claim]:
+    return list(
+        Claim.objects.filter(ticket__brand=brand)
+        .select_related("ticket", "waybill")
+        .order_by("-filed_at")[:limit]
+    )
+
+
+def problems_open(brand: Brand) -> QuerySet[ProblemParcel]:
+    """Problem parcels whose ticket is still open, oldest first (the longest-waiting parcel on top)."""
+    return (
+        ProblemParcel.objects.filter(ticket__brand=brand, ticket__status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("ticket", "waybill", "reported_by", "origin")
+        .order_by("created_at")
+    )
+
+
+def problems_recently_done(brand: Brand, *, limit: int = 10) -> QuerySet[ProblemParcel]:
+    return (
+        ProblemParcel.objects.filter(ticket__brand=brand)
+        .exclude(ticket__status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("ticket", "waybill", "reported_by", "origin")
+        .order_by("-ticket__resolved_at")[:limit]
+    )
+
+
+@dataclass
+class ProblemCard:
+    """A problem parcel as an agent reads it: the kind, the stations by name, each step's state."""
+
+    problem: ProblemParcel
+    kind: ProblemParcelKind
+    steps: list[dict]
+    next: dict | None
+    choice_name: str
+    notice: str  # what the customer is told at the step that informs them
+
+
+def problem_card(problem: ProblemParcel) -> ProblemCard:
+    kind = problem_parcel_kind(problem.kind)
+    stations = {"destination": problem.reported_by.name, "origin": problem.origin.name}
+    steps = [
+        {
+            **step,
+            "station_name": stations[step["station"]],
+            "station_label": STATION_LABELS[step["station"]],
+            "state_name": STEP_STATES[step["state"]],
+            "when_name": kind.choice(step["when"]).name if step["when"] else "",
+            "at": datetime.fromisoformat(step["at"]) if step["at"] else None,
+        }
+        for step in problem.steps
+    ]
+    pending = next_step(problem.steps)
+    return ProblemCard(
+        problem=problem,
+        kind=kind,
+        steps=steps,
+        next=next(s for s in steps if s["no"] == pending["no"]) if pending else None,
+        choice_name=kind.choice(problem.choice).name if problem.choice else "",
+        notice=kind.notice(problem.choice or None, **problem.notice_values),
+    )
+
+
+# What the button says for each next state of a claim.
+CLAIM_ACTIONS = {
+    Claim.State.ACKNOWLEDGED: "受理并答复客户",
+    Claim.State.PROPOSED: "提出赔偿方案",
+    Claim.State.AGREED: "已与客户达成一致",
+    Claim.State.PAID: "已支付赔金",
+    Claim.State.REFUSED: "不予赔偿",
+}
+
+
+def claim_rows(claims: list[Claim]) -> list[dict]:
+    """Claims as the claims page shows them: the engine's rules that fired, deadlines and the ticket's clocks."""
+    from kefu.tickets.selectors import clock_states
+
+    return [
+        {
+            "claim": claim,
+            "fired": claim.decision.get("fired", []),
+            "breakdown": claim.decision.get("breakdown", []),
+            "clocks": clock_states(claim.ticket),
+            "next": [
+                {"to": state.value, "label": CLAIM_ACTIONS[state]}
+                for state in sorted(CLAIM_FLOW.get(Claim.State(claim.state), ()), key=list(Claim.State).index)
+            ],
+        }
+        for claim in claims
+    ]
+
+
+def express_overview(brand: Brand) -> dict[str, int]:
+    """Open work per express page, for the hub."""
+    open_statuses = [s.value for s in OPEN_STATUSES]
+    tickets = Ticket.objects.filter(brand=brand, status__in=open_statuses)
+    return {
+        "queries": tickets.filter(type__name="查询").count(),
+        "problems": problems_open(brand).count(),
+        "claims": Claim.objects.filter(ticket__brand=brand)
+        .exclude(state__in=[Claim.State.PAID, Claim.State.REFUSED])
+        .count(),
+        "complaints": tickets.filter(type__is_complaint=True).count(),
+        "pickups": PickupOrder.objects.filter(
+            brand=brand, status__in=[PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED]
+        ).count(),
+    }

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from kefu.express import views
+from kefu.express import desk_views, views
 
 urlpatterns = [
+    path("", desk_views.hub, name="express_hub"),
+    path("query/", desk_views.query, name="express_query"),
+    path("problems/", desk_views.problems, name="express_problems"),
+    path("problems/<int:pk>/advance/", desk_views.problem_advance, name="express_problem_advance"),
+    path("claims/", desk_views.claims, name="express_claims"),
+    path("claims/<int:pk>/state/", desk_views.claim_state, name="express_claim_state"),
+    path("complaints/new/", desk_views.complaint_new, name="express_complaint_new"),
     path("pickup/", views.pickup_form, name="express_pickup"),
     path("settlements/", views.settlement_list, name="express_settlements"),
     path("settlements/run/", views.settlement_run, name="express_settlement_run"),

@@ -165,8 +165,9 @@ def test_out_of_area_offers_self_pickup_or_transfer():
 
 def test_notice_with_a_missing_value_is_refused_rather_than_showing_braces():
     with pytest.raises(InputError):
-        problem_parcel_kind("wrong_city").notice(city="南京")
-    assert "{" not in problem_parcel_kind("wrong_city").notice(city="南京", eta="明天下午")
+        problem_parcel_kind("wrong_city").notice(station_city="南京")
+    notice = problem_parcel_kind("wrong_city").notice(station_city="南京", eta="明天下午")
+    assert "{" not in notice and "错发到了南京" in notice
 
 
 def test_scans_may_be_plain_tuples_and_unknown_kinds_are_rejected():

@@ -70,9 +70,9 @@ def test_every_rule_is_cited_reachable_and_computes_a_due_time(group: str, kind:
     assert remaining(start, due, target, CAL) > timedelta(0)
 
 
-def test_rulebook_lists_the_twelve_ticket_types_and_five_brands() -> None:
+def test_rulebook_lists_the_thirteen_ticket_types_and_five_brands() -> None:
     assert POLICIES.ticket_types() == [
-        "咨询", "订购", "查询", "投诉", "建议", "表扬", "理赔", "取件", "报修", "回访", "订单确认", "回复",
+        "咨询", "订购", "查询", "投诉", "建议", "表扬", "理赔", "取件", "报修", "回访", "订单确认", "回复", "问题件",
     ]  # fmt: skip
     assert POLICIES.brands == {
         "bufan": "不凡商城",

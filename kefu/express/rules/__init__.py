@@ -1,4 +1,4 @@
-"""Pure express rules (no Django): waybill formats, pickup, claims, queries, complaints.
+"""Pure express rules (no Django): waybill formats, pickup, claims, queries, complaints, problem parcels.
 
 Data lives in kefu/express/rulebooks/*.yaml; `default_rulebook()` loads it once and
 `load_rulebook(overrides=...)` lets a brand change any rule without code.
@@ -32,19 +32,27 @@ from .pickup import (
     vehicle_need,
     zone_for,
 )
+from .problems import (
+    STATION_LABELS,
+    STEP_STATES,
+    ProblemChoice,
+    ProblemParcelKind,
+    StepDone,
+    complete_step,
+    next_step,
+    problem_parcel_kind,
+    problem_parcel_kinds,
+)
 from .rulebook import Rulebook, RulebookError, default_rulebook, load_rulebook
 from .service import (
     ComplaintClock,
     ComplaintType,
-    ProblemParcelKind,
     QueryClassification,
     Scan,
     classify_query,
     complaint_clock,
     complaint_type,
     complaint_types,
-    problem_parcel_kind,
-    problem_parcel_kinds,
 )
 from .waybill import (
     Candidate,
@@ -56,6 +64,8 @@ from .waybill import (
 )
 
 __all__ = [
+    "STATION_LABELS",
+    "STEP_STATES",
     "Candidate",
     "Claim",
     "ClaimDeadlines",
@@ -71,11 +81,13 @@ __all__ = [
     "PickupRequest",
     "Place",
     "PriceBreakdown",
+    "ProblemChoice",
     "ProblemParcelKind",
     "QueryClassification",
     "Rulebook",
     "RulebookError",
     "Scan",
+    "StepDone",
     "Waybill",
     "assess_claim",
     "assess_claim_data",
@@ -85,10 +97,12 @@ __all__ = [
     "complaint_clock",
     "complaint_type",
     "complaint_types",
+    "complete_step",
     "default_rulebook",
     "identify_waybill",
     "load_rulebook",
     "match_items",
+    "next_step",
     "normalise_waybill",
     "parse_claim",
     "parse_pickup",

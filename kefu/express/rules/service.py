@@ -1,6 +1,6 @@
-"""Tracking queries, complaint types and problem parcels (pure, data-driven).
+"""Tracking queries and complaint types (pure, data-driven).
 
-Seed 004_4ea5f35392de9aaf.txt: 第二节 (查询), 第三节 (投诉), 第五篇 二 (二) (问题件).
+Seed 004_4ea5f35392de9aaf.txt: 第二节 (查询), 第三节 (投诉); problem parcels are in problems.py.
 The Django part calls these to guide the agent; the wording lives in rulebooks/service.yaml.
 """
 
@@ -240,46 +240,3 @@ def complaint_clock(received_at: datetime, rulebook: Rulebook | None = None) -> 
         recourse=str(conf["recourse"]),
         recourse_source=str(conf["recourse_source"]),
     )
-
-
-# ---------------------------------------------------------------- problem parcels
-
-
-@dataclass(frozen=True)
-class ProblemStep:
-    station: str  # origin | destination
-    action: str
-
-
-@dataclass(frozen=True)
-class ProblemParcelKind:
-    code: str
-    name: str
-    steps: tuple[ProblemStep, ...]
-    customer_notice: str
-    source: str
-
-    def notice(self, **values: Any) -> str:
-        """The customer notice with its placeholders filled (city, station, address, eta)."""
-        return render(self.customer_notice, **values)
-
-
-def problem_parcel_kinds(rulebook: Rulebook | None = None) -> list[ProblemParcelKind]:
-    book = rulebook or default_rulebook()
-    return [
-        ProblemParcelKind(
-            code=code,
-            name=str(spec["name"]),
-            steps=tuple(ProblemStep(str(s["station"]), str(s["action"])) for s in spec["steps"]),
-            customer_notice=str(spec["customer_notice"]),
-            source=str(spec["source"]),
-        )
-        for code, spec in book.service["problem_parcels"]["kinds"].items()
-    ]
-
-
-def problem_parcel_kind(code: str, rulebook: Rulebook | None = None) -> ProblemParcelKind:
-    for kind in problem_parcel_kinds(rulebook):
-        if kind.code == code:
-            return kind
-    raise InputError(f"未知的问题件类型：{code}", "kind")

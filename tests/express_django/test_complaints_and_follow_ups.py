@@ -1,33 +1,12 @@
-"""Problem parcels between stations, typed complaints, 有发无到 follow-ups, the customer timeline."""
+"""Typed complaints, 有发无到 follow-ups, the customer timeline (problem parcels: test_problem_parcels.py)."""
 
 import pytest
 
 from kefu.customers.selectors import customer_timeline
 from kefu.express.models import Scan
-from kefu.express.rules import complaint_types, problem_parcel_kinds
-from kefu.express.services import complaint_open, problem_report, sent_not_arrived_follow_up
+from kefu.express.rules import complaint_types
+from kefu.express.services import complaint_open, sent_not_arrived_follow_up
 from tests.conftest import at
-
-
-@pytest.mark.parametrize("kind", [k.code for k in problem_parcel_kinds()])
-def test_each_problem_kind_is_a_ticket_with_both_stations_steps_and_a_customer_notice(net, cast, kind):
-    w = net.waybill("XTJ500000000001", origin=net.fq, dest=net.xm)
-    problem = problem_report(
-        waybill=w, kind=kind, station=net.xm, actor=cast.agent_b, eta="10月9日", at=at("2026-10-08 10:00")
-    )
-    text = problem.ticket.description
-    assert "上报站点：厦门站；发出站点：福清站" in text
-    spec = next(k for k in problem_parcel_kinds() if k.code == kind)
-    for step in spec.steps:
-        assert step.action in text
-    assert problem.ticket.events.filter(kind="reply").exists()  # the customer is informed
-
-
-def test_out_of_area_offers_self_pickup_at_the_station(net, cast):
-    w = net.waybill("XTJ500000000002", origin=net.xm, dest=net.fq)
-    problem = problem_report(waybill=w, kind="out_of_area", station=net.fq, actor=cast.agent_b)
-    notice = problem.ticket.events.get(kind="reply").body
-    assert "福清站自提" in notice and "福清市音西街道 88 号" in notice and "转其他快递公司" in notice
 
 
 @pytest.mark.parametrize("code", [t.code for t in complaint_types()])

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('express', '0002_scan_next_station_partial'),
+        ('express', '0004_claim_reason_names'),
     ]
 
     operations = [

@@ -1,0 +1,164 @@
+"""Claims (理赔, seed 004 第四节 A.1–A.5): the engine decides, a 理赔 ticket keeps the clocks and every state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kefu.accounts.models import User
+from kefu.brands.models import Brand
+from kefu.customers.models import Customer
+from kefu.errors import Conflict, NotFound
+from kefu.express.models import CLAIM_FLOW, Claim, Waybill
+from kefu.express.rules import InputError, assess_claim, parse_claim
+from kefu.express.selectors import scans_of, waybill_get
+from kefu.express.services._common import input_error, resolve
+from kefu.tickets import services as tickets
+from kefu.tickets.selectors import ticket_type_get
+from kefu.timeutil import local_now
+
+
+def _waybill_facts(waybill: Waybill) -> dict[str, Any]:
+    signed = [s for s in scans_of(waybill) if s.kind == "签收"]
+    facts: dict[str, Any] = {
+        "number": waybill.number,
+        "shipped_at": timezone.localtime(waybill.shipped_at).isoformat(),
+        "fee": str(waybill.freight),
+        "surcharges": {"insurance": str(waybill.insurance_fee)},
+        "insured": waybill.insured,
+        "scope": "domestic",
+    }
+    if waybill.declared_value is not None:
+        facts["declared_value"] = str(waybill.declared_value)
+    if signed:
+        facts["signed_at"] = facts["delivered_at"] = timezone.localtime(signed[-1].at).isoformat()
+    return facts
+
+
+def claim_file(
+    *,
+    brand: Brand,
+    waybill_number: str,
+    claim: dict[str, Any],
+    actor: User | None,
+    waybill_facts: dict[str, Any] | None = None,
+    customer: Customer | None = None,
+    channel: str = "phone",
+    at: datetime | None = None,
+) -> Claim:
+    """File a claim: the engine decides from the stored waybill and the claim; a 理赔 ticket starts its clocks."""
+    now = local_now(at)
+    waybill = waybill_get(brand, waybill_number)
+    if waybill is None:
+        raise NotFound(f"没有找到运单：{waybill_number}", field="waybill_number")
+    request = {
+        "waybill": {**_waybill_facts(waybill), **(waybill_facts or {})},
+        "claim": {"filed_at": now.isoformat(), **claim},
+    }
+    try:
+        parsed_waybill, parsed_claim = parse_claim(request)
+        decision = assess_claim(parsed_waybill, parsed_claim)
+    except InputError as exc:
+        raise input_error(exc) from exc
+    verdict = (
+        f"判定：可赔 {decision.amount} 元"
+        if decision.eligible
+        else f"判定：不予赔偿。{decision.refused_reason}"
+    )
+    with transaction.atomic():
+        ticket = tickets.ticket_create(
+            brand=brand,
+            type=ticket_type_get("理赔"),
+            channel=channel,
+            actor=actor,
+            customer=customer,
+            subject=f"理赔：{waybill.number}",
+            waybill_number=waybill.number,
+            scope=parsed_waybill.scope,
+            at=now,
+            description="\n".join(
+                [verdict, *(f"{item}：{amount} 元" for item, amount in decision.breakdown)]
+            ),
+        )
+        return Claim.objects.create(
+            ticket=ticket,
+            waybill=waybill,
+            claimant_name=parsed_claim.claimant_name,
+            reason=parsed_claim.reason,
+            request=request,
+            decision=decision.to_dict(),
+            eligible=decision.eligible,
+            amount=decision.amount,
+            filed_at=now,
+            updated_at=now,
+        )
+
+
+def claim_advance(
+    *,
+    claim: Claim,
+    to: str,
+    actor: User,
+    note: str = "",
+    amount: Decimal | None = None,
+    at: datetime | None = None,
+) -> Claim:
+    """Move a claim filed → acknowledged → proposed → agreed → paid (or refused), each step a ticket event.
+
+    Acknowledging answers the claimant (meets the 24-hour clock, A.5.2); the proposal meets the 30/60-day
+    clock (A.5.3); agreement starts the 7-day pay clock (A.5.4, SLA rulebook starts_on: agreed); payment
+    resolves the ticket.
+    """
+    now = local_now(at)
+    claim = Claim.objects.select_related("ticket").get(pk=claim.pk)
+    current = Claim.State(claim.state)
+    if to not in CLAIM_FLOW.get(current, set()):
+        raise Conflict(
+            f"理赔状态不能从“{current.label}”变为“{Claim.State(to).label if to in Claim.State.values else to}”",
+            field="state",
+        )
+    target = Claim.State(to)
+    ticket = claim.ticket
+    with transaction.atomic():
+        tickets.ticket_note(
+            ticket=ticket,
+            actor=actor,
+            at=now,
+            body=f"理赔状态：{current.label} → {target.label}" + (f"。{note}" if note else ""),
+        )
+        if target == Claim.State.ACKNOWLEDGED:
+            deadlines = claim.decision.get("deadlines", {})
+            tickets.ticket_reply(
+                ticket=ticket,
+                actor=actor,
+                at=now,
+                body=note
+                or (
+                    "您好，您的索赔申请我们已经受理，会在"
+                    f"{(deadlines.get('proposal_by') or '')[:10] or '规定时限'}前给您提出赔偿方案。"
+                ),
+            )
+        elif target == Claim.State.PROPOSED:
+            proposed = amount if amount is not None else claim.amount
+            claim.agreed_amount = proposed
+            tickets.ticket_reply(
+                ticket=ticket, actor=actor, at=now, body=note or f"您好，我们的赔偿方案为赔付 {proposed} 元。"
+            )
+            tickets.ticket_meet_clocks(ticket=ticket, codes=["settle"], at=now)
+        elif target == Claim.State.AGREED:
+            if amount is not None:
+                claim.agreed_amount = amount
+            tickets.ticket_start_clocks(ticket=ticket, starts_on="agreed", at=now)
+        elif target == Claim.State.PAID:
+            resolve(ticket, actor=actor, note=f"已支付赔金 {claim.agreed_amount or claim.amount} 元", at=now)
+        elif target == Claim.State.REFUSED:
+            reason = note or claim.decision.get("refused_reason") or "经核实不符合赔偿条件"
+            tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=reason)
+            resolve(ticket, actor=actor, note="不予赔偿", at=now)
+        claim.state, claim.updated_at = target, now
+        claim.save(update_fields=["state", "updated_at", "agreed_amount"])
+    return claim

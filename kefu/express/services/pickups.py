@@ -1,0 +1,150 @@
+"""Pickup orders (取件, seed 004 第一节 二): take the order, answer at once, dispatch to the area's courier."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from kefu.accounts.models import User
+from kefu.brands.models import Brand
+from kefu.customers.models import Customer
+from kefu.errors import Conflict, ServiceError
+from kefu.express.models import Courier, PickupOrder
+from kefu.express.rules import InputError, Place, assess_pickup, parse_pickup
+from kefu.express.selectors import pickups_overdue
+from kefu.express.services._common import input_error, resolve
+from kefu.tickets import services as tickets
+from kefu.tickets.selectors import ticket_type_get
+from kefu.timeutil import local_now
+
+LATE_PICKUP_NOTICE = (
+    "您好，非常抱歉，业务员未能在约定时间内上门取件，我们已催促业务员尽快上门，给您带来不便请您谅解。"
+)
+
+
+def courier_for(brand: Brand, place: Place, address: str) -> Courier | None:
+    """The courier whose area is named in the pickup address or district (most specific area first)."""
+    couriers = Courier.objects.filter(station__brand=brand, active=True).select_related("station")
+    haystack = f"{place.province}{place.city}{place.district}{address}"
+    fitting = [c for c in couriers if c.area and c.area in haystack]
+    return max(fitting, key=lambda c: (len(c.area), -c.pk), default=None)
+
+
+def pickup_create(
+    *,
+    brand: Brand,
+    data: dict[str, Any],
+    actor: User | None,
+    channel: str = "phone",
+    at: datetime | None = None,
+) -> PickupOrder:
+    """Take a pickup order (004 第一节 二) and answer at once; dispatch it to the area's courier."""
+    now = local_now(at)
+    try:
+        request = parse_pickup(data)
+        assessment = assess_pickup(request, now)
+    except InputError as exc:
+        raise input_error(exc) from exc
+    if not request.contact_name.strip() or not request.phone.strip() or not request.address.strip():
+        raise ServiceError("请填写取件联系人、电话和地址", field="contact_name")
+    customer = Customer.objects.filter(brand=brand, phone=request.phone.strip()).first()
+    returning = request.returning_customer or customer is not None
+    dims = request.dimensions_cm
+    with transaction.atomic():
+        order = PickupOrder(
+            brand=brand,
+            customer=customer,
+            customer_name=request.customer_name or request.contact_name,
+            returning_customer=returning,
+            origin=request.origin.label(),
+            destination=request.destination.label(),
+            item_name=request.item_name,
+            pieces=request.pieces,
+            weight_kg=request.weight_kg,
+            dimensions_cm="×".join(str(d) for d in dims) if dims else "",
+            special_handling=request.special_handling,
+            contact_name=request.contact_name,
+            phone=request.phone,
+            address=request.address,
+            requested_time=request.pickup_time,
+            assessment=assessment.to_dict(),
+            price=assessment.price.total,
+            pickup_from=assessment.pickup_from,
+            pickup_until=assessment.pickup_until,
+            created_at=now,
+            status=PickupOrder.Status.REFUSED,
+        )
+        if not assessment.can_accept:
+            order.save()
+            return order
+        order.ticket = tickets.ticket_create(
+            brand=brand,
+            type=ticket_type_get("取件"),
+            channel=channel,
+            actor=actor,
+            customer=customer,
+            subject=f"取件：{order.customer_name} {request.item_name} → {order.destination}",
+            description=f"取件地址：{request.address}\n预计取件：{assessment.pickup_from:%m-%d %H:%M}–"
+            f"{assessment.pickup_until:%H:%M}\n报价：{assessment.price.total} 元",
+            at=now,
+        )
+        order.courier = courier_for(brand, request.origin, request.address)
+        order.status = PickupOrder.Status.DISPATCHED if order.courier else PickupOrder.Status.UNASSIGNED
+        order.save()
+        if order.courier and actor is not None:
+            # 及时将取货信息通知业务人员 (第一节 二 4): notifying the courier meets the dispatch clock.
+            tickets.ticket_note(
+                ticket=order.ticket,
+                actor=actor,
+                at=now,
+                body=f"已通知业务员 {order.courier.name}（{order.courier.phone}）上门取件",
+            )
+            tickets.ticket_meet_clocks(ticket=order.ticket, codes=["dispatch"], at=now)
+    return order
+
+
+def pickup_dispatch(
+    *, order: PickupOrder, courier: Courier, actor: User, at: datetime | None = None
+) -> PickupOrder:
+    now = local_now(at)
+    if order.status not in (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED):
+        raise Conflict("该取件订单不能再分派", field="status")
+    with transaction.atomic():
+        order.courier, order.status = courier, PickupOrder.Status.DISPATCHED
+        order.save(update_fields=["courier", "status"])
+        tickets.ticket_note(
+            ticket=order.ticket,
+            actor=actor,
+            at=now,
+            body=f"已通知业务员 {courier.name}（{courier.phone}）上门取件",
+        )
+        tickets.ticket_meet_clocks(ticket=order.ticket, codes=["dispatch"], at=now)
+    return order
+
+
+def pickup_picked_up(*, order: PickupOrder, actor: User | None, at: datetime | None = None) -> PickupOrder:
+    now = local_now(at)
+    if order.status not in (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED):
+        raise Conflict("该取件订单不在待取件状态", field="status")
+    with transaction.atomic():
+        order.status, order.picked_up_at = PickupOrder.Status.PICKED_UP, now
+        order.save(update_fields=["status", "picked_up_at"])
+        resolve(order.ticket, actor=actor, note="业务员已上门取件", at=now)
+    return order
+
+
+def pickup_sweep(*, now: datetime | None = None) -> int:
+    """Tell each customer whose pickup is late, once (idempotent: the order remembers it was told)."""
+    now = local_now(now)
+    told = 0
+    for order in pickups_overdue(now).select_related("ticket"):
+        with transaction.atomic():
+            if not PickupOrder.objects.filter(pk=order.pk, late_notified_at__isnull=True).update(
+                late_notified_at=now
+            ):
+                continue
+            tickets.ticket_reply(ticket=order.ticket, actor=None, body=LATE_PICKUP_NOTICE, at=now)
+            told += 1
+    return told
