@@ -52,6 +52,34 @@ def _contracts(brand, rng) -> list[Customer]:
     return found
 
 
+def _recent_to_fuqing(waybills: list[dict], scans: list[dict], now) -> None:
+    """Parcels sent to 福清站 in the last days, two of them never scanned there: 有发无到 has work to show."""
+    for i, origin in enumerate(["XM01", "SH01", "GZ01", "XM01", "SH01", "XM01"]):
+        number, sent = f"XTJ{202611900000 + i:012d}", now - timedelta(days=1 + i % 4, hours=3 * i)
+        waybills.append(
+            {
+                **waybills[0],
+                "number": number,
+                "origin": origin,
+                "destination": "FQ01",
+                "payment": "寄付",
+                "contract_code": "",
+                "shipped_at": sent.isoformat(),
+            }
+        )
+        kinds = ["收件", "发出"] if i in (1, 3) else ["收件", "发出", "到达"]
+        for k, kind in enumerate(kinds):
+            scans.append(
+                {
+                    "number": number,
+                    "kind": kind,
+                    "at": (sent + timedelta(hours=4 * k)).isoformat(),
+                    "station": "FQ01" if kind == "到达" else origin,
+                    "next_station": "FQ01" if kind == "发出" else "",
+                }
+            )
+
+
 def load(stdout, rng: random.Random) -> str:
     brand = express_brand_get("xintianjie")
     actor = User.objects.filter(team__brands=brand).order_by("agent_no").first() or User.objects.first()
@@ -127,6 +155,7 @@ def load(stdout, rng: random.Random) -> str:
                 }
             )
     fees.append(dict(fees[0]))  # one face sheet written twice
+    _recent_to_fuqing(waybills, scans, now)
     WaybillImporter(brand).run(enumerate(waybills, start=2))
     ScanImporter(brand).run(enumerate(scans, start=2))
     FeeImporter(brand, "demo").run(enumerate(fees, start=2))

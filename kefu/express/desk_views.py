@@ -1,8 +1,10 @@
-"""Agent pages for express service work: the hub, tracking queries, problem parcels, claims, complaints.
+"""Agent pages for express service work: the hub, tracking queries, problem parcels, claims, complaints, 有发无到.
 
 (views.py holds the pickup form and the monthly settlement.) Each view reads a form, calls one
 service or selector, and redirects or renders; a service's Chinese error is shown next to its field.
 """
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 from kefu.errors import ServiceError
 from kefu.express import services
 from kefu.express.forms import (
+    ArrivalsForm,
     ClaimForm,
     ClaimStateForm,
     ComplaintForm,
@@ -32,6 +35,7 @@ from kefu.express.selectors import (
     problems_recently_done,
     query_classify,
     scans_of,
+    sent_not_arrived_by_origin,
     waybill_get,
 )
 from kefu.express.views import _brand
@@ -246,5 +250,53 @@ def complaint_new(request):
             "kinds": complaint_types(),
             "clock": complaint_clock(local_now()),
             "nav": "complaints",
+        },
+    )
+
+
+# ---------------------------------------------------------------- 有发无到
+
+
+@login_required
+def arrivals(request):
+    """What other stations sent to this one and never arrived; one click opens the origin stations' tickets."""
+    brand = _brand(request)
+    if request.method == "POST":
+        form = ArrivalsForm(request.POST, brand=brand)
+    else:
+        form = ArrivalsForm(
+            {**ArrivalsForm.defaults(brand, local_now().date()), **request.GET.dict()}, brand=brand
+        )
+    groups = []
+    if form.is_valid():
+        station = form.cleaned_data["station"]
+        since, until = form.period()
+        if request.method == "POST":
+            opened = services.sent_not_arrived_follow_up(
+                station=station, since=since, until=until, actor=request.user
+            )
+            if opened:
+                messages.success(
+                    request,
+                    f"已为 {len(opened)} 个发出站点开跟进工单：" + "、".join(t.number for t in opened),
+                )
+            else:
+                messages.info(request, "没有尚未跟进的有发无到快件，未开新工单")
+            query = {k: request.POST[k] for k in ("station", "since", "until")}
+            return redirect(f"{reverse('express_arrivals')}?{urlencode(query)}")
+        groups = [
+            {"origin": origin, "scans": scans, "pending": sum(1 for s in scans if s.follow_up is None)}
+            for origin, scans in sent_not_arrived_by_origin(station, since=since, until=until)
+        ]
+    return render(
+        request,
+        "express/arrivals.html",
+        {
+            "brand": brand,
+            "form": form,
+            "groups": groups,
+            "pending": sum(g["pending"] for g in groups),
+            "now": local_now(),
+            "nav": "arrivals",
         },
     )

@@ -5,6 +5,7 @@ They only shape input for the services; what the input means is decided there an
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,11 @@ from django import forms
 from kefu.errors import ServiceError
 from kefu.express.models import Claim, Station
 from kefu.express.rules import complaint_types, problem_parcel_kinds
+from kefu.timeutil import local_days
+
+
+# a browser date picker; its value must be ISO (2026-11-24) whatever the language
+DAY_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class ServiceErrorForm(forms.Form):
@@ -33,7 +39,7 @@ class QueryForm(ServiceErrorForm):
     number = forms.CharField(label="运单号", required=False, max_length=40)
     sender_phone = forms.CharField(label="寄件人电话", required=False, max_length=20)
     sender_name = forms.CharField(label="寄件人姓名", required=False, max_length=50)
-    date = forms.DateField(label="寄件日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="寄件日期", required=False, widget=DAY_INPUT)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -187,3 +193,41 @@ class ComplaintForm(ServiceErrorForm):
         if kind and not kind.subtypes:
             data["subtype"] = ""
         return data
+
+
+class ArrivalsForm(ServiceErrorForm):
+    """有发无到: which station compares its arrivals, and the days the parcels were sent on."""
+
+    station = forms.ModelChoiceField(
+        label="本站点（应到站点）", queryset=Station.objects.none(), empty_label=None
+    )
+    since = forms.DateField(label="发出日期从", widget=DAY_INPUT)
+    until = forms.DateField(label="到（含当天）", widget=DAY_INPUT)
+    MAX_DAYS = 31
+
+    def __init__(self, *args: Any, brand: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = Station.objects.filter(brand=brand).order_by("code")
+
+    @classmethod
+    def defaults(cls, brand: Any, today: date) -> dict[str, Any]:
+        """The last seven days up to yesterday: what was sent before today and has still not arrived."""
+        first = Station.objects.filter(brand=brand).order_by("code").first()
+        return {
+            "station": first.pk if first else None,
+            "since": today - timedelta(days=7),
+            "until": today - timedelta(days=1),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if until < since:
+                self.add_error("until", "结束日期不能早于开始日期")
+            elif (until - since).days >= self.MAX_DAYS:
+                self.add_error("until", f"一次最多核对 {self.MAX_DAYS} 天")
+        return data
+
+    def period(self) -> tuple[datetime, datetime]:
+        return local_days(self.cleaned_data["since"], self.cleaned_data["until"])

@@ -452,3 +452,31 @@ class ProblemParcel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.waybill_id} {self.kind}"
+
+
+class ArrivalFollowUp(models.Model):
+    """A waybill sent to a station that never arrived there (有发无到), followed up once (004 第五篇 二 (三)).
+
+    One row per receiving station and waybill, so comparing the same days again opens nothing twice;
+    the ticket is the one opened for the origin station, listing all its missing parcels.
+    """
+
+    station = models.ForeignKey(
+        Station, verbose_name="应到站点", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    waybill = models.ForeignKey(Waybill, verbose_name="运单", on_delete=models.PROTECT, related_name="+")
+    origin = models.ForeignKey(Station, verbose_name="发出站点", on_delete=models.PROTECT, related_name="+")
+    departed_at = models.DateTimeField("发出时间")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name="跟进工单", on_delete=models.PROTECT, related_name="arrival_follow_ups"
+    )
+    created_at = models.DateTimeField("跟进时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "有发无到跟进"
+        constraints = [
+            models.UniqueConstraint(fields=["station", "waybill"], name="arrival_follow_up_once_per_station")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.waybill_id} → {self.station_id}"

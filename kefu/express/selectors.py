@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kefu.brands.models import Brand
@@ -14,6 +14,7 @@ from kefu.customers.models import Customer
 from kefu.errors import NotFound, ServiceError
 from kefu.express.models import (
     CLAIM_FLOW,
+    ArrivalFollowUp,
     Claim,
     PickupOrder,
     ProblemParcel,
@@ -158,19 +159,41 @@ def _sh():
     return ZoneInfo("Asia/Shanghai")
 
 
-def sent_not_arrived(station: Station, *, since: datetime, until: datetime) -> QuerySet[Scan]:
-    """有发无到: 发出 scans addressed to `station` with no 到达 (or later) scan of that waybill there."""
+ARRIVED_KINDS = [ScanKind.ARRIVED, ScanKind.OUT_FOR_DELIVERY, ScanKind.SIGNED, ScanKind.PROBLEM]
+
+
+def _not_arrived(departures: QuerySet[Scan]) -> QuerySet[Scan]:
+    """发出 scans whose waybill has no 到达 (or later) scan at the station it was sent to.
+
+    Each scan carries `follow_up`: the number of the follow-up ticket, or None when not followed up yet.
+    """
     arrived = Scan.objects.filter(
-        waybill_id=OuterRef("waybill_id"),
-        station=station,
-        kind__in=[ScanKind.ARRIVED, ScanKind.OUT_FOR_DELIVERY, ScanKind.SIGNED, ScanKind.PROBLEM],
+        waybill_id=OuterRef("waybill_id"), station_id=OuterRef("next_station_id"), kind__in=ARRIVED_KINDS
+    )
+    follow_up = ArrivalFollowUp.objects.filter(
+        station_id=OuterRef("next_station_id"), waybill_id=OuterRef("waybill_id")
     )
     return (
-        Scan.objects.filter(next_station=station, kind=ScanKind.DEPARTED, at__gte=since, at__lt=until)
+        departures.filter(kind=ScanKind.DEPARTED)
         .filter(~Exists(arrived))
-        .select_related("waybill", "station")
-        .order_by("station__code", "at")
+        .annotate(follow_up=Subquery(follow_up.values("ticket__number")[:1]))
     )
+
+
+def sent_not_arrived(station: Station, *, since: datetime, until: datetime) -> QuerySet[Scan]:
+    """有发无到 at `station`: parcels sent to it in [since, until) that never arrived there."""
+    departures = Scan.objects.filter(next_station=station, at__gte=since, at__lt=until)
+    return _not_arrived(departures).select_related("waybill", "station").order_by("station__code", "at")
+
+
+def sent_not_arrived_by_origin(
+    station: Station, *, since: datetime, until: datetime
+) -> list[tuple[Station, list[Scan]]]:
+    """The missing parcels grouped by the station that sent them, in station-code order."""
+    groups: dict[Station, list[Scan]] = {}
+    for scan in sent_not_arrived(station, since=since, until=until):
+        groups.setdefault(scan.station, []).append(scan)
+    return list(groups.items())
 
 
 def pickups_overdue(now: datetime) -> QuerySet[PickupOrder]:
@@ -323,7 +346,8 @@ def claim_rows(claims: list[Claim]) -> list[dict]:
 
 
 def express_overview(brand: Brand) -> dict[str, int]:
-    """Open work per express page, for the hub."""
+    """Open work per express page, for the hub (有发无到: sent in the 7 days before today, not followed up)."""
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     open_statuses = [s.value for s in OPEN_STATUSES]
     tickets = Ticket.objects.filter(brand=brand, status__in=open_statuses)
     return {
@@ -336,4 +360,9 @@ def express_overview(brand: Brand) -> dict[str, int]:
         "pickups": PickupOrder.objects.filter(
             brand=brand, status__in=[PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED]
         ).count(),
+        "arrivals": _not_arrived(
+            Scan.objects.filter(next_station__brand=brand, at__gte=today - timedelta(days=7), at__lt=today)
+        )
+        .filter(follow_up__isnull=True)
+        .count(),
     }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("claims/", desk_views.claims, name="express_claims"),
     path("claims/<int:pk>/state/", desk_views.claim_state, name="express_claim_state"),
     path("complaints/new/", desk_views.complaint_new, name="express_complaint_new"),
+    path("arrivals/", desk_views.arrivals, name="express_arrivals"),
     path("pickup/", views.pickup_form, name="express_pickup"),
     path("settlements/", views.settlement_list, name="express_settlements"),
     path("settlements/run/", views.settlement_run, name="express_settlement_run"),

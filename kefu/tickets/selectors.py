@@ -134,8 +134,14 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
     return states
 
 
-FIELD_LABELS = {"status": "状态", "assignee": "处理人", "department": "移交部门", "escalated_to": "升级至",
-                "queue": "队列", "due_at": "到期时间"}
+FIELD_LABELS = {
+    "status": "状态",
+    "assignee": "处理人",
+    "department": "移交部门",
+    "escalated_to": "升级至",
+    "queue": "队列",
+    "due_at": "到期时间",
+}
 
 
 def _shown(field: str, value):

@@ -15,7 +15,7 @@ def test_an_agent_works_through_the_express_pages(server, browser):
 
     page.click("text=快递业务")
     expect(page.locator("h1")).to_contain_text("快递业务")
-    expect(page.locator(".hub .tile")).to_have_count(5)
+    expect(page.locator(".hub .tile")).to_have_count(6)
     shot(page, "express-hub.png")
 
     # 快件查询: a signed waybill is answered at once, and one click opens the 查询 ticket.
@@ -97,3 +97,13 @@ def test_an_agent_works_through_the_express_pages(server, browser):
     page.click("text=受理并答复客户")
     expect(page.locator(".verdict")).to_have_text("可以寄递")
     shot(page, "express-pickup.png")
+
+    # 有发无到: 福清站 lists what was sent to it and never arrived; one click opens the origin stations' tickets.
+    page.click(".subnav >> text=有发无到")
+    expect(page.locator(".card-head")).to_have_count(2)
+    expect(page.locator("td", has_text="未跟进")).to_have_count(2)
+    shot(page, "express-arrivals.png")
+    page.click("text=开跟进工单（2 件）")
+    expect(page.locator(".flash")).to_contain_text("已为 2 个发出站点开跟进工单")
+    expect(page.locator("td a[href^='/tickets/KF-']")).to_have_count(2)
+    expect(page.locator("button", has_text="开跟进工单（0 件）")).to_be_disabled()

@@ -29,9 +29,13 @@ class Command(BaseCommand):
 
         stop = threading.Event()
         if sweep_every > 0:
-            threading.Thread(target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sla-sweep").start()
+            threading.Thread(
+                target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sla-sweep"
+            ).start()
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
         try:
-            CommandLineInterface().run(["-b", host, "-p", str(port), "--proxy-headers", "kefu.asgi:application"])
+            CommandLineInterface().run(
+                ["-b", host, "-p", str(port), "--proxy-headers", "kefu.asgi:application"]
+            )
         finally:
             stop.set()
