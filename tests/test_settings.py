@@ -13,8 +13,13 @@ def settings_of(tmp_path, **env) -> dict:
         "'layer': s.CHANNEL_LAYERS['default']['BACKEND']}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
-    res = subprocess.run([sys.executable, "-c", code], env={**clean, "KEFU_VAR_DIR": str(tmp_path), **env},
-                         capture_output=True, text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "KEFU_VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     import json
 
     return json.loads(res.stdout)
@@ -31,8 +36,14 @@ def test_safe_defaults_and_a_secret_key_kept_under_var(tmp_path):
 
 
 def test_every_setting_follows_its_variable(tmp_path):
-    got = settings_of(tmp_path, KEFU_SECRET_KEY="s3cret", KEFU_DEBUG="1", KEFU_ALLOWED_HOSTS="kefu.example.cn, 10.0.0.5",
-                      KEFU_DATABASE_URL="postgres://u@db:5432/kefu", KEFU_REDIS_URL="redis://127.0.0.1:6379/0")
+    got = settings_of(
+        tmp_path,
+        KEFU_SECRET_KEY="s3cret",
+        KEFU_DEBUG="1",
+        KEFU_ALLOWED_HOSTS="kefu.example.cn, 10.0.0.5",
+        KEFU_DATABASE_URL="postgres://u@db:5432/kefu",
+        KEFU_REDIS_URL="redis://127.0.0.1:6379/0",
+    )
     assert got["secret"] == "s3cret" and got["debug"] is True
     assert got["hosts"] == ["kefu.example.cn", "10.0.0.5"]
     assert got["engine"].endswith("postgresql")

@@ -16,7 +16,6 @@ from kefu.express.models import Claim, Station
 from kefu.express.rules import complaint_types, problem_parcel_kinds
 from kefu.timeutil import local_days
 
-
 # a browser date picker; its value must be ISO (2026-11-24) whatever the language
 DAY_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
