@@ -40,7 +40,7 @@ def station_place(station: Station) -> Place:
 def _hundredths(value: Decimal, what: str) -> int:
     scaled = value * HUNDRED
     if scaled != scaled.to_integral_value():
-        raise RulebookError(f"价目表的{what}（{value}）不是 0.01 的整数倍，月结无法按价目表核对运费")
+        raise RulebookError(f"价目表的{what}（{value}）不是 0.01 的整数倍")
     return int(scaled)
 
 
@@ -95,7 +95,7 @@ def expected_fen(book: Rulebook):
     step_10g = _hundredths(step, "计费重量进位")
     volume_per_step = divisor * step_10g  # ⌈volume / divisor / step⌉ = ⌈volume × 100 / (divisor × step_10g)⌉
     if volume_per_step != volume_per_step.to_integral_value():
-        raise RulebookError(f"体积重除数 {divisor} 与进位 {step} 公斤无法精确计算，月结无法按价目表核对运费")
+        raise RulebookError(f"体积重除数 {divisor} 乘进位 {step} 公斤再乘 100 不是整数")
     qn = connection.ops.quote_name
     larger = "MAX" if connection.vendor == "sqlite" else "GREATEST"
     w = qn(Waybill._meta.db_table)

@@ -40,10 +40,11 @@ from tqdm import tqdm
 
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
+from kefu.errors import ServiceError
 from kefu.express.imports import bulk_session
 from kefu.express.models import Discrepancy, FeeRecord, Payment, Settlement, Statement, Station, Waybill
 from kefu.express.repricing import charged_fen, expected_fen, pair_rates, tariff_check
-from kefu.express.rules import default_rulebook
+from kefu.express.rules import InputError, RulebookError, default_rulebook
 from kefu.express.rules.money import money
 from kefu.express.rules.rulebook import Rulebook
 
@@ -278,8 +279,11 @@ def settle_month(
         problems = _Problems(settlement, statements)
         steps.update()
         pairs = {(g["origin_id"], g["destination_id"]) for g in groups}
-        with pair_rates(pairs, stations, book) as rates:
-            _reconcile_waybills(waybills, records, book, rates, problems)
+        try:
+            with pair_rates(pairs, stations, book) as rates:
+                _reconcile_waybills(waybills, records, book, rates, problems)
+        except (RulebookError, InputError) as exc:
+            raise ServiceError(f"月结无法按价目表核对运费：{exc}", code="tariff") from exc
         steps.update()
         _reconcile_face_sheets(brand, records, problems)
         steps.update()

@@ -5,11 +5,13 @@ from io import BytesIO
 from itertools import product
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from openpyxl import load_workbook
 
 from kefu.customers.services import customer_create
-from kefu.express.models import Station, Waybill
+from kefu.errors import ServiceError
+from kefu.express.models import Settlement, Station, Waybill
 from kefu.express.repricing import expected_fen, pair_rates, station_place
 from kefu.express.rules import contract_price, default_rulebook, rate_between
 from kefu.express.rules.tariff import price
@@ -166,3 +168,18 @@ def test_pages_and_excel_show_the_tariff_discrepancy(net, cast, client):
     assert rows[1][:2] == ("运费与价目表不符", "XTJ700000000002")
     assert [Decimal(str(v)) for v in rows[1][3:7:2]] == [Decimal(15), Decimal(12)]
     assert Decimal(str(rows[1][6])) == Decimal(3)
+
+
+def test_a_tariff_the_database_cannot_price_exactly_stops_the_month_with_a_reason(net):
+    monthly(net, "XTJ700000000001", "12.00")
+    book = default_rulebook().with_overrides({"tariff": {"chargeable_weight": {"round_up_step_kg": "0.005"}}})
+    with pytest.raises(ServiceError) as error:
+        settle_month(brand=net.brand, month=OCTOBER, rulebook=book)
+    assert error.value.message == "月结无法按价目表核对运费：价目表的计费重量进位（0.005）不是 0.01 的整数倍"
+    assert not Settlement.objects.exists(), "nothing half-written"
+
+
+def test_the_settle_command_counts_each_kind(net, capsys):
+    monthly(net, "XTJ700000000002", "15.00")
+    call_command("settle", "--month", "2026-10", "--no-progress")
+    assert "差异 1 条（运费与价目表不符 1）。" in capsys.readouterr().out
