@@ -2,9 +2,10 @@
 
 For each contract customer and month: the statement of every 月结 waybill with its 收件 and 派件
 totals, reconciled against the fees written on the face sheets (FeeRecord), listing every amount
-that differs, every waybill missing on either side and every number written twice; statements are
-grouped by area (the origin station whose couriers collect). All sums are set-based SQL, so a month
-of a million waybills settles in seconds (docs/PERFORMANCE.md).
+that differs, every waybill missing on either side and every number written twice, and every freight
+that is not what the tariff and the customer's negotiated discount make it (kefu/express/repricing.py);
+statements are grouped by area (the origin station whose couriers collect). All comparisons are
+set-based SQL, so a month of a million waybills settles in seconds (docs/PERFORMANCE.md).
 
 收件 / 派件 follow the seed: 收件 are parcels other stations sent to the customer (the customer is the
 recipient), 派件 are parcels our couriers collected from the customer to send elsewhere.
