@@ -23,6 +23,14 @@ class Customer(models.Model):
     phone = models.CharField("电话", max_length=20, db_index=True)
     company = models.CharField("公司", max_length=100, blank=True, db_index=True)
     contract_code = models.CharField("月结合同号", max_length=30, blank=True, db_index=True)
+    contract_discount = models.DecimalField(
+        "月结运费折扣",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="与月结客户协商的运费折扣，如 0.85 为按价目表打八五折；留空按价目表原价。月结时按此核对每票运费。",
+    )
     vip_level = models.PositiveSmallIntegerField(
         "VIP 等级", default=0, help_text="0 为普通客户，数字越大优先级越高"
     )
@@ -34,6 +42,11 @@ class Customer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["brand", "phone"], name="customer_unique_phone_per_brand"),
             models.CheckConstraint(name="customer_vip_level_range", condition=models.Q(vip_level__lte=5)),
+            models.CheckConstraint(
+                name="customer_contract_discount_range",
+                condition=models.Q(contract_discount__isnull=True)
+                | models.Q(contract_discount__gt=0, contract_discount__lte=1),
+            ),
         ]
 
     def __str__(self) -> str:

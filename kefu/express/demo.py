@@ -15,6 +15,8 @@ from kefu.customers.services import customer_create
 from kefu.express import services
 from kefu.express.imports import FeeImporter, ScanImporter, WaybillImporter
 from kefu.express.models import Courier, Station, Waybill
+from kefu.express.repricing import station_place
+from kefu.express.rules import contract_price, quote_shipment
 from kefu.express.selectors import express_brand_get
 from kefu.express.settlement import month_range
 
@@ -49,6 +51,8 @@ def _contracts(brand, rng) -> list[Customer]:
                 contract_code=f"YJ-DEMO-{i + 1}",
             )
         )
+    found[0].contract_discount = Decimal("0.90")  # a negotiated 九折 on the tariff
+    found[0].save(update_fields=["contract_discount"])
     return found
 
 
@@ -113,7 +117,13 @@ def load(stdout, rng: random.Random) -> str:
             origin, dest = dest, origin
         shipped = month_start + timedelta(hours=rng.randrange(24 * 28), minutes=rng.randrange(60))
         number = f"XTJ{202610000000 + i:012d}"
-        freight = Decimal(rng.choice(["8.00", "10.00", "12.00", "15.00", "18.00", "23.00"]))
+        weight = Decimal(str(rng.choice([0.5, 1, 1.5, 2.3, 4])))
+        list_price = quote_shipment(
+            station_place(stations[origin]), station_place(stations[dest]), weight
+        ).total
+        freight = contract_price(list_price, customer.contract_discount if customer else None)
+        if i % 30 == 7:  # a few priced off the tariff, for settlement to find
+            freight += Decimal("3.00")
         waybills.append(
             {
                 "number": number,
@@ -125,7 +135,7 @@ def load(stdout, rng: random.Random) -> str:
                 "recipient_phone": customer.phone if incoming else f"1390000{i:04d}",
                 "item_name": rng.choice(ITEMS),
                 "pieces": rng.choice([1, 1, 1, 2]),
-                "weight_kg": str(rng.choice([0.5, 1, 1.5, 2.3, 4])),
+                "weight_kg": str(weight),
                 "freight": str(freight),
                 "payment": "月结" if monthly else rng.choice(["寄付", "到付"]),
                 "contract_code": customer.contract_code if customer else "",

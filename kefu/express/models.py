@@ -387,13 +387,14 @@ class Statement(models.Model):
 
 
 class Discrepancy(models.Model):
-    """One line that does not reconcile: fee differs, missing on either side, or written twice."""
+    """One line that does not reconcile: fee differs, missing on either side, written twice, or priced off the tariff."""
 
     class Kind(models.TextChoices):
         AMOUNT = "amount", "金额不符"
         NOT_RECORDED = "not_recorded", "面单漏记"
         NO_WAYBILL = "no_waybill", "系统无此运单"
         DUPLICATE = "duplicate", "重复记录"
+        TARIFF = "tariff", "运费与价目表不符"
 
     statement = models.ForeignKey(
         Statement,
@@ -411,6 +412,9 @@ class Discrepancy(models.Model):
     contract_code = models.CharField("月结合同号", max_length=30, blank=True)
     system_amount = models.DecimalField("系统费用", null=True, blank=True, **MONEY)
     recorded_amount = models.DecimalField("面单费用", null=True, blank=True, **MONEY)
+    expected_amount = models.DecimalField(
+        "价目表运费", null=True, blank=True, help_text="按价目表（及合同折扣）重新计算的运费", **MONEY
+    )
     detail = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
@@ -419,6 +423,14 @@ class Discrepancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_kind_display()}"
+
+    @property
+    def difference(self):
+        """System amount minus the tariff (or face-sheet) amount: positive when the waybill charges more."""
+        other = self.expected_amount if self.expected_amount is not None else self.recorded_amount
+        if self.system_amount is None or other is None:
+            return None
+        return self.system_amount - other
 
 
 class ProblemParcel(models.Model):

@@ -2,9 +2,10 @@
 
 For each contract customer and month: the statement of every 月结 waybill with its 收件 and 派件
 totals, reconciled against the fees written on the face sheets (FeeRecord), listing every amount
-that differs, every waybill missing on either side and every number written twice; statements are
-grouped by area (the origin station whose couriers collect). All sums are set-based SQL, so a month
-of a million waybills settles in seconds (docs/PERFORMANCE.md).
+that differs, every waybill missing on either side and every number written twice, and every freight
+that is not what the tariff and the customer's negotiated discount make it (kefu/express/repricing.py);
+statements are grouped by area (the origin station whose couriers collect). All comparisons are
+set-based SQL, so a month of a million waybills settles in seconds (docs/PERFORMANCE.md).
 
 收件 / 派件 follow the seed: 收件 are parcels other stations sent to the customer (the customer is the
 recipient), 派件 are parcels our couriers collected from the customer to send elsewhere.
@@ -19,7 +20,7 @@ from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -40,8 +41,13 @@ from tqdm import tqdm
 
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
+from kefu.errors import ServiceError
 from kefu.express.imports import bulk_session
-from kefu.express.models import Discrepancy, FeeRecord, Payment, Settlement, Statement, Waybill
+from kefu.express.models import Discrepancy, FeeRecord, Payment, Settlement, Statement, Station, Waybill
+from kefu.express.repricing import charged_fen, expected_fen, pair_rates, tariff_check
+from kefu.express.rules import InputError, RulebookError, default_rulebook
+from kefu.express.rules.money import money
+from kefu.express.rules.rulebook import Rulebook
 
 SH = ZoneInfo("Asia/Shanghai")
 ZERO = Decimal("0.00")
@@ -69,23 +75,196 @@ def _incoming() -> Q:
     return Q(recipient_phone=F("contract_customer__phone"))
 
 
+class _Problems:
+    """The month's discrepancies as plain rows, written with one executemany: tens of thousands of ORM
+    objects cost seconds (docs/PERFORMANCE.md)."""
+
+    COLUMNS = (
+        "settlement_id",
+        "statement_id",
+        "kind",
+        "number",
+        "contract_code",
+        "system_amount",
+        "recorded_amount",
+        "expected_amount",
+        "detail",
+    )
+
+    def __init__(self, settlement: Settlement, statements: dict[str, Statement]) -> None:
+        self.settlement, self.statements = settlement, statements
+        self.rows: list[tuple] = []
+        self.per_code: Counter = Counter()
+
+    def add(self, kind: str, number: str, code: str, detail: str, system=None, recorded=None, expected=None):
+        statement = self.statements.get(code)
+        self.rows.append(
+            (
+                self.settlement.pk,
+                statement.pk if statement else None,
+                kind,
+                number,
+                code,
+                system,
+                recorded,
+                expected,
+                detail,
+            )
+        )
+        self.per_code[code] += 1
+
+    def write(self) -> None:
+        qn = connection.ops.quote_name
+        columns = ", ".join(qn(c) for c in self.COLUMNS)
+        marks = ", ".join(["%s"] * len(self.COLUMNS))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {qn(Discrepancy._meta.db_table)} ({columns}) VALUES ({marks})", self.rows
+            )
+
+
+def _statements(
+    settlement: Settlement, groups: list[dict], stations: dict[int, Station]
+) -> dict[str, Statement]:
+    """Each contract customer's statement from the (customer, origin, destination) groups of the month."""
+    customers = Customer.objects.in_bulk({g["contract_customer_id"] for g in groups})
+    recorded = dict(
+        FeeRecord.objects.filter(brand=settlement.brand, month=settlement.month)
+        .values("contract_code")
+        .annotate(s=Sum("amount"))
+        .values_list("contract_code", "s")
+    )
+    statements: dict[str, Statement] = {}
+    areas: dict[str, Counter] = {}
+    for g in groups:
+        customer = customers[g["contract_customer_id"]]
+        code = customer.contract_code
+        statement = statements.setdefault(
+            code,
+            Statement(
+                settlement=settlement,
+                customer=customer,
+                waybills=0,
+                incoming_total=ZERO,
+                total=ZERO,
+                recorded_total=recorded.get(code) or ZERO,
+            ),
+        )
+        statement.waybills += g["n"]
+        # SQLite sums REAL values: round each group's sum back to fen
+        statement.incoming_total += money(Decimal(g["incoming"]))
+        statement.total += money(Decimal(g["total"]))
+        areas.setdefault(code, Counter())[stations[g["origin_id"]].name] += g["n"]
+    for code, statement in statements.items():
+        statement.outgoing_total = statement.total - statement.incoming_total
+        statement.area = areas[code].most_common(1)[0][0]
+    Statement.objects.bulk_create(statements.values())
+    return statements
+
+
+def _reconcile_waybills(waybills, records, book: Rulebook, rates, problems: _Problems) -> None:
+    """Every waybill against its face sheet and against the tariff; only the lines that differ are fetched.
+
+    A missing face sheet compares as fee + 1, so that the WHERE clause looks each record up once; the
+    SELECT looks it up again only for the lines fetched.
+    """
+    first_record = records.filter(number=OuterRef("number")).order_by("id").values("amount")[:1]
+    flagged = (
+        waybills.annotate(
+            fee=_fee(),
+            recorded=Subquery(first_record),
+            recorded_or_not_fee=Coalesce(Subquery(first_record), F("fee") + Value(1), output_field=MONEY),
+            charged=charged_fen(),
+            expected=expected_fen(book),
+        )
+        .filter(~Q(recorded_or_not_fee=F("fee")) | ~Q(charged=F("expected")))
+        .order_by()
+        .values_list(
+            "number",
+            "contract_customer__contract_code",
+            "fee",
+            "recorded",
+            "charged",
+            "expected",
+            "freight",
+            "origin_id",
+            "destination_id",
+            "weight_kg",
+            "volume_cm3",
+            "contract_customer__contract_discount",
+        )
+    )
+    for row in flagged.iterator(chunk_size=20000):
+        number, code, fee, recorded, charged, expected = row[:6]
+        if recorded is None:
+            problems.add(
+                Discrepancy.Kind.NOT_RECORDED, number, code, "系统有此运单，面单上没有记录", system=fee
+            )
+        elif Decimal(recorded) != Decimal(fee):
+            detail = f"系统 {Decimal(fee):.2f} 元，面单 {Decimal(recorded):.2f} 元"
+            problems.add(Discrepancy.Kind.AMOUNT, number, code, detail, system=fee, recorded=recorded)
+        if charged != expected:
+            freight, origin, destination, weight, volume, discount = row[6:]
+            difference = tariff_check(
+                rates[(origin, destination)],
+                freight=Decimal(freight),
+                weight_kg=Decimal(weight),
+                volume_cm3=None if volume is None else Decimal(volume),
+                discount=None if discount is None else Decimal(discount),
+                book=book,
+            )
+            if difference is not None:
+                problems.add(
+                    Discrepancy.Kind.TARIFF,
+                    number,
+                    code,
+                    difference.detail,
+                    system=freight,
+                    expected=difference.expected,
+                )
+
+
+def _reconcile_face_sheets(brand: Brand, records, problems: _Problems) -> None:
+    """Face sheets with no waybill (漏记) and numbers written more than once."""
+    known = Waybill.objects.filter(brand=brand, number=OuterRef("number"))
+    for number, code, amount in records.filter(~Exists(known)).values_list(
+        "number", "contract_code", "amount"
+    ):
+        problems.add(
+            Discrepancy.Kind.NO_WAYBILL, number, code, "面单有记录，系统中没有此运单（漏记）", recorded=amount
+        )
+    for row in records.values("number", "contract_code").annotate(n=Count("id")).filter(n__gt=1):
+        problems.add(
+            Discrepancy.Kind.DUPLICATE, row["number"], row["contract_code"], f"面单上记录了 {row['n']} 次"
+        )
+
+
 def settle_month(
-    *, brand: Brand, month: date, progress: bool = False, at: datetime | None = None
+    *,
+    brand: Brand,
+    month: date,
+    progress: bool = False,
+    at: datetime | None = None,
+    rulebook: Rulebook | None = None,
 ) -> Settlement:
     """Settle (or settle again, replacing the earlier run) one month for every contract customer."""
     now = timezone.localtime(at or timezone.now())
+    book = rulebook or default_rulebook()
     waybills = month_waybills(brand, month)
     records = FeeRecord.objects.filter(brand=brand, month=month)
     steps = tqdm(
-        total=6, desc=f"月结 {month:%Y-%m}", unit="步", file=sys.stderr, disable=not progress, leave=False
+        total=5, desc=f"月结 {month:%Y-%m}", unit="步", file=sys.stderr, disable=not progress, leave=False
     )
     with transaction.atomic():
         bulk_session()
         Settlement.objects.filter(brand=brand, month=month).delete()
         settlement = Settlement.objects.create(brand=brand, month=month, created_at=now)
-
-        totals = list(
-            waybills.values("contract_customer_id").annotate(
+        # one pass gives each customer's totals, its area (the origin its parcels mostly leave from)
+        # and the station pairs the tariff check prices
+        groups = list(
+            waybills.order_by()
+            .values("contract_customer_id", "origin_id", "destination_id")
+            .annotate(
                 n=Count("id"),
                 incoming=Coalesce(
                     Sum(Case(When(_incoming(), then=_fee()), default=Value(ZERO), output_field=MONEY)),
@@ -95,109 +274,30 @@ def settle_month(
                 total=Coalesce(Sum(_fee(), output_field=MONEY), Value(ZERO), output_field=MONEY),
             )
         )
+        stations = Station.objects.in_bulk({g[k] for g in groups for k in ("origin_id", "destination_id")})
         steps.update()
-        areas: dict[int, Counter] = {}
-        for row in waybills.values("contract_customer_id", "origin__name").annotate(n=Count("id")):
-            areas.setdefault(row["contract_customer_id"], Counter())[row["origin__name"]] += row["n"]
-        customers = Customer.objects.in_bulk([row["contract_customer_id"] for row in totals])
-        recorded = dict(
-            records.values("contract_code").annotate(s=Sum("amount")).values_list("contract_code", "s")
-        )
+        statements = _statements(settlement, groups, stations)
+        problems = _Problems(settlement, statements)
         steps.update()
-
-        statements: dict[str, Statement] = {}
-        for row in totals:
-            customer = customers[row["contract_customer_id"]]
-            total, incoming = Decimal(row["total"]), Decimal(row["incoming"])
-            statements[customer.contract_code] = Statement(
-                settlement=settlement,
-                customer=customer,
-                area=areas[customer.pk].most_common(1)[0][0],
-                waybills=row["n"],
-                incoming_total=incoming,
-                outgoing_total=total - incoming,
-                total=total,
-                recorded_total=recorded.get(customer.contract_code) or ZERO,
-            )
-        Statement.objects.bulk_create(statements.values())
+        pairs = {(g["origin_id"], g["destination_id"]) for g in groups}
+        try:
+            with pair_rates(pairs, stations, book) as rates:
+                _reconcile_waybills(waybills, records, book, rates, problems)
+        except (RulebookError, InputError) as exc:
+            raise ServiceError(f"月结无法按价目表核对运费：{exc}", code="tariff") from exc
+        steps.update()
+        _reconcile_face_sheets(brand, records, problems)
         steps.update()
 
-        problems: list[Discrepancy] = []
-
-        def add(
-            kind: str, number: str, code: str, system=None, recorded_amount=None, detail: str = ""
-        ) -> None:
-            problems.append(
-                Discrepancy(
-                    settlement=settlement,
-                    statement=statements.get(code),
-                    kind=kind,
-                    number=number,
-                    contract_code=code,
-                    system_amount=system,
-                    recorded_amount=recorded_amount,
-                    detail=detail,
-                )
-            )
-
-        first_record = records.filter(number=OuterRef("number")).order_by("id").values("amount")[:1]
-        # compare in SQL and fetch only the lines that do not reconcile
-        with_record = (
-            waybills.annotate(recorded=Subquery(first_record), fee=_fee())
-            .filter(Q(recorded__isnull=True) | ~Q(recorded=F("fee")))
-            .values_list("number", "contract_customer__contract_code", "fee", "recorded")
-        )
-        for number, code, fee, recorded_amount in with_record.iterator(chunk_size=20000):
-            if recorded_amount is None:
-                add(
-                    Discrepancy.Kind.NOT_RECORDED,
-                    number,
-                    code,
-                    system=fee,
-                    detail="系统有此运单，面单上没有记录",
-                )
-            elif Decimal(recorded_amount) != Decimal(fee):
-                add(
-                    Discrepancy.Kind.AMOUNT,
-                    number,
-                    code,
-                    system=fee,
-                    recorded_amount=recorded_amount,
-                    detail=f"系统 {Decimal(fee):.2f} 元，面单 {Decimal(recorded_amount):.2f} 元",
-                )
-        steps.update()
-
-        known = Waybill.objects.filter(brand=brand, number=OuterRef("number"))
-        for number, code, amount in records.filter(~Exists(known)).values_list(
-            "number", "contract_code", "amount"
-        ):
-            add(
-                Discrepancy.Kind.NO_WAYBILL,
-                number,
-                code,
-                recorded_amount=amount,
-                detail="面单有记录，系统中没有此运单（漏记）",
-            )
-        for row in records.values("number", "contract_code").annotate(n=Count("id")).filter(n__gt=1):
-            add(
-                Discrepancy.Kind.DUPLICATE,
-                row["number"],
-                row["contract_code"],
-                detail=f"面单上记录了 {row['n']} 次",
-            )
-        steps.update()
-
-        Discrepancy.objects.bulk_create(problems, batch_size=5000)
-        per_code = Counter(p.contract_code for p in problems)
+        problems.write()
         for code, statement in statements.items():
-            if per_code[code]:
-                statement.problems = per_code[code]
+            statement.problems = problems.per_code[code]
         Statement.objects.bulk_update(
             [s for s in statements.values() if s.problems], ["problems"], batch_size=2000
         )
         settlement.waybills = sum(s.waybills for s in statements.values())
         settlement.total = sum((s.total for s in statements.values()), ZERO)
-        settlement.problems = len(problems)
+        settlement.problems = len(problems.rows)
         settlement.save(update_fields=["waybills", "total", "problems"])
         steps.update()
     steps.close()
@@ -217,6 +317,12 @@ def statement_lines(statement: Statement):
         .select_related("origin", "destination")
         .order_by("shipped_at", "number")
     )
+
+
+def discrepancy_kinds(settlement: Settlement) -> list[tuple[str, str, int]]:
+    """(kind, Chinese label, count) for every kind of discrepancy the month has."""
+    counts = dict(settlement.discrepancies.values("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return [(kind, label, counts[kind]) for kind, label in Discrepancy.Kind.choices if counts.get(kind)]
 
 
 def statements_by_area(settlement: Settlement) -> list[tuple[str, list[Statement]]]:
@@ -297,10 +403,19 @@ def settlement_xlsx(settlement: Settlement, *, lines_limit: int = 100_000) -> by
             )
             written += 1
     diffs = book.create_sheet("差异")
-    header(diffs, "类型", "运单号", "合同号", "系统费用", "面单费用", "说明")
+    header(diffs, "类型", "运单号", "合同号", "系统费用", "面单费用", "价目表运费", "差额", "说明")
     for d in settlement.discrepancies.order_by("kind", "number").iterator(chunk_size=5000):
         diffs.append(
-            [d.get_kind_display(), d.number, d.contract_code, d.system_amount, d.recorded_amount, d.detail]
+            [
+                d.get_kind_display(),
+                d.number,
+                d.contract_code,
+                d.system_amount,
+                d.recorded_amount,
+                d.expected_amount,
+                d.difference,
+                d.detail,
+            ]
         )
     out = BytesIO()
     book.save(out)

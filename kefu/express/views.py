@@ -8,10 +8,18 @@ from django.views.decorators.http import require_POST
 from kefu.errors import PermissionDenied, ServiceError
 from kefu.express import services
 from kefu.express.imports import parse_month
-from kefu.express.models import PickupOrder, Settlement, Statement
+from kefu.express.models import Discrepancy, PickupOrder, Settlement, Statement
 from kefu.express.selectors import express_brand_get
-from kefu.express.settlement import settle_month, settlement_xlsx, statement_lines, statements_by_area
+from kefu.express.settlement import (
+    discrepancy_kinds,
+    settle_month,
+    settlement_xlsx,
+    statement_lines,
+    statements_by_area,
+)
 from kefu.tickets.selectors import brands_of
+
+DISCREPANCIES_SHOWN = 500
 
 FORM_FIELDS = (
     "customer_name",
@@ -125,13 +133,22 @@ def _settlement(request, month: str) -> Settlement:
 @login_required
 def settlement_detail(request, month: str):
     settlement = _settlement(request, month)
+    kind = request.GET.get("kind", "")
+    discrepancies = settlement.discrepancies.all()
+    if kind in Discrepancy.Kind.values:
+        discrepancies = discrepancies.filter(kind=kind)
+    else:
+        kind = ""
     return render(
         request,
         "express/settlement.html",
         {
             "settlement": settlement,
             "groups": statements_by_area(settlement),
-            "discrepancies": settlement.discrepancies.all()[:500],
+            "kinds": discrepancy_kinds(settlement),
+            "kind": kind,
+            "discrepancies": discrepancies[:DISCREPANCIES_SHOWN],
+            "shown": DISCREPANCIES_SHOWN,
         },
     )
 

@@ -96,6 +96,7 @@ def test_unknown_province_is_out_of_network():
         ("宠物小狗一只", "活体动物"),
         ("现金", "现金"),
         ("散装锂电池", "散装锂电池"),
+        ("汽车蓄电池", "腐蚀性物品"),  # 《禁止寄递物品指导目录》十一 names 蓄电池
         ("打火機", "打火机"),  # traditional characters
         ("ｋ粉", "毒品"),  # full-width letter
     ],

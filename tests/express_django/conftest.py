@@ -54,7 +54,7 @@ def net(cast, ticket_types):
             number=number,
             origin=origin or n.fq,
             destination=dest or n.sh,
-            weight_kg=Decimal("1.00"),
+            weight_kg=extra.pop("weight_kg", Decimal("1.00")),
             freight=Decimal(freight),
             payment=payment,
             contract_customer=customer,

@@ -52,7 +52,7 @@ def test_a_supervisor_runs_the_month_and_reads_statements(net, cast, client):
     reply = client.post("/express/settlements/run/", {"month": "2026-10"})
     assert reply.status_code == 302 and reply["Location"] == "/express/settlements/2026-10/"
     page = client.get("/express/settlements/2026-10/").content.decode()
-    assert "福清站" in page and "福清电子厂" in page and "53.00" in page and "金额不符" in page
+    assert "福清站" in page and "福清电子厂" in page and "57.00" in page and "金额不符" in page
     statement = net.contract.statement_set.get()
     printable = client.get(f"/express/statements/{statement.pk}/").content.decode()
     assert "月结对账单" in printable and "XTJ600000000002" in printable and "收件费用" in printable

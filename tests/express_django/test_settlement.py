@@ -24,27 +24,35 @@ def record(net, number, amount, *, code="YJ-001", line=None):
 
 
 def month_setup(net):
+    """Four 月结 waybills of October, every freight as the tariff prices it (福建→上海 邻近, 福建省内)."""
     c = net.contract
     net.waybill(
         "XTJ600000000001", payment="monthly", customer=c, freight="12.00", insurance_fee=Decimal("3.00")
     )
-    net.waybill("XTJ600000000002", payment="monthly", customer=c, freight="20.00", shipped="2026-10-31 23:00")
+    net.waybill(
+        "XTJ600000000002",
+        payment="monthly",
+        customer=c,
+        freight="22.00",  # 邻近 12.00 + 2 kg × 5.00 (2.6 kg charged as 3.0)
+        weight_kg=Decimal("2.60"),
+        shipped="2026-10-31 23:00",
+    )
     net.waybill(
         "XTJ600000000003",
         payment="monthly",
         customer=c,
-        freight="8.00",
+        freight="10.00",
         recipient_phone=c.phone,
         origin=net.xm,
         dest=net.fq,
     )
-    net.waybill("XTJ600000000004", payment="monthly", customer=c, freight="10.00")
+    net.waybill("XTJ600000000004", payment="monthly", customer=c, freight="10.00", dest=net.xm)
     net.waybill("XTJ600000000009", payment="monthly", customer=c, freight="99.00", shipped="2026-11-01 00:00")
     net.waybill("XTJ600000000010", freight="99.00")  # 寄付: not in any statement
     record(net, "XTJ600000000001", "15.00")
     record(net, "XTJ600000000002", "18.00")  # differs
-    record(net, "XTJ600000000003", "8.00")
-    record(net, "XTJ600000000003", "8.00")  # written twice
+    record(net, "XTJ600000000003", "10.00")
+    record(net, "XTJ600000000003", "10.00")  # written twice
     record(net, "XTJ600000000005", "6.00")  # no such waybill: 漏记
     # XTJ600000000004 has no face-sheet record
 
@@ -54,8 +62,8 @@ def test_a_month_totals_receiving_and_sending_and_lists_every_discrepancy(net):
     settlement = settle_month(brand=net.brand, month=at("2026-10-01 00:00").date())
     statement = settlement.statements.get()
     assert statement.waybills == 4 and statement.area == "福清站"
-    assert statement.incoming_total == Decimal("8.00") and statement.outgoing_total == Decimal("45.00")
-    assert statement.total == Decimal("53.00") and statement.recorded_total == Decimal("55.00")
+    assert statement.incoming_total == Decimal("10.00") and statement.outgoing_total == Decimal("47.00")
+    assert statement.total == Decimal("57.00") and statement.recorded_total == Decimal("59.00")
     found = sorted((d.kind, d.number) for d in settlement.discrepancies.all())
     assert found == [
         ("amount", "XTJ600000000002"),
@@ -84,7 +92,7 @@ def test_excel_export_has_summary_lines_and_discrepancies(net):
     assert book.sheetnames == ["汇总", "明细", "差异"]
     summary = list(book["汇总"].values)
     assert summary[1][:3] == ("福清站", "福清电子厂", "YJ-001") and Decimal(str(summary[1][6])) == Decimal(
-        "53"
+        "57"
     )
     assert len(list(book["明细"].values)) == 5 and len(list(book["差异"].values)) == 5
 
@@ -93,5 +101,5 @@ def test_settle_command_reports_the_month(net, capsys, tmp_path):
     month_setup(net)
     call_command("settle", "--month", "2026-10", "--no-progress", "--xlsx", str(tmp_path / "m.xlsx"))
     out = capsys.readouterr().out
-    assert "2026-10 月结完成：1 个月结客户，4 票运单，合计 53.00 元，差异 4 条" in out
+    assert "2026-10 月结完成：1 个月结客户，4 票运单，合计 57.00 元，差异 4 条" in out
     assert (tmp_path / "m.xlsx").stat().st_size > 0

@@ -1,4 +1,4 @@
-"""Pure express rules (no Django): waybill formats, pickup, claims, queries, complaints, problem parcels.
+"""Pure express rules (no Django): waybill formats, pickup, tariff, claims, queries, complaints, problem parcels.
 
 Data lives in kefu/express/rulebooks/*.yaml; `default_rulebook()` loads it once and
 `load_rulebook(overrides=...)` lets a brand change any rule without code.
@@ -20,17 +20,13 @@ from .pickup import (
     ItemMatch,
     PickupAssessment,
     PickupRequest,
-    Place,
-    PriceBreakdown,
     assess_pickup,
     check_network,
     match_items,
     parse_pickup,
     pickup_window,
-    promised_hours,
     quote,
     vehicle_need,
-    zone_for,
 )
 from .problems import (
     STATION_LABELS,
@@ -53,6 +49,16 @@ from .service import (
     complaint_clock,
     complaint_type,
     complaint_types,
+)
+from .tariff import (
+    Place,
+    PriceBreakdown,
+    Rate,
+    contract_price,
+    promised_hours,
+    quote_shipment,
+    rate_between,
+    zone_for,
 )
 from .waybill import (
     Candidate,
@@ -84,6 +90,7 @@ __all__ = [
     "ProblemChoice",
     "ProblemParcelKind",
     "QueryClassification",
+    "Rate",
     "Rulebook",
     "RulebookError",
     "Scan",
@@ -98,6 +105,7 @@ __all__ = [
     "complaint_type",
     "complaint_types",
     "complete_step",
+    "contract_price",
     "default_rulebook",
     "identify_waybill",
     "load_rulebook",
@@ -111,6 +119,8 @@ __all__ = [
     "problem_parcel_kinds",
     "promised_hours",
     "quote",
+    "quote_shipment",
+    "rate_between",
     "s10_check_digit",
     "s10_is_valid",
     "vehicle_need",

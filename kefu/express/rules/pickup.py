@@ -14,24 +14,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 import ahocorasick
 
-from .money import SHANGHAI, InputError, iso, money, to_datetime, to_decimal
+from .money import SHANGHAI, InputError, iso, to_datetime, to_decimal
 from .rulebook import Rulebook, default_rulebook
-from .text import fold, place_key
-
-
-@dataclass(frozen=True)
-class Place:
-    province: str
-    city: str = ""
-    district: str = ""
-
-    def label(self) -> str:
-        return "".join(p for p in (self.province, self.city, self.district) if p)
+from .tariff import Place, PriceBreakdown, quote_shipment
+from .text import fold, same_place
 
 
 @dataclass(frozen=True)
@@ -61,25 +52,6 @@ class ItemMatch:
     category: str
     message: str
     source: str
-
-
-@dataclass(frozen=True)
-class PriceBreakdown:
-    zone: str
-    zone_name: str
-    actual_weight_kg: Decimal
-    volumetric_weight_kg: Decimal
-    chargeable_weight_kg: Decimal
-    first_weight_kg: Decimal
-    first_price: Decimal
-    additional_weight_kg: Decimal
-    additional_per_kg: Decimal
-    additional_price: Decimal
-    total: Decimal
-    source: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
 
 
 @dataclass(frozen=True)
@@ -129,59 +101,20 @@ class PickupAssessment:
 # ---------------------------------------------------------------- network and zones
 
 
-def _same(a: str, b: str) -> bool:
-    """Place keys match when equal or one is a prefix of the other (甘孜藏族 / 甘孜)."""
-    ka, kb = place_key(a), place_key(b)
-    if not ka or not kb:
-        return False
-    short, long_ = sorted((ka, kb), key=len)
-    return ka == kb or (len(short) >= 2 and long_.startswith(short))
-
-
 def check_network(place: Place, rulebook: Rulebook | None = None) -> tuple[bool, str | None]:
     """(in network, Chinese reason to tell the customer when not)."""
     net = (rulebook or default_rulebook()).network
     for area in net.get("not_open", []):
-        if not _same(area["province"], place.province):
+        if not same_place(area["province"], place.province):
             continue
-        if area.get("city") and not _same(area["city"], place.city):
+        if area.get("city") and not same_place(area["city"], place.city):
             continue
-        if area.get("district") and not _same(area["district"], place.district):
+        if area.get("district") and not same_place(area["district"], place.district):
             continue
         return False, net["message"].format(place=place.label(), reason=area["reason"])
-    if not any(_same(p, place.province) for p in net.get("provinces", [])):
+    if not any(same_place(p, place.province) for p in net.get("provinces", [])):
         return False, net["message"].format(place=place.label(), reason="网络暂未开通")
     return True, None
-
-
-def zone_for(origin: Place, destination: Place, rulebook: Rulebook | None = None) -> tuple[str, str]:
-    """(zone code, Chinese zone name) for a shipment, by the ordered zone rules."""
-    tariff = (rulebook or default_rulebook()).tariff
-    same_province = _same(origin.province, destination.province)
-    regions = [r for r in tariff["regions"].values()]
-    conditions = {
-        "same_city": same_province and _same(origin.city, destination.city),
-        "same_province": same_province,
-        "remote": any(
-            _same(p, end.province) for p in tariff["remote_provinces"] for end in (origin, destination)
-        ),
-        "same_region": any(
-            any(_same(p, origin.province) for p in r) and any(_same(p, destination.province) for p in r)
-            for r in regions
-        ),
-        "any": True,
-    }
-    for zone in tariff["zones"]:
-        if conditions[zone["when"]]:
-            return str(zone["code"]), str(zone["name"])
-    raise InputError("无法确定计费分区", "destination")
-
-
-def promised_hours(zone: str, rulebook: Rulebook | None = None) -> int:
-    rates = (rulebook or default_rulebook()).tariff["rates"]
-    if zone not in rates:
-        raise InputError(f"未知的计费分区：{zone}", "zone")
-    return int(rates[zone]["promised_hours"])
 
 
 # ---------------------------------------------------------------- items
@@ -239,50 +172,10 @@ def match_items(item_name: str, rulebook: Rulebook | None = None) -> tuple[ItemM
 # ---------------------------------------------------------------- weight, vehicle, price
 
 
-def volumetric_weight(
-    dimensions_cm: tuple[Decimal, Decimal, Decimal] | None, pieces: int, divisor: Decimal
-) -> Decimal:
-    if dimensions_cm is None:
-        return Decimal(0)
-    length, width, height = dimensions_cm
-    return length * width * height * pieces / divisor
-
-
-def round_up(weight: Decimal, step: Decimal) -> Decimal:
-    return (weight / step).to_integral_value(rounding=ROUND_CEILING) * step
-
-
 def quote(request: PickupRequest, rulebook: Rulebook | None = None) -> PriceBreakdown:
-    """First weight + additional weight per zone; chargeable = max(actual, volumetric)."""
-    book = rulebook or default_rulebook()
-    tariff = book.tariff
-    conf = tariff["chargeable_weight"]
-    volumetric = volumetric_weight(
-        request.dimensions_cm, request.pieces, Decimal(str(conf["volumetric_divisor"]))
-    )
-    step = Decimal(str(conf["round_up_step_kg"]))
-    chargeable = round_up(max(request.weight_kg, volumetric), step)
-    zone, zone_name = zone_for(request.origin, request.destination, book)
-    rate = tariff["rates"][zone]
-    first_weight = Decimal(str(rate["first_weight_kg"]))
-    first_price = money(Decimal(str(rate["first_price"])))
-    per_kg = money(Decimal(str(rate["additional_per_kg"])))
-    additional_weight = max(Decimal(0), chargeable - first_weight)
-    additional_price = money(additional_weight * per_kg)
-    return PriceBreakdown(
-        zone=zone,
-        zone_name=zone_name,
-        actual_weight_kg=request.weight_kg,
-        volumetric_weight_kg=volumetric.quantize(Decimal("0.01")),
-        chargeable_weight_kg=chargeable,
-        first_weight_kg=first_weight,
-        first_price=first_price,
-        additional_weight_kg=additional_weight,
-        additional_per_kg=per_kg,
-        additional_price=additional_price,
-        total=money(first_price + additional_price),
-        source=f"{rate['source']}；{conf['source']}",
-    )
+    """The price to tell the customer; dimensions are per piece, so the volume is L × W × H × pieces."""
+    volume = None if request.dimensions_cm is None else math.prod(request.dimensions_cm) * request.pieces
+    return quote_shipment(request.origin, request.destination, request.weight_kg, volume, rulebook)
 
 
 def vehicle_need(request: PickupRequest, rulebook: Rulebook | None = None) -> tuple[bool, tuple[str, ...]]:

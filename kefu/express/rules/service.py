@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .money import InputError, add_years_end_of_day, iso
-from .pickup import promised_hours
 from .rulebook import Rulebook, default_rulebook
+from .tariff import promised_hours
 from .waybill import Candidate, identify_waybill
 
 QUERY_KINDS = (

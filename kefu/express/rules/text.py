@@ -55,3 +55,12 @@ def place_key(name: str | None) -> str:
         if key.endswith(suffix) and len(key) > len(suffix) + 1:
             return key[: -len(suffix)]
     return key
+
+
+def same_place(a: str, b: str) -> bool:
+    """Place names match when their keys are equal or one is a prefix of the other (甘孜藏族 / 甘孜)."""
+    ka, kb = place_key(a), place_key(b)
+    if not ka or not kb:
+        return False
+    short, long_ = sorted((ka, kb), key=len)
+    return ka == kb or (len(short) >= 2 and long_.startswith(short))
