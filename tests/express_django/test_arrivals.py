@@ -103,30 +103,15 @@ def test_the_hub_counts_recent_parcels_not_yet_followed_up(net, cast, client):
 
 
 def test_the_command_lists_then_opens_follow_ups(net, cast, sent, capsys):
-    call_command("sent_not_arrived", "--station", "FQ01", "--since", "2026-10-01", "--until", "2026-10-06")
-    out = capsys.readouterr().out
+    def run(*extra):
+        call_command(
+            "sent_not_arrived", "--station", "FQ01", "--since", "2026-10-01", "--until", "2026-10-06", *extra
+        )
+        return capsys.readouterr().out
+
+    out = run()
     assert "福清站 10-01–10-06 发出、至今未到：2 件" in out and "未跟进" in out
     assert not Ticket.objects.filter(subject__startswith="有发无到").exists()
-    call_command(
-        "sent_not_arrived",
-        "--station",
-        "FQ01",
-        "--since",
-        "2026-10-01",
-        "--until",
-        "2026-10-06",
-        "--open-tickets",
-    )
-    assert "已开跟进工单 2 张" in capsys.readouterr().out
-    call_command(
-        "sent_not_arrived",
-        "--station",
-        "FQ01",
-        "--since",
-        "2026-10-01",
-        "--until",
-        "2026-10-06",
-        "--open-tickets",
-    )
-    out = capsys.readouterr().out
+    assert "已开跟进工单 2 张" in run("--open-tickets")
+    out = run("--open-tickets")
     assert "已跟进 KF-" in out and "没有尚未跟进的快件，未开新工单。" in out
