@@ -15,9 +15,8 @@ from kefu.customers.services import customer_create
 from kefu.express import services
 from kefu.express.imports import FeeImporter, ScanImporter, WaybillImporter
 from kefu.express.models import Courier, Station, Waybill
-from kefu.express.repricing import station_place
 from kefu.express.rules import contract_price, quote_shipment
-from kefu.express.selectors import express_brand_get
+from kefu.express.selectors import express_brand_get, place_of
 from kefu.express.settlement import month_range
 
 STATIONS = [
@@ -119,7 +118,7 @@ def load(stdout, rng: random.Random) -> str:
         number = f"XTJ{202610000000 + i:012d}"
         weight = Decimal(str(rng.choice([0.5, 1, 1.5, 2.3, 4])))
         list_price = quote_shipment(
-            station_place(stations[origin]), station_place(stations[dest]), weight
+            place_of(stations[origin]), place_of(stations[dest]), weight
         ).total
         freight = contract_price(list_price, customer.contract_discount if customer else None)
         if i % 30 == 7:  # a few priced off the tariff, for settlement to find

@@ -25,16 +25,12 @@ from kefu.express.models import Station, Waybill
 from kefu.express.rules import Place, Rate, RulebookError, contract_price, rate_between
 from kefu.express.rules.rulebook import Rulebook
 from kefu.express.rules.tariff import price, weight_rules
+from kefu.express.selectors import place_of
 
 TABLE = "kefu_settle_rate"
 HUNDRED = Decimal(100)  # fen per yuan, and 10-gram units per kilogram
 DISCOUNT_SCALE = 10_000  # Customer.contract_discount has four decimal places
 INT = BigIntegerField()
-
-
-def station_place(station: Station) -> Place:
-    """Stations are zoned by their province and city, as the tariff rulebook's zone rules read them."""
-    return Place(station.province, station.city, station.district)
 
 
 def _hundredths(value: Decimal, what: str) -> int:
@@ -55,7 +51,7 @@ def pair_rates(
     by_places: dict[tuple[Place, Place], Rate] = {}
     rates: dict[tuple[int, int], Rate] = {}
     for origin, destination in pairs:
-        places = (station_place(stations[origin]), station_place(stations[destination]))
+        places = (place_of(stations[origin]), place_of(stations[destination]))
         if places not in by_places:
             by_places[places] = rate_between(*places, book)
         rates[(origin, destination)] = by_places[places]
