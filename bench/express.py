@@ -54,11 +54,11 @@ def shipment(i: int) -> tuple[Decimal, int | None]:
 
 def tariff_freights(stations, discounts):
     """freight(i): the tariff price of waybill i after its customer's discount; 1% mis-priced by ±1 yuan."""
-    from kefu.express.repricing import station_place
     from kefu.express.rules import contract_price, rate_between
     from kefu.express.rules.tariff import price
+    from kefu.express.selectors import place_of
 
-    rates = [[rate_between(station_place(a), station_place(b)) for b in stations] for a in stations]
+    rates = [[rate_between(place_of(a), place_of(b)) for b in stations] for a in stations]
 
     def freight(i: int) -> Decimal:
         weight, volume = shipment(i)

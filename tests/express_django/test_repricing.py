@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from kefu.customers.services import customer_create
 from kefu.errors import ServiceError
 from kefu.express.models import Settlement, Station, Waybill
-from kefu.express.repricing import expected_fen, pair_rates, station_place
+from kefu.express.repricing import expected_fen, pair_rates
 from kefu.express.rules import contract_price, default_rulebook, rate_between
 from kefu.express.rules.tariff import price
+from kefu.express.selectors import place_of
 from kefu.express.settlement import settle_month, settlement_xlsx
 from tests.conftest import at
 from tests.express_django.test_settlement import record
@@ -116,7 +117,7 @@ def grid(net, book):
     waybills, prices = [], {}
     for i, (dest, weight, volume) in enumerate(product([same_city, net.xm, net.sh, lhasa], WEIGHTS, VOLUMES)):
         customer = customers[i % len(customers)]
-        rate = rate_between(station_place(net.fq), station_place(dest), book)
+        rate = rate_between(place_of(net.fq), place_of(dest), book)
         volume = None if volume is None else Decimal(volume)
         total = price(rate, Decimal(weight), volume, book).total
         expected = contract_price(total, customer.contract_discount)
