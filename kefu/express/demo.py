@@ -117,9 +117,7 @@ def load(stdout, rng: random.Random) -> str:
         shipped = month_start + timedelta(hours=rng.randrange(24 * 28), minutes=rng.randrange(60))
         number = f"XTJ{202610000000 + i:012d}"
         weight = Decimal(str(rng.choice([0.5, 1, 1.5, 2.3, 4])))
-        list_price = quote_shipment(
-            place_of(stations[origin]), place_of(stations[dest]), weight
-        ).total
+        list_price = quote_shipment(place_of(stations[origin]), place_of(stations[dest]), weight).total
         freight = contract_price(list_price, customer.contract_discount if customer else None)
         if i % 30 == 7:  # a few priced off the tariff, for settlement to find
             freight += Decimal("3.00")

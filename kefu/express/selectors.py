@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
-from kefu.errors import NotFound, ServiceError
+from kefu.errors import NotFound, PermissionDenied, ServiceError
 from kefu.express.models import (
     CLAIM_FLOW,
     ArrivalFollowUp,
     Claim,
+    Courier,
     PickupOrder,
     ProblemParcel,
     Scan,
@@ -41,7 +42,7 @@ from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES
-from kefu.tickets.selectors import ticket_get_for_user
+from kefu.tickets.selectors import brands_of, ticket_get_for_user
 
 
 def carrier_code_for(brand: Brand) -> str:
@@ -196,11 +197,49 @@ def sent_not_arrived_by_origin(
     return list(groups.items())
 
 
+PICKUP_OPEN = [PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED]
+
+
 def pickups_overdue(now: datetime) -> QuerySet[PickupOrder]:
     return PickupOrder.objects.filter(
-        status__in=[PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED],
-        pickup_until__lt=now,
-        late_notified_at__isnull=True,
+        status__in=PICKUP_OPEN, pickup_until__lt=now, late_notified_at__isnull=True
+    )
+
+
+def pickups_open(brand: Brand) -> QuerySet[PickupOrder]:
+    """Orders still waiting for their courier, the one due first at the top."""
+    return (
+        PickupOrder.objects.filter(brand=brand, status__in=PICKUP_OPEN)
+        .select_related("courier", "courier__station", "ticket")
+        .order_by("pickup_until", "pk")
+    )
+
+
+def pickups_done(brand: Brand, limit: int = 15) -> QuerySet[PickupOrder]:
+    return (
+        PickupOrder.objects.filter(brand=brand)
+        .exclude(status__in=PICKUP_OPEN)
+        .select_related("courier", "ticket")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def pickup_get_for_user(pk: int, user) -> PickupOrder:
+    """A pickup order by id; another brand's order is refused like its brand's pages."""
+    order = PickupOrder.objects.select_related("brand", "ticket").filter(pk=pk).first()
+    if order is None:
+        raise NotFound("没有找到该取件订单", field="order")
+    allowed = brands_of(user)
+    if allowed is not None and not allowed.filter(pk=order.brand_id).exists():
+        raise PermissionDenied("您不服务该品牌")
+    return order
+
+
+def couriers_of(brand: Brand) -> QuerySet[Courier]:
+    return (
+        Courier.objects.filter(station__brand=brand, active=True)
+        .select_related("station")
+        .order_by("station__code", "name")
     )
 
 

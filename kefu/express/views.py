@@ -1,15 +1,23 @@
-"""Express pages: the pickup intake form with its instant answers, and the monthly settlement."""
+"""Express pages: the pickup intake form with its instant answers, pickup tracking, the monthly settlement."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kefu.errors import PermissionDenied, ServiceError
 from kefu.express import services
 from kefu.express.imports import parse_month
 from kefu.express.models import Discrepancy, PickupOrder, Settlement, Statement
-from kefu.express.selectors import express_brand_get
+from kefu.express.selectors import (
+    couriers_of,
+    express_brand_get,
+    pickup_get_for_user,
+    pickups_done,
+    pickups_open,
+)
 from kefu.express.settlement import (
     discrepancy_kinds,
     settle_month,
@@ -18,6 +26,7 @@ from kefu.express.settlement import (
     statements_by_area,
 )
 from kefu.tickets.selectors import brands_of
+from kefu.timeutil import local_now
 
 DISCREPANCIES_SHOWN = 500
 
@@ -102,6 +111,49 @@ def pickup_form(request):
             "a": order.assessment if order else None,
         },
     )
+
+
+@login_required
+def pickups(request):
+    """Pickup orders until their courier has been: due time, lateness, courier; dispatch, picked up, cancel."""
+    brand = _brand(request)
+    return render(
+        request,
+        "express/pickups.html",
+        {
+            "brand": brand,
+            "open": pickups_open(brand),
+            "done": pickups_done(brand),
+            "couriers": couriers_of(brand),
+            "now": local_now(),
+            "nav": "pickups",
+        },
+    )
+
+
+@login_required
+@require_POST
+def pickup_action(request, pk: int):
+    order = pickup_get_for_user(pk, request.user)
+    action = request.POST.get("action")
+    try:
+        if action == "dispatch":
+            courier = couriers_of(order.brand).filter(pk=request.POST.get("courier") or 0).first()
+            if courier is None:
+                raise ServiceError("请选择业务员", field="courier")
+            services.pickup_dispatch(order=order, courier=courier, actor=request.user)
+            messages.success(request, f"已通知业务员 {courier.name} 上门取件")
+        elif action == "picked_up":
+            services.pickup_picked_up(order=order, actor=request.user)
+            messages.success(request, f"{order.customer_name} 的快件已取件，工单已解决")
+        elif action == "cancel":
+            services.pickup_cancel(order=order, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, f"已取消 {order.customer_name} 的取件订单")
+        else:
+            raise ServiceError("未知的操作", field="action")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('express_pickups')}#pickup-{order.pk}")
 
 
 @login_required

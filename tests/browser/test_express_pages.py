@@ -98,6 +98,14 @@ def test_an_agent_works_through_the_express_pages(server, browser):
     expect(page.locator(".verdict")).to_have_text("可以寄递")
     shot(page, "express-pickup.png")
 
+    # 取件跟踪: the new order waits for 陈师傅 until he has been; marking it picked up resolves its ticket.
+    page.click(".subnav >> text=取件跟踪")
+    row = page.locator("tr", has_text="福清电子科技有限公司").first
+    expect(row).to_contain_text("陈师傅")
+    shot(page, "express-pickups.png")
+    row.locator("button", has_text="已取件").click()
+    expect(page.locator(".flash")).to_contain_text("已取件，工单已解决")
+
     # 有发无到: 福清站 lists what was sent to it and never arrived; one click opens the origin stations' tickets.
     page.click(".subnav >> text=有发无到")
     expect(page.locator(".card-head")).to_have_count(2)

@@ -12,6 +12,7 @@ from kefu.express.services.follow_ups import sent_not_arrived_follow_up
 from kefu.express.services.pickups import (
     LATE_PICKUP_NOTICE,
     courier_for,
+    pickup_cancel,
     pickup_create,
     pickup_dispatch,
     pickup_picked_up,
@@ -29,6 +30,7 @@ __all__ = [
     "complaint_open",
     "courier_for",
     "import_file",
+    "pickup_cancel",
     "pickup_create",
     "pickup_dispatch",
     "pickup_picked_up",

@@ -13,7 +13,7 @@ from kefu.customers.models import Customer
 from kefu.errors import Conflict, ServiceError
 from kefu.express.models import Courier, PickupOrder
 from kefu.express.rules import InputError, Place, assess_pickup, parse_pickup
-from kefu.express.selectors import pickups_overdue
+from kefu.express.selectors import couriers_of, pickups_overdue
 from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
 from kefu.tickets.selectors import ticket_type_get
@@ -26,7 +26,7 @@ LATE_PICKUP_NOTICE = (
 
 def courier_for(brand: Brand, place: Place, address: str) -> Courier | None:
     """The courier whose area is named in the pickup address or district (most specific area first)."""
-    couriers = Courier.objects.filter(station__brand=brand, active=True).select_related("station")
+    couriers = couriers_of(brand)
     haystack = f"{place.province}{place.city}{place.district}{address}"
     fitting = [c for c in couriers if c.area and c.area in haystack]
     return max(fitting, key=lambda c: (len(c.area), -c.pk), default=None)
@@ -105,13 +105,26 @@ def pickup_create(
     return order
 
 
+OPEN = (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED)
+
+
+def _open_order(order: PickupOrder) -> PickupOrder:
+    """The order locked for this transaction; refused unless it still waits for its pickup."""
+    locked = PickupOrder.objects.select_for_update().select_related("ticket").get(pk=order.pk)
+    if locked.status not in OPEN:
+        raise Conflict(f"该取件订单{locked.get_status_display()}，不在待取件状态", field="status")
+    return locked
+
+
 def pickup_dispatch(
     *, order: PickupOrder, courier: Courier, actor: User, at: datetime | None = None
 ) -> PickupOrder:
+    """Send the order to a courier (or to another one); notifying the courier meets the dispatch clock."""
     now = local_now(at)
-    if order.status not in (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED):
-        raise Conflict("该取件订单不能再分派", field="status")
+    if courier.station.brand_id != order.brand_id or not courier.active:
+        raise ServiceError("该业务员不属于本品牌或已停用", field="courier")
     with transaction.atomic():
+        order = _open_order(order)
         order.courier, order.status = courier, PickupOrder.Status.DISPATCHED
         order.save(update_fields=["courier", "status"])
         tickets.ticket_note(
@@ -126,12 +139,24 @@ def pickup_dispatch(
 
 def pickup_picked_up(*, order: PickupOrder, actor: User | None, at: datetime | None = None) -> PickupOrder:
     now = local_now(at)
-    if order.status not in (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED):
-        raise Conflict("该取件订单不在待取件状态", field="status")
     with transaction.atomic():
+        order = _open_order(order)
         order.status, order.picked_up_at = PickupOrder.Status.PICKED_UP, now
         order.save(update_fields=["status", "picked_up_at"])
         resolve(order.ticket, actor=actor, note="业务员已上门取件", at=now)
+    return order
+
+
+def pickup_cancel(*, order: PickupOrder, actor: User, reason: str, at: datetime | None = None) -> PickupOrder:
+    """The customer cancels (or the order cannot be served): the reason is kept in the ticket's history."""
+    now = local_now(at)
+    if not reason.strip():
+        raise ServiceError("请填写取消原因", field="reason")
+    with transaction.atomic():
+        order = _open_order(order)
+        order.status = PickupOrder.Status.CANCELLED
+        order.save(update_fields=["status"])
+        resolve(order.ticket, actor=actor, note=f"取件订单已取消：{reason.strip()}", at=now)
     return order
 
 

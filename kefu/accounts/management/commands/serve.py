@@ -1,28 +1,40 @@
+import logging
 import threading
 
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+# Idempotent sweeps run every minute while the server runs; several nodes may run them at once.
+SWEEPS = (
+    "kefu.tickets.services.sla_sweep",  # record SLA breaches
+    "kefu.express.services.pickup_sweep",  # tell customers whose pickup is late, once each
+)
+log = logging.getLogger("kefu.sweep")
 
 
 def _sweep_forever(every: int, stop: threading.Event) -> None:
-    """Record SLA breaches while the server runs; the sweep is idempotent, so several nodes may run it."""
     from django.db import close_old_connections
 
-    from kefu.tickets.services import sla_sweep
-
+    sweeps = [import_string(path) for path in SWEEPS]
     while not stop.wait(every):
-        try:
-            sla_sweep()
-        finally:
-            close_old_connections()
+        for sweep in sweeps:
+            try:
+                sweep()
+            except Exception:  # one failed round is logged; the next minute tries again
+                log.exception("定时检测失败：%s", sweep.__name__)
+            finally:
+                close_old_connections()
 
 
 class Command(BaseCommand):
-    help = "启动 kefu 服务 (ASGI: 网页、API 与 WebSocket)，并每分钟检测一次 SLA 超时"
+    help = "启动 kefu 服务 (ASGI: 网页、API 与 WebSocket)，并每分钟检测 SLA 超时与取件超时"
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="监听地址 (默认 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="端口 (默认 8000)")
-        parser.add_argument("--sweep-every", type=int, default=60, help="SLA 超时检测间隔秒数，0 表示不检测")
+        parser.add_argument(
+            "--sweep-every", type=int, default=60, help="SLA 与取件超时检测间隔秒数，0 表示不检测"
+        )
 
     def handle(self, *args, host, port, sweep_every, **options):
         from daphne.cli import CommandLineInterface
@@ -30,7 +42,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         if sweep_every > 0:
             threading.Thread(
-                target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sla-sweep"
+                target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sweeps"
             ).start()
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
         try:
