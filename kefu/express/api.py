@@ -14,6 +14,7 @@ from kefu.express.models import Claim, ProblemParcel, Station
 from kefu.express.selectors import (
     claim_get_for_user,
     express_brand_get,
+    pickup_get_for_user,
     problem_card,
     problem_get_for_user,
     waybill_get,
@@ -116,6 +117,27 @@ def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
         "courier": str(order.courier) if order.courier else None,
         "ticket": _ticket(order.ticket),
         "assessment": order.assessment,
+    }
+
+
+class PickupActionIn(Schema):
+    action: str = Field(..., description="dispatch（分派业务员）、picked_up（已取件）或 cancel（取消）")
+    courier_id: int | None = Field(None, description="分派时必填：业务员 id")
+    reason: str = Field("", description="取消时必填：取消原因")
+
+
+@router.post(
+    "/pickups/{order_id}/actions", summary="取件订单：分派业务员、确认已取件或取消（业务员巴枪也可调用）"
+)
+def act_on_pickup(request, order_id: int, payload: PickupActionIn):
+    order = pickup_get_for_user(order_id, request.user)
+    message = services.pickup_act(order=order, actor=request.user, **payload.dict())
+    order.refresh_from_db()
+    return {
+        "id": order.pk,
+        "status": order.status,
+        "status_name": order.get_status_display(),
+        "message": message,
     }
 
 

@@ -135,24 +135,19 @@ def pickups(request):
 @require_POST
 def pickup_action(request, pk: int):
     order = pickup_get_for_user(pk, request.user)
-    action = request.POST.get("action")
+    courier = request.POST.get("courier", "")
     try:
-        if action == "dispatch":
-            courier = couriers_of(order.brand).filter(pk=request.POST.get("courier") or 0).first()
-            if courier is None:
-                raise ServiceError("请选择业务员", field="courier")
-            services.pickup_dispatch(order=order, courier=courier, actor=request.user)
-            messages.success(request, f"已通知业务员 {courier.name} 上门取件")
-        elif action == "picked_up":
-            services.pickup_picked_up(order=order, actor=request.user)
-            messages.success(request, f"{order.customer_name} 的快件已取件，工单已解决")
-        elif action == "cancel":
-            services.pickup_cancel(order=order, actor=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, f"已取消 {order.customer_name} 的取件订单")
-        else:
-            raise ServiceError("未知的操作", field="action")
+        done = services.pickup_act(
+            order=order,
+            action=request.POST.get("action", ""),
+            actor=request.user,
+            courier_id=int(courier) if courier.isdigit() else None,
+            reason=request.POST.get("reason", ""),
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
     return redirect(f"{reverse('express_pickups')}#pickup-{order.pk}")
 
 

@@ -80,6 +80,19 @@ def test_a_courier_of_another_brand_cannot_be_chosen(net, cast, client):
     html = client.post(
         f"/express/pickups/{order.pk}/", {"action": "dispatch", "courier": stranger.pk}, follow=True
     ).content.decode()
-    assert "请选择业务员" in html
+    assert "请选择本品牌的业务员" in html
     order.refresh_from_db()
     assert order.courier == net.courier
+
+
+def test_a_couriers_handset_reports_the_pickup_through_the_api(net, cast, api_b, api_a):
+    order = order_at(net, cast)
+    path = f"/express/pickups/{order.pk}/actions"
+    assert api_a.post(path, {"action": "picked_up"}).status_code == 403  # another brand's agent
+    unknown = api_b.post(path, {"action": "lost"})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "action"
+    assert "未知的操作：lost" in unknown.json()["message"]
+    reply = api_b.post(path, {"action": "picked_up"})
+    assert reply.status_code == 200 and reply.json()["status_name"] == "已取件"
+    again = api_b.post(path, {"action": "cancel", "reason": "客户改期"})
+    assert again.status_code == 409 and "不在待取件状态" in again.json()["message"]

@@ -12,6 +12,7 @@ from kefu.express.services.follow_ups import sent_not_arrived_follow_up
 from kefu.express.services.pickups import (
     LATE_PICKUP_NOTICE,
     courier_for,
+    pickup_act,
     pickup_cancel,
     pickup_create,
     pickup_dispatch,
@@ -30,6 +31,7 @@ __all__ = [
     "complaint_open",
     "courier_for",
     "import_file",
+    "pickup_act",
     "pickup_cancel",
     "pickup_create",
     "pickup_dispatch",

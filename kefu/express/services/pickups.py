@@ -122,7 +122,7 @@ def pickup_dispatch(
     """Send the order to a courier (or to another one); notifying the courier meets the dispatch clock."""
     now = local_now(at)
     if courier.station.brand_id != order.brand_id or not courier.active:
-        raise ServiceError("该业务员不属于本品牌或已停用", field="courier")
+        raise ServiceError("请选择本品牌的业务员", field="courier")
     with transaction.atomic():
         order = _open_order(order)
         order.courier, order.status = courier, PickupOrder.Status.DISPATCHED
@@ -158,6 +158,28 @@ def pickup_cancel(*, order: PickupOrder, actor: User, reason: str, at: datetime 
         order.save(update_fields=["status"])
         resolve(order.ticket, actor=actor, note=f"取件订单已取消：{reason.strip()}", at=now)
     return order
+
+
+PICKUP_ACTIONS = {"dispatch": "分派业务员", "picked_up": "已取件", "cancel": "取消"}
+
+
+def pickup_act(
+    *, order: PickupOrder, action: str, actor: User, courier_id: int | None = None, reason: str = ""
+) -> str:
+    """One action on an open order, as the tracking page and the API name them; returns what to tell the agent."""
+    if action == "dispatch":
+        courier = couriers_of(order.brand).filter(pk=courier_id or 0).first()
+        if courier is None:
+            raise ServiceError("请选择本品牌的业务员", field="courier")
+        pickup_dispatch(order=order, courier=courier, actor=actor)
+        return f"已通知业务员 {courier.name} 上门取件"
+    if action == "picked_up":
+        pickup_picked_up(order=order, actor=actor)
+        return f"{order.customer_name} 的快件已取件，工单已解决"
+    if action == "cancel":
+        pickup_cancel(order=order, actor=actor, reason=reason)
+        return f"已取消 {order.customer_name} 的取件订单"
+    raise ServiceError(f"未知的操作：{action}（应为 {'、'.join(PICKUP_ACTIONS)}）", field="action")
 
 
 def pickup_sweep(*, now: datetime | None = None) -> int:
