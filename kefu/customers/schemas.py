@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
@@ -15,6 +16,9 @@ class CustomerIn(Schema):
     title: str = Field("", max_length=20)
     company: str = Field("", max_length=100)
     contract_code: str = Field("", max_length=30)
+    contract_discount: Decimal | None = Field(
+        None, gt=0, le=1, description="月结运费折扣，如 0.85；不填按价目表原价"
+    )
     vip_level: int = Field(0, ge=0, le=5)
     address: str = Field("", max_length=200)
 
@@ -26,6 +30,7 @@ class CustomerPatch(Schema):
     title: str | None = Field(None, max_length=20)
     company: str | None = Field(None, max_length=100)
     contract_code: str | None = Field(None, max_length=30)
+    contract_discount: Decimal | None = Field(None, gt=0, le=1, description="月结运费折扣；传 null 取消折扣")
     vip_level: int | None = Field(None, ge=0, le=5)
     address: str | None = Field(None, max_length=200)
 
@@ -38,6 +43,7 @@ class CustomerOut(Schema):
     phone: str
     company: str
     contract_code: str
+    contract_discount: Decimal | None
     vip_level: int
     returning: bool
     address: str
@@ -52,6 +58,7 @@ class CustomerOut(Schema):
             phone=phone_for(customer, user),
             company=customer.company,
             contract_code=customer.contract_code,
+            contract_discount=customer.contract_discount,
             vip_level=customer.vip_level,
             returning=is_returning(customer),
             address=customer.address,

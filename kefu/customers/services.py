@@ -1,5 +1,7 @@
 """Writes for customers."""
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 
 from kefu.accounts.models import User
@@ -8,7 +10,17 @@ from kefu.customers.models import Customer, CustomerAccessLog
 from kefu.customers.rules import normalize_phone
 from kefu.errors import Conflict, ServiceError
 
-EDITABLE = ("name", "gender", "title", "phone", "company", "contract_code", "vip_level", "address")
+EDITABLE = (
+    "name",
+    "gender",
+    "title",
+    "phone",
+    "company",
+    "contract_code",
+    "contract_discount",
+    "vip_level",
+    "address",
+)
 
 
 def _clean(fields: dict) -> dict:
@@ -18,6 +30,9 @@ def _clean(fields: dict) -> dict:
             raise ServiceError("电话号码格式不正确", field="phone")
     if "name" in fields and not str(fields["name"]).strip():
         raise ServiceError("请填写客户姓名", field="name")
+    discount = fields.get("contract_discount")
+    if discount is not None and not 0 < Decimal(str(discount)) <= 1:
+        raise ServiceError("月结运费折扣应大于 0、不超过 1（如 0.85 为八五折）", field="contract_discount")
     if "vip_level" in fields and not 0 <= int(fields["vip_level"]) <= 5:
         raise ServiceError("VIP 等级应在 0 到 5 之间", field="vip_level")
     return fields

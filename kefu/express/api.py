@@ -195,7 +195,7 @@ class ProblemIn(Schema):
     brand: str | None = None
     waybill_number: str
     kind: str = Field(..., description="wrong_phone | out_of_area | damaged_packaging | refused | wrong_city")
-    station: str = Field(..., description="上报站点代码")
+    station: str = Field("", description="上报站点代码；不填时为运单的目的站")
     note: str = ""
     eta: str = Field("", description="预计到达时间（错发异地件告知客户时要用）")
 
@@ -229,9 +229,15 @@ def _problem(problem: ProblemParcel) -> dict:
 def report_problem(request, payload: ProblemIn):
     brand = _brand(request, payload.brand)
     waybill = waybill_get(brand, payload.waybill_number)
-    station = Station.objects.filter(brand=brand, code=payload.station).first()
-    if waybill is None or station is None:
-        raise NotFound("没有找到该运单或站点")
+    if waybill is None:
+        raise NotFound(f"没有找到运单：{payload.waybill_number}", field="waybill_number")
+    station = (
+        Station.objects.filter(brand=brand, code=payload.station).first()
+        if payload.station
+        else waybill.destination
+    )
+    if station is None:
+        raise NotFound(f"没有找到站点：{payload.station}", field="station")
     problem = services.problem_report(
         waybill=waybill,
         kind=payload.kind,

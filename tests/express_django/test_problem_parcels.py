@@ -176,3 +176,12 @@ def test_the_api_reports_and_advances_a_parcel_for_its_own_brand_only(net, cast,
     assert step["choice"] == "transfer" and step["steps"][0]["state"] == "done"
     assert step["steps"][0]["by"] == str(cast.agent_b) and step["steps"][1]["state"] == "not_applicable"
     assert step["ticket"]["status"] == "in_progress"
+
+
+def test_the_api_reports_at_the_waybills_destination_when_no_station_is_given(net, cast, api_b):
+    w = net.waybill("XTJ500000000011", origin=net.fq, dest=net.xm)
+    reply = api_b.post("/express/problems", {"waybill_number": w.number, "kind": "refused"})
+    assert reply.status_code == 200, reply.content
+    assert ProblemParcel.objects.get(pk=reply.json()["id"]).reported_by == net.xm
+    unknown = api_b.post("/express/problems", {"waybill_number": w.number, "kind": "refused", "station": "ZZ9"})
+    assert unknown.status_code == 404 and unknown.json()["message"] == "没有找到站点：ZZ9"

@@ -1,6 +1,7 @@
 """The JSON API: intake, idempotency, transitions, hand-offs, permissions and readable errors."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -149,6 +150,18 @@ def test_customers_are_found_by_phone_name_company_and_contract(api_a, api_sup, 
     assert CustomerAccessLog.objects.filter(customer_id=customer_id, user=cast.agent_a).count() == 1
     dup = api_sup.post("/customers", {"brand": "oufei", "name": "钱进二", "phone": "135 1234 5678"})
     assert dup.status_code == 409 and dup.json()["field"] == "phone"
+
+
+def test_a_contract_customers_negotiated_discount_is_kept_and_checked(api_sup):
+    body = {"brand": "oufei", "name": "钱进", "phone": "13512345678", "contract_code": "YJ2026001"}
+    res = api_sup.post("/customers", {**body, "contract_discount": "0.85"})
+    assert res.status_code == 201 and Decimal(res.json()["contract_discount"]) == Decimal("0.85")
+    customer_id = res.json()["id"]
+    assert Decimal(api_sup.get(f"/customers/{customer_id}").json()["contract_discount"]) == Decimal("0.85")
+    refused = api_sup.patch(f"/customers/{customer_id}", {"contract_discount": "1.2"})
+    assert refused.status_code == 422 and refused.json()["field"] == "contract_discount", refused.json()
+    cleared = api_sup.patch(f"/customers/{customer_id}", {"contract_discount": None})
+    assert cleared.status_code == 200 and cleared.json()["contract_discount"] is None
 
 
 def test_customer_timeline_and_returning_customer(api_a, cast):
