@@ -183,5 +183,7 @@ def test_the_api_reports_at_the_waybills_destination_when_no_station_is_given(ne
     reply = api_b.post("/express/problems", {"waybill_number": w.number, "kind": "refused"})
     assert reply.status_code == 200, reply.content
     assert ProblemParcel.objects.get(pk=reply.json()["id"]).reported_by == net.xm
-    unknown = api_b.post("/express/problems", {"waybill_number": w.number, "kind": "refused", "station": "ZZ9"})
+    unknown = api_b.post(
+        "/express/problems", {"waybill_number": w.number, "kind": "refused", "station": "ZZ9"}
+    )
     assert unknown.status_code == 404 and unknown.json()["message"] == "没有找到站点：ZZ9"
