@@ -5,10 +5,13 @@ Seed 004_4ea5f35392de9aaf.txt: 第一节 (取件), 第二节 (查询), 第四节
 
 import operator
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import reduce
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -492,3 +495,77 @@ class ArrivalFollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.waybill_id} → {self.station_id}"
+
+
+class ImportJob(models.Model):
+    """A file uploaded on the import page and imported in the background, with its progress and summary.
+
+    The file is kept, so an interrupted import can be run again: rows already stored are skipped.
+    """
+
+    class Kind(models.TextChoices):
+        WAYBILLS = "waybills", "运单"
+        SCANS = "scans", "扫描记录"
+        FEES = "fees", "面单费用"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("数据类型", max_length=10, choices=Kind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    path = models.CharField("保存位置", max_length=300)
+    size = models.PositiveBigIntegerField("文件大小（字节）")
+    done_bytes = models.PositiveBigIntegerField("已读取（字节）", default=0)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    read = models.PositiveIntegerField("读取行数", default=0)
+    stored = models.PositiveIntegerField("新存入", default=0)
+    skipped = models.PositiveIntegerField("已存在跳过", default=0)
+    rejected_count = models.PositiveIntegerField("拒收行数", default=0)
+    rejected = models.JSONField("拒收明细", default=list, blank=True, help_text="前 1000 行：行号与原因")
+    error = models.TextField("失败原因", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间")
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    # a running import writes its progress every half second; silence this long means its server stopped
+    STALE_AFTER = timedelta(minutes=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+    @property
+    def interrupted(self) -> bool:
+        return (
+            self.status == self.Status.RUNNING
+            and self.heartbeat_at is not None
+            and timezone.now() - self.heartbeat_at > self.STALE_AFTER
+        )
+
+    @property
+    def took(self) -> str:
+        """How long the import took, for people: 48 秒, 3 分 12 秒."""
+        if self.finished_at is None:
+            return ""
+        minutes, seconds = divmod(max(0, round((self.finished_at - self.created_at).total_seconds())), 60)
+        return f"{minutes} 分 {seconds} 秒" if minutes else f"{seconds} 秒"
+
+    @property
+    def can_rerun(self) -> bool:
+        return self.status == self.Status.FAILED or self.interrupted
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, self.done_bytes * 100 // self.size) if self.size else 0

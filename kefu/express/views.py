@@ -1,4 +1,4 @@
-"""Express pages: the pickup intake form with its instant answers, pickup tracking, the monthly settlement."""
+"""Express pages: pickup intake and tracking, data imports with their progress, the monthly settlement."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from kefu.errors import PermissionDenied, ServiceError
 from kefu.express import services
 from kefu.express.imports import parse_month
-from kefu.express.models import Discrepancy, PickupOrder, Settlement, Statement
+from kefu.express.models import Discrepancy, ImportJob, PickupOrder, Settlement, Statement
 from kefu.express.selectors import (
     couriers_of,
     express_brand_get,
@@ -149,6 +149,70 @@ def pickup_action(request, pk: int):
     else:
         messages.success(request, done)
     return redirect(f"{reverse('express_pickups')}#pickup-{order.pk}")
+
+
+def _import_job(request, pk: int) -> ImportJob:
+    if not request.user.is_supervisor:
+        raise PermissionDenied("只有主管可以导入数据")
+    job = ImportJob.objects.filter(pk=pk, brand=_brand(request)).first()
+    if job is None:
+        raise Http404("没有找到该导入任务")
+    return job
+
+
+@login_required
+def imports_page(request):
+    """Upload a waybill, scan or face-sheet file; it is imported in the background with a progress bar."""
+    brand = _brand(request)
+    if not request.user.is_supervisor:
+        raise PermissionDenied("只有主管可以导入数据")
+    error = None
+    if request.method == "POST":
+        try:
+            job = services.import_job_create(
+                brand=brand,
+                kind=request.POST.get("kind", ""),
+                upload=request.FILES.get("file"),
+                actor=request.user,
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            services.import_job_start(job)
+            return redirect("express_import_job", pk=job.pk)
+    return render(
+        request,
+        "express/imports.html",
+        {
+            "brand": brand,
+            "jobs": ImportJob.objects.filter(brand=brand).select_related("created_by")[:20],
+            "kinds": ImportJob.Kind.choices,
+            "chosen": request.POST.get("kind", "scans"),
+            "error": error,
+            "nav": "imports",
+        },
+    )
+
+
+@login_required
+def import_job(request, pk: int):
+    """The job's progress bar and summary; htmx polls the progress part until the import has finished."""
+    job = _import_job(request, pk)
+    template = "express/_import_progress.html" if request.htmx else "express/import_job.html"
+    return render(request, template, {"brand": job.brand, "job": job, "nav": "imports"})
+
+
+@login_required
+@require_POST
+def import_job_rerun(request, pk: int):
+    job = _import_job(request, pk)
+    if job.can_rerun:
+        ImportJob.objects.filter(pk=job.pk).update(done_bytes=0)
+        services.import_job_start(job)
+        messages.success(request, "已重新开始导入；已存入的行会自动跳过")
+    else:
+        messages.error(request, "该文件正在导入或已导入完成")
+    return redirect("express_import_job", pk=job.pk)
 
 
 @login_required

@@ -143,3 +143,14 @@ def test_scan_push_api_stores_a_batch_and_needs_a_token(net, api_b, client):
     ]
     assert api_b.post("/express/scans", body).json()["stored"] == 0
     assert client.post("/api/express/scans", body, content_type="application/json").status_code == 401
+
+
+def test_a_csv_saved_by_chinese_excel_in_gbk_is_read(net, tmp_path):
+    net.waybill("XTJ200000000003")
+    path = tmp_path / "扫描.csv"
+    path.write_bytes(
+        "运单号,扫描类型,扫描时间,站点\nXTJ200000000003,到达,2026-10-06 08:00,SH01\n".encode("gbk")
+    )
+    summary = import_file(brand=net.brand, kind="scans", path=path)
+    assert (summary.read, summary.stored, summary.rejected_count) == (1, 1, 0)
+    assert Scan.objects.get().kind == "到达"

@@ -10,7 +10,7 @@ import csv
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -80,8 +80,13 @@ def canonical(row: dict[str, Any]) -> dict[str, Any]:
     return {ALIASES.get(str(k).strip(), str(k).strip()): v for k, v in row.items() if k is not None}
 
 
-def read_rows(path: Path, *, progress: bool = True) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """(line number, row) for each row of a CSV, JSON Lines or JSON array file; None for an unreadable row."""
+def read_rows(
+    path: Path, *, progress: bool = True, on_progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """(line number, row) for each row of a CSV, JSON Lines or JSON array file; None for an unreadable row.
+
+    `progress` draws a progress bar on stderr; `on_progress` is told how many bytes have been read.
+    """
     size = path.stat().st_size
     with (
         path.open("rb") as handle,
@@ -95,7 +100,7 @@ def read_rows(path: Path, *, progress: bool = True) -> Iterator[tuple[int, dict[
             leave=False,
         ) as bar,
     ):
-        lines = _byte_lines(handle, bar)
+        lines = _byte_lines(handle, bar, on_progress)
         if path.suffix.lower() == ".csv":
             yield from _csv_rows(lines)
             return
@@ -128,15 +133,23 @@ def _csv_rows(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any] | None
         yield reader.line_num, dict(zip(header, row, strict=False))
 
 
-def _byte_lines(handle: IO[bytes], bar: tqdm) -> Iterator[str]:
-    pending = 0
+def _byte_lines(handle: IO[bytes], bar: tqdm, on_progress: Callable[[int], None] | None) -> Iterator[str]:
+    pending = done = 0
     for number, raw in enumerate(handle):
         pending += len(raw)
         if number % 4096 == 0:
             bar.update(pending)
-            pending = 0
-        yield raw.decode("utf-8-sig") if number == 0 else raw.decode("utf-8")
+            done, pending = done + pending, 0
+            if on_progress:
+                on_progress(done)
+        try:
+            text = raw.decode("utf-8-sig" if number == 0 else "utf-8")
+        except UnicodeDecodeError:  # a CSV saved by Excel on a Chinese Windows is GB18030 (GBK)
+            text = raw.decode("gb18030", errors="replace")
+        yield text
     bar.update(pending)
+    if on_progress:
+        on_progress(done + pending)
 
 
 def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:

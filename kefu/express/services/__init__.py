@@ -7,7 +7,13 @@ kefu.express.rules (seed 004_4ea5f35392de9aaf.txt).
 
 from kefu.express.services.claims import CLAIM_FLOW, claim_advance, claim_file
 from kefu.express.services.complaints import complaint_open
-from kefu.express.services.data_import import import_file, scans_push
+from kefu.express.services.data_import import (
+    import_file,
+    import_job_create,
+    import_job_run,
+    import_job_start,
+    scans_push,
+)
 from kefu.express.services.follow_ups import sent_not_arrived_follow_up
 from kefu.express.services.pickups import (
     LATE_PICKUP_NOTICE,
@@ -31,6 +37,9 @@ __all__ = [
     "complaint_open",
     "courier_for",
     "import_file",
+    "import_job_create",
+    "import_job_run",
+    "import_job_start",
     "pickup_act",
     "pickup_cancel",
     "pickup_create",

@@ -1,13 +1,29 @@
-"""Imports: waybills, scans and face-sheet fees from files, and scans pushed by a sorting center."""
+"""Imports: waybills, scans and face-sheet fees from files (command line or the import page), and scans
+pushed by a sorting center."""
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kefu.accounts.models import User
 from kefu.brands.models import Brand
-from kefu.errors import ServiceError
+from kefu.errors import Conflict, PermissionDenied, ServiceError
 from kefu.express import imports
+from kefu.express.models import ImportJob
+
+log = logging.getLogger("kefu.import")
+PROGRESS_EVERY_S = 0.5
 
 
 def import_file(
@@ -24,3 +40,97 @@ def import_file(
 def scans_push(*, brand: Brand, rows: list[dict[str, Any]]) -> imports.ImportSummary:
     """A sorting center pushes a batch of scans; rows are numbered from 1 in the reply."""
     return imports.ScanImporter(brand).run((i, imports.canonical(r)) for i, r in enumerate(rows, start=1))
+
+
+# ---------------------------------------------------------------- the import page: uploads run in the background
+
+
+def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, actor: User) -> ImportJob:
+    """Keep the uploaded file under KEFU_VAR_DIR/imports and queue its import."""
+    if not actor.is_supervisor:
+        raise PermissionDenied("只有主管可以导入数据")
+    if kind not in imports.IMPORTERS:
+        raise ServiceError("请选择要导入的数据类型", field="kind")
+    if upload is None:
+        raise ServiceError("请选择要导入的文件", field="file")
+    name = Path(upload.name or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in imports.reading.SUFFIXES:
+        raise ServiceError("只支持 .csv、.json、.jsonl 文件", field="file")
+    if not upload.size:
+        raise ServiceError("文件是空的", field="file")
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return ImportJob.objects.create(
+        brand=brand,
+        kind=kind,
+        file_name=name[:200],
+        path=str(path),
+        size=upload.size,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+
+
+def import_job_run(job: ImportJob) -> ImportJob:
+    """Import the job's file, writing its progress as it goes; a failure is recorded, never lost silently."""
+    claimed = ImportJob.objects.filter(pk=job.pk).filter(
+        Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.FAILED])
+        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=timezone.now() - ImportJob.STALE_AFTER)
+    )
+    if not claimed.update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now(), error=""):
+        raise Conflict("该文件正在导入或已导入完成", field="job")
+    importer = imports.IMPORTERS[job.kind](job.brand, Path(job.path))
+    summary = importer.summary
+    last = 0.0
+
+    def counts(**extra: Any) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            read=summary.read,
+            stored=summary.stored,
+            skipped=summary.skipped,
+            rejected_count=summary.rejected_count,
+            heartbeat_at=timezone.now(),
+            **extra,
+        )
+
+    def progress(done: int) -> None:
+        nonlocal last
+        if time.monotonic() - last >= PROGRESS_EVERY_S:
+            last = time.monotonic()
+            counts(done_bytes=done)
+
+    try:
+        importer.run(imports.read_rows(imports.open_file(job.path), progress=False, on_progress=progress))
+    except Exception as exc:  # the rows written so far stay; running the job again skips them
+        log.exception("导入失败：%s", job.file_name)
+        message = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        counts(status=ImportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
+    else:
+        rejected = [{"line": line, "reason": reason} for line, reason in summary.rejected]
+        counts(
+            status=ImportJob.Status.DONE,
+            done_bytes=job.size,
+            rejected=rejected,
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job
+
+
+def import_job_start(job: ImportJob) -> None:
+    """Run the import in a background thread once this request's transaction has committed."""
+
+    def work() -> None:
+        try:
+            import_job_run(job)
+        except Conflict:
+            pass  # another click already started it
+        finally:
+            close_old_connections()
+
+    transaction.on_commit(lambda: threading.Thread(target=work, daemon=True, name=f"import-{job.pk}").start())
