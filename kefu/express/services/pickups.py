@@ -13,7 +13,7 @@ from kefu.customers.models import Customer
 from kefu.errors import Conflict, ServiceError
 from kefu.express.models import Courier, PickupOrder
 from kefu.express.rules import InputError, Place, assess_pickup, parse_pickup
-from kefu.express.selectors import couriers_of, pickups_overdue
+from kefu.express.selectors import PICKUP_OPEN, couriers_of, pickups_overdue
 from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
 from kefu.tickets.selectors import ticket_type_get
@@ -94,24 +94,25 @@ def pickup_create(
         order.status = PickupOrder.Status.DISPATCHED if order.courier else PickupOrder.Status.UNASSIGNED
         order.save()
         if order.courier and actor is not None:
-            # 及时将取货信息通知业务人员 (第一节 二 4): notifying the courier meets the dispatch clock.
-            tickets.ticket_note(
-                ticket=order.ticket,
-                actor=actor,
-                at=now,
-                body=f"已通知业务员 {order.courier.name}（{order.courier.phone}）上门取件",
-            )
-            tickets.ticket_meet_clocks(ticket=order.ticket, codes=["dispatch"], at=now)
+            _courier_notified(order, actor, now)
     return order
 
 
-OPEN = (PickupOrder.Status.UNASSIGNED, PickupOrder.Status.DISPATCHED)
+def _courier_notified(order: PickupOrder, actor: User, now: datetime) -> None:
+    """及时将取货信息通知业务人员 (第一节 二 4): noted in the history; it meets the dispatch clock."""
+    tickets.ticket_note(
+        ticket=order.ticket,
+        actor=actor,
+        at=now,
+        body=f"已通知业务员 {order.courier.name}（{order.courier.phone}）上门取件",
+    )
+    tickets.ticket_meet_clocks(ticket=order.ticket, codes=["dispatch"], at=now)
 
 
 def _open_order(order: PickupOrder) -> PickupOrder:
     """The order locked for this transaction; refused unless it still waits for its pickup."""
     locked = PickupOrder.objects.select_for_update().select_related("ticket").get(pk=order.pk)
-    if locked.status not in OPEN:
+    if locked.status not in PICKUP_OPEN:
         raise Conflict(f"该取件订单{locked.get_status_display()}，不在待取件状态", field="status")
     return locked
 
@@ -127,13 +128,7 @@ def pickup_dispatch(
         order = _open_order(order)
         order.courier, order.status = courier, PickupOrder.Status.DISPATCHED
         order.save(update_fields=["courier", "status"])
-        tickets.ticket_note(
-            ticket=order.ticket,
-            actor=actor,
-            at=now,
-            body=f"已通知业务员 {courier.name}（{courier.phone}）上门取件",
-        )
-        tickets.ticket_meet_clocks(ticket=order.ticket, codes=["dispatch"], at=now)
+        _courier_notified(order, actor, now)
     return order
 
 
