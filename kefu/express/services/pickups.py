@@ -111,7 +111,7 @@ def _courier_notified(order: PickupOrder, actor: User, now: datetime) -> None:
 
 def _open_order(order: PickupOrder) -> PickupOrder:
     """The order locked for this transaction; refused unless it still waits for its pickup."""
-    locked = PickupOrder.objects.select_for_update().select_related("ticket").get(pk=order.pk)
+    locked = PickupOrder.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=order.pk)
     if locked.status not in PICKUP_OPEN:
         raise Conflict(f"该取件订单{locked.get_status_display()}，不在待取件状态", field="status")
     return locked
