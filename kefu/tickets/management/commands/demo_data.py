@@ -231,6 +231,6 @@ class Command(BaseCommand):
             "  supervisor  赵主管 工号 1000 (主管监控 /desk/supervisor/)\n"
             "  agent1001…agent1006  坐席 工号 1001–1006 (坐席工作台 /desk/)\n"
             "  客户在线客服：/chat/xintianjie/\n"
-            "  快递业务：/express/ (查询、问题件、理赔、投诉、取件)\n"
+            "  快递业务：/express/ (查询、问题件、理赔、投诉、有发无到、取件；主管另有数据导入、月结)\n"
             "  API 令牌：Authorization: Bearer demo-supervisor-token"
         )
