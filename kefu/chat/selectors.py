@@ -1,12 +1,13 @@
 """Reads for chat, routing and presence: permission-checked lookups, the customer card, the supervisor board."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
+from kefu.chat.attendance import Period, summarize
 from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
@@ -235,3 +236,37 @@ def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
         "breaches": list(breaches_for(user)[:15]),
         "now": now,
     }
+
+
+def attendance_day(day: date, *, now: datetime | None = None) -> list[dict]:
+    """Every active agent's attendance and occupancy on `day`, by team, from the status log.
+
+    The shift a team is held to is its brands' service hours (earliest start, latest end); a team serving
+    a round-the-clock brand works rosters kefu does not know, so it is held to none.
+    """
+    now = timezone.localtime(now or timezone.now())
+    day_start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    day_end = day_start + timedelta(days=1)
+    periods: dict[int, list[Period]] = {}
+    for row in AgentStatus.objects.filter(started_at__lt=day_end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=day_start)
+    ):
+        periods.setdefault(row.agent_id, []).append(Period(row.status, row.started_at, row.ended_at))
+    shifts: dict[int | None, tuple[time, time] | None] = {None: None}
+    rows = []
+    agents = User.objects.filter(agent_no__isnull=False, is_active=True).select_related("team")
+    for agent in agents.order_by("team__name", "agent_no"):
+        if agent.team_id not in shifts:
+            shifts[agent.team_id] = _team_shift(agent.team)
+        summary = summarize(
+            periods.get(agent.pk, []), day_start=day_start, now=now, shift=shifts[agent.team_id]
+        )
+        rows.append({"agent": agent, "day": summary, "shift": shifts[agent.team_id]})
+    return rows
+
+
+def _team_shift(team) -> tuple[time, time] | None:
+    hours = list(team.brands.values_list("service_start", "service_end"))
+    if not hours or any(start >= end for start, end in hours):
+        return None
+    return min(start for start, _ in hours), max(end for _, end in hours)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/chats/<int:session_id>/end/", views.chat_end, name="chat_end"),
     path("desk/chats/<int:session_id>/take-over/", views.chat_take_over, name="chat_take_over"),
     path("desk/supervisor/", views.supervisor, name="chat_supervisor"),
+    path("desk/attendance/", views.attendance, name="chat_attendance"),
     path("chat/<slug:brand>/", views.customer_chat, name="chat_customer"),
     path("chat/<slug:brand>/start/", views.customer_start, name="chat_customer_start"),
     path("chat/s/<uuid:token>/upload/", views.customer_upload, name="chat_customer_upload"),

@@ -1,7 +1,7 @@
 """Pages: the agent desk and ticket workspace, the supervisor board, the customer chat page, the login page."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,7 @@ from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.chat.selectors import (
     agent_state,
+    attendance_day,
     chat_messages,
     customer_card,
     message_payload,
@@ -325,6 +326,31 @@ def supervisor(request):
         raise PermissionDenied("只有主管可以查看监控")
     template = "chat/_board.html" if request.htmx else "chat/supervisor.html"
     return render(request, template, {"board": supervisor_board(request.user)})
+
+
+@login_required
+def attendance(request):
+    """考勤与占用率: each agent's day from the status log (sign-in, sign-out, time per status, breaks)."""
+    if not request.user.is_supervisor:
+        raise PermissionDenied("只有主管可以查看考勤")
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(request.GET["day"]) if request.GET.get("day") else today
+    except ValueError:
+        day, error = today, f"日期格式应为 2026-11-24：{request.GET['day']}"
+    else:
+        error = None
+    return render(
+        request,
+        "chat/attendance.html",
+        {
+            "rows": attendance_day(day),
+            "day": day,
+            "previous": day - timedelta(days=1),
+            "next": day + timedelta(days=1) if day < today else None,
+            "error": error,
+        },
+    )
 
 
 # ---------------------------------------------------------------- customer chat

@@ -553,12 +553,11 @@ class ImportJob(models.Model):
         )
 
     @property
-    def took(self) -> str:
-        """How long the import took, for people: 48 秒, 3 分 12 秒."""
-        if self.finished_at is None:
-            return ""
-        minutes, seconds = divmod(max(0, round((self.finished_at - self.created_at).total_seconds())), 60)
-        return f"{minutes} 分 {seconds} 秒" if minutes else f"{seconds} 秒"
+    def seconds(self) -> int | None:
+        """How long the import took, from upload to the end."""
+        return (
+            None if self.finished_at is None else round((self.finished_at - self.created_at).total_seconds())
+        )
 
     @property
     def can_rerun(self) -> bool:
