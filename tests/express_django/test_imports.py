@@ -154,3 +154,16 @@ def test_a_csv_saved_by_chinese_excel_in_gbk_is_read(net, tmp_path):
     summary = import_file(brand=net.brand, kind="scans", path=path)
     assert (summary.read, summary.stored, summary.rejected_count) == (1, 1, 0)
     assert Scan.objects.get().kind == "到达"
+
+
+def test_a_pushed_scan_with_a_list_for_a_station_is_rejected_not_fatal(net):
+    net.waybill("XTJ200000000004")
+    summary = scans_push(
+        brand=net.brand,
+        rows=[
+            {"number": "XTJ200000000004", "kind": "到达", "at": "2026-10-06 08:00", "station": ["SH01"]},
+            {"number": "XTJ200000000004", "kind": "到达", "at": "2026-10-06 08:00", "station": "SH01"},
+        ],
+    )
+    assert (summary.stored, summary.rejected_count) == (1, 1)
+    assert summary.rejected[0] == (1, "未知站点：['SH01']")

@@ -65,7 +65,8 @@ class ScanImporter(Importer):
             if type(at) is RowError:
                 reject(line, str(at))
                 continue
-            station = stations.get(get("station"))
+            code = get("station")
+            station = stations.get(code) if type(code) is str else None  # JSON may hold any value here
             if station is None:
                 try:
                     station = self.station(row, "station")
@@ -78,7 +79,7 @@ class ScanImporter(Importer):
                 continue
             seen.add(key)
             next_code = get("next_station")
-            next_station = stations.get(next_code) if next_code else None
+            next_station = stations.get(next_code) if type(next_code) is str else None
             if next_code and next_station is None:
                 try:
                     next_station = self.station(row, "next_station", required=False)
