@@ -81,7 +81,8 @@ def text(row: dict[str, Any], key: str, *, required: bool = False, max_length: i
     return result
 
 
-def decimal(row: dict[str, Any], key: str, *, required: bool = True) -> Decimal | None:
+def decimal(row: dict[str, Any], key: str, *, required: bool = True, digits: int = 10) -> Decimal | None:
+    """A non-negative number with at most `digits` digits before the point (what its column holds)."""
     value = row.get(key)
     if value in (None, ""):
         if required:
@@ -93,6 +94,8 @@ def decimal(row: dict[str, Any], key: str, *, required: bool = True) -> Decimal 
         raise RowError(f"{LABELS.get(key, key)}不是数字：{value}") from exc
     if not number.is_finite() or number < 0:
         raise RowError(f"{LABELS.get(key, key)}不能为负数：{value}")
+    if number >= 10**digits:
+        raise RowError(f"{LABELS.get(key, key)}过大：{value}")
     return number
 
 

@@ -86,9 +86,9 @@ class WaybillImporter(Importer):
                 if payment == Payment.MONTHLY and customer is None:
                     raise RowError("月结运单必须填写月结合同号")
                 pieces_text = text(row, "pieces") or "1"
-                if not pieces_text.isdigit() or int(pieces_text) < 1:
-                    raise RowError(f"件数应为正整数：{pieces_text}")
-                volume = decimal(row, "volume_cm3", required=False)
+                if not pieces_text.isdigit() or not 1 <= int(pieces_text) < 100_000:
+                    raise RowError(f"件数应为 1 到 99999 的整数：{pieces_text}")
+                volume = decimal(row, "volume_cm3", required=False, digits=12)
                 values.append(
                     (
                         self.brand.pk,
@@ -103,7 +103,7 @@ class WaybillImporter(Importer):
                         self.station(row, "destination"),
                         text(row, "item_name", max_length=100),
                         int(pieces_text),
-                        money(decimal(row, "weight_kg")),
+                        money(decimal(row, "weight_kg", digits=7)),
                         None if volume is None else int(volume),
                         money(decimal(row, "declared_value", required=False)),
                         text(row, "insured").lower() in TRUE,
