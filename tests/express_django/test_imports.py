@@ -170,13 +170,17 @@ def test_a_pushed_scan_with_a_list_for_a_station_is_rejected_not_fatal(net):
 
 
 def test_numbers_too_large_for_their_column_are_rejected_by_line(net, tmp_path):
-    text = WAYBILLS.splitlines()[0] + "\n" + "\n".join(
-        [
-            "XTJ100000000011,王小明,13800138000,FQ01,SH01,衣服,1,123456789,12.00,寄付,,2026-10-05 09:00",
-            "XTJ100000000012,王小明,13800138000,FQ01,SH01,衣服,1,1.2,99999999999,寄付,,2026-10-05 09:00",
-            "XTJ100000000013,王小明,13800138000,FQ01,SH01,衣服,100000,1.2,12.00,寄付,,2026-10-05 09:00",
-            "XTJ100000000014,王小明,13800138000,FQ01,SH01,衣服,1,1.2,12.00,寄付,,2026-10-05 09:00",
-        ]
+    text = (
+        WAYBILLS.splitlines()[0]
+        + "\n"
+        + "\n".join(
+            [
+                "XTJ100000000011,王小明,13800138000,FQ01,SH01,衣服,1,123456789,12.00,寄付,,2026-10-05 09:00",
+                "XTJ100000000012,王小明,13800138000,FQ01,SH01,衣服,1,1.2,99999999999,寄付,,2026-10-05 09:00",
+                "XTJ100000000013,王小明,13800138000,FQ01,SH01,衣服,100000,1.2,12.00,寄付,,2026-10-05 09:00",
+                "XTJ100000000014,王小明,13800138000,FQ01,SH01,衣服,1,1.2,12.00,寄付,,2026-10-05 09:00",
+            ]
+        )
     )
     summary = import_file(brand=net.brand, kind="waybills", path=write(tmp_path, "w.csv", text + "\n"))
     assert (summary.stored, summary.rejected_count) == (1, 3)
