@@ -17,6 +17,7 @@ from kefu.express.models import (
     ArrivalFollowUp,
     Claim,
     Courier,
+    ImportJob,
     PickupOrder,
     ProblemParcel,
     Scan,
@@ -233,6 +234,17 @@ def pickup_get_for_user(pk: int, user) -> PickupOrder:
     if allowed is not None and not allowed.filter(pk=order.brand_id).exists():
         raise PermissionDenied("您不服务该品牌")
     return order
+
+
+def import_job_get_for_user(pk: int, user) -> ImportJob:
+    """An import job of one of the user's brands; imports are for supervisors only."""
+    if not user.is_supervisor:
+        raise PermissionDenied("只有主管可以导入数据")
+    job = ImportJob.objects.select_related("brand", "created_by").filter(pk=pk).first()
+    allowed = brands_of(user)
+    if job is None or (allowed is not None and not allowed.filter(pk=job.brand_id).exists()):
+        raise NotFound("没有找到该导入任务", field="job")
+    return job
 
 
 def couriers_of(brand: Brand) -> QuerySet[Courier]:

@@ -14,6 +14,7 @@ from kefu.express.models import Discrepancy, ImportJob, PickupOrder, Settlement,
 from kefu.express.selectors import (
     couriers_of,
     express_brand_get,
+    import_job_get_for_user,
     pickup_get_for_user,
     pickups_done,
     pickups_open,
@@ -151,15 +152,6 @@ def pickup_action(request, pk: int):
     return redirect(f"{reverse('express_pickups')}#pickup-{order.pk}")
 
 
-def _import_job(request, pk: int) -> ImportJob:
-    if not request.user.is_supervisor:
-        raise PermissionDenied("只有主管可以导入数据")
-    job = ImportJob.objects.filter(pk=pk, brand=_brand(request)).first()
-    if job is None:
-        raise Http404("没有找到该导入任务")
-    return job
-
-
 @login_required
 def imports_page(request):
     """Upload a waybill, scan or face-sheet file; it is imported in the background with a progress bar."""
@@ -197,7 +189,7 @@ def imports_page(request):
 @login_required
 def import_job(request, pk: int):
     """The job's progress bar and summary; htmx polls the progress part until the import has finished."""
-    job = _import_job(request, pk)
+    job = import_job_get_for_user(pk, request.user)
     template = "express/_import_progress.html" if request.htmx else "express/import_job.html"
     return render(request, template, {"brand": job.brand, "job": job, "nav": "imports"})
 
@@ -205,9 +197,8 @@ def import_job(request, pk: int):
 @login_required
 @require_POST
 def import_job_rerun(request, pk: int):
-    job = _import_job(request, pk)
+    job = import_job_get_for_user(pk, request.user)
     if job.can_rerun:
-        ImportJob.objects.filter(pk=job.pk).update(done_bytes=0)
         services.import_job_start(job)
         messages.success(request, "已重新开始导入；已存入的行会自动跳过")
     else:

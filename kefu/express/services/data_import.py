@@ -82,7 +82,9 @@ def import_job_run(job: ImportJob) -> ImportJob:
         Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.FAILED])
         | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=timezone.now() - ImportJob.STALE_AFTER)
     )
-    if not claimed.update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now(), error=""):
+    if not claimed.update(
+        status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now(), error="", done_bytes=0
+    ):
         raise Conflict("该文件正在导入或已导入完成", field="job")
     importer = imports.IMPORTERS[job.kind](job.brand, Path(job.path))
     summary = importer.summary
