@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kefu.errors import Conflict, PermissionDenied
-from kefu.express.models import ImportJob, Scan
+from kefu.express.models import FeeRecord, ImportJob, Scan
 from kefu.express.services import import_job_create, import_job_run
 
 SCANS = "运单号,扫描类型,扫描时间,站点\nXTJ300000000001,收件,2026-10-05 10:00,FQ01\nXTJ300000000001,丢了,2026-10-05 11:00,FQ01\n"
@@ -78,9 +78,15 @@ def test_a_running_import_polls_and_shows_its_progress(net, cast, client):
     assert "<html" not in part  # htmx gets only the progress part
 
 
-def test_a_failed_import_says_why_and_runs_again_when_fixed(net, cast, client):
+@pytest.mark.parametrize("kind", ["scans", "fees"])  # the fee importer reads the file as it is made
+def test_a_failed_import_says_why_and_runs_again_when_fixed(net, cast, client, kind):
     net.waybill("XTJ300000000001")
-    job = import_job_create(brand=net.brand, kind="scans", upload=upload(SCANS), actor=cast.supervisor)
+    body = (
+        SCANS
+        if kind == "scans"
+        else "number,contract_code,amount,month\nXTJ300000000001,YJ-001,12.00,2026-10\n"
+    )
+    job = import_job_create(brand=net.brand, kind=kind, upload=upload(body), actor=cast.supervisor)
     kept = Path(job.path).read_bytes()
     Path(job.path).unlink()  # the stored file went missing
     import_job_run(job)
@@ -93,7 +99,7 @@ def test_a_failed_import_says_why_and_runs_again_when_fixed(net, cast, client):
     assert import_job_run(job).status == "done"
     with pytest.raises(Conflict):  # done: a second run is refused, nothing is stored twice
         import_job_run(job)
-    assert Scan.objects.count() == 1
+    assert (Scan if kind == "scans" else FeeRecord).objects.count() == 1
 
 
 def test_an_interrupted_import_is_shown_as_such_and_resumes_without_duplicates(

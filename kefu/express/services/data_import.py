@@ -86,8 +86,7 @@ def import_job_run(job: ImportJob) -> ImportJob:
         status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now(), error="", done_bytes=0
     ):
         raise Conflict("该文件正在导入或已导入完成", field="job")
-    importer = imports.IMPORTERS[job.kind](job.brand, Path(job.path))
-    summary = importer.summary
+    summary = imports.ImportSummary()  # replaced by the importer's own once it is made
     last = 0.0
 
     def counts(**extra: Any) -> None:
@@ -107,7 +106,10 @@ def import_job_run(job: ImportJob) -> ImportJob:
             counts(done_bytes=done)
 
     try:
-        importer.run(imports.read_rows(imports.open_file(job.path), progress=False, on_progress=progress))
+        file = imports.open_file(job.path)
+        importer = imports.IMPORTERS[job.kind](job.brand, file)
+        summary = importer.summary
+        importer.run(imports.read_rows(file, progress=False, on_progress=progress))
     except Exception as exc:  # the rows written so far stay; running the job again skips them
         log.exception("导入失败：%s", job.file_name)
         message = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
