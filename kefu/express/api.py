@@ -13,24 +13,20 @@ from kefu.express import services
 from kefu.express.models import Claim, ProblemParcel, Station
 from kefu.express.selectors import (
     claim_get_for_user,
-    express_brand_get,
+    express_brand_for_user,
     pickup_get_for_user,
     problem_card,
     problem_get_for_user,
     waybill_get,
 )
-from kefu.tickets.selectors import brands_of, ticket_get_for_user
+from kefu.tickets.selectors import ticket_get_for_user
 
 router = Router(tags=["快递"])
 MAX_PUSH = 10_000
 
 
 def _brand(request: HttpRequest, code: str | None) -> Brand:
-    brand = express_brand_get(code)
-    allowed = brands_of(request.user)
-    if allowed is not None and not allowed.filter(pk=brand.pk).exists():
-        raise PermissionDenied("您不服务该品牌")
-    return brand
+    return express_brand_for_user(code, request.user)
 
 
 class ScanPushIn(Schema):

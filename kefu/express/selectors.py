@@ -43,7 +43,7 @@ from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES
-from kefu.tickets.selectors import brands_of, ticket_get_for_user
+from kefu.tickets.selectors import brand_check, ticket_get_for_user
 
 
 def carrier_code_for(brand: Brand) -> str:
@@ -71,6 +71,13 @@ def express_brand_get(code: str | None) -> Brand:
             continue
         return brand
     raise NotFound(f"没有找到经营快递的品牌：{code}" if code else "没有经营快递的品牌", field="brand")
+
+
+def express_brand_for_user(code: str | None, user) -> Brand:
+    """The express brand a page or API call asks for (the first one by default), if the user serves it."""
+    brand = express_brand_get(code)
+    brand_check(user, brand.pk)
+    return brand
 
 
 def waybill_get(brand: Brand, number: str) -> Waybill | None:
@@ -230,20 +237,28 @@ def pickup_get_for_user(pk: int, user) -> PickupOrder:
     order = PickupOrder.objects.select_related("brand", "ticket").filter(pk=pk).first()
     if order is None:
         raise NotFound("没有找到该取件订单", field="order")
-    allowed = brands_of(user)
-    if allowed is not None and not allowed.filter(pk=order.brand_id).exists():
-        raise PermissionDenied("您不服务该品牌")
+    brand_check(user, order.brand_id)
     return order
 
 
-def import_job_get_for_user(pk: int, user) -> ImportJob:
-    """An import job of one of the user's brands; imports are for supervisors only."""
+def _imports_allowed(user) -> None:
     if not user.is_supervisor:
         raise PermissionDenied("只有主管可以导入数据")
+
+
+def import_jobs_of(brand: Brand, user, limit: int = 20) -> QuerySet[ImportJob]:
+    """The brand's latest imports; imports are for supervisors only."""
+    _imports_allowed(user)
+    return ImportJob.objects.filter(brand=brand).select_related("created_by")[:limit]
+
+
+def import_job_get_for_user(pk: int, user) -> ImportJob:
+    """An import job of one of the user's brands."""
+    _imports_allowed(user)
     job = ImportJob.objects.select_related("brand", "created_by").filter(pk=pk).first()
-    allowed = brands_of(user)
-    if job is None or (allowed is not None and not allowed.filter(pk=job.brand_id).exists()):
+    if job is None:
         raise NotFound("没有找到该导入任务", field="job")
+    brand_check(user, job.brand_id)
     return job
 
 

@@ -13,8 +13,9 @@ from kefu.express.imports import parse_month
 from kefu.express.models import Discrepancy, ImportJob, PickupOrder, Settlement, Statement
 from kefu.express.selectors import (
     couriers_of,
-    express_brand_get,
+    express_brand_for_user,
     import_job_get_for_user,
+    import_jobs_of,
     pickup_get_for_user,
     pickups_done,
     pickups_open,
@@ -26,7 +27,7 @@ from kefu.express.settlement import (
     statement_lines,
     statements_by_area,
 )
-from kefu.tickets.selectors import brands_of
+from kefu.tickets.selectors import brand_check
 from kefu.timeutil import local_now
 
 DISCREPANCIES_SHOWN = 500
@@ -54,11 +55,7 @@ FORM_FIELDS = (
 
 
 def _brand(request):
-    brand = express_brand_get(request.GET.get("brand") or None)
-    allowed = brands_of(request.user)
-    if allowed is not None and not allowed.filter(pk=brand.pk).exists():
-        raise PermissionDenied("您不服务该品牌")
-    return brand
+    return express_brand_for_user(request.GET.get("brand") or None, request.user)
 
 
 def _pickup_data(form: dict) -> dict:
@@ -156,8 +153,7 @@ def pickup_action(request, pk: int):
 def imports_page(request):
     """Upload a waybill, scan or face-sheet file; it is imported in the background with a progress bar."""
     brand = _brand(request)
-    if not request.user.is_supervisor:
-        raise PermissionDenied("只有主管可以导入数据")
+    jobs = import_jobs_of(brand, request.user)
     error = None
     if request.method == "POST":
         try:
@@ -177,7 +173,7 @@ def imports_page(request):
         "express/imports.html",
         {
             "brand": brand,
-            "jobs": ImportJob.objects.filter(brand=brand).select_related("created_by")[:20],
+            "jobs": jobs,
             "kinds": ImportJob.Kind.choices,
             "chosen": request.POST.get("kind", "scans"),
             "error": error,
@@ -273,9 +269,7 @@ def statement_detail(request, pk: int):
     )
     if statement is None:
         raise Http404("没有找到对账单")
-    allowed = brands_of(request.user)
-    if allowed is not None and not allowed.filter(pk=statement.settlement.brand_id).exists():
-        raise PermissionDenied("您不服务该品牌")
+    brand_check(request.user, statement.settlement.brand_id)
     return render(
         request,
         "express/statement.html",

@@ -17,6 +17,13 @@ def brands_of(user: User) -> QuerySet | None:
     return Brand.objects.filter(teams__user=user) if user.team_id else Brand.objects.none()
 
 
+def brand_check(user: User, brand_id: int) -> None:
+    """Refuse what belongs to a brand the user does not serve."""
+    allowed = brands_of(user)
+    if allowed is not None and not allowed.filter(pk=brand_id).exists():
+        raise PermissionDenied("您不服务该品牌")
+
+
 def tickets_for(user: User) -> QuerySet[Ticket]:
     qs = Ticket.objects.select_related("brand", "type", "customer", "assignee", "department")
     brands = brands_of(user)
