@@ -10,7 +10,7 @@ from ninja import Body, Field, Router, Schema
 from kefu.brands.models import Brand
 from kefu.errors import NotFound, PermissionDenied
 from kefu.express import services
-from kefu.express.models import Claim, ProblemParcel, Station
+from kefu.express.models import Claim, PickupOrder, ProblemParcel, Station
 from kefu.express.selectors import (
     claim_get_for_user,
     express_brand_for_user,
@@ -98,14 +98,7 @@ def escalate_query(request, number: str, payload: EscalateIn):
     return _ticket(complaint)
 
 
-@router.post("/pickups", summary="取件下单：立即答复能否寄递、是否用车、报价和取件时间")
-def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
-    order = services.pickup_create(
-        brand=_brand(request, payload.get("brand")),
-        data=payload,
-        actor=request.user,
-        channel=str(payload.get("channel") or "phone"),
-    )
+def _pickup(order: PickupOrder) -> dict:
     return {
         "id": order.pk,
         "status": order.status,
@@ -114,6 +107,17 @@ def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
         "ticket": _ticket(order.ticket),
         "assessment": order.assessment,
     }
+
+
+@router.post("/pickups", summary="取件下单：立即答复能否寄递、是否用车、报价和取件时间")
+def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
+    order = services.pickup_create(
+        brand=_brand(request, payload.get("brand")),
+        data=payload,
+        actor=request.user,
+        channel=str(payload.get("channel") or "phone"),
+    )
+    return _pickup(order)
 
 
 class PickupActionIn(Schema):
@@ -126,15 +130,10 @@ class PickupActionIn(Schema):
     "/pickups/{order_id}/actions", summary="取件订单：分派业务员、确认已取件或取消（业务员巴枪也可调用）"
 )
 def act_on_pickup(request, order_id: int, payload: PickupActionIn):
-    order = pickup_get_for_user(order_id, request.user)
-    message = services.pickup_act(order=order, actor=request.user, **payload.dict())
-    order.refresh_from_db()
-    return {
-        "id": order.pk,
-        "status": order.status,
-        "status_name": order.get_status_display(),
-        "message": message,
-    }
+    order, message = services.pickup_act(
+        order=pickup_get_for_user(order_id, request.user), actor=request.user, **payload.dict()
+    )
+    return {**_pickup(order), "message": message}
 
 
 class ClaimIn(Schema):

@@ -135,7 +135,7 @@ def pickup_action(request, pk: int):
     order = pickup_get_for_user(pk, request.user)
     courier = request.POST.get("courier", "")
     try:
-        done = services.pickup_act(
+        _, done = services.pickup_act(
             order=order,
             action=request.POST.get("action", ""),
             actor=request.user,

@@ -160,20 +160,22 @@ PICKUP_ACTIONS = {"dispatch": "分派业务员", "picked_up": "已取件", "canc
 
 def pickup_act(
     *, order: PickupOrder, action: str, actor: User, courier_id: int | None = None, reason: str = ""
-) -> str:
-    """One action on an open order, as the tracking page and the API name them; returns what to tell the agent."""
+) -> tuple[PickupOrder, str]:
+    """One action on an open order, as the tracking page and the API name them: the order, and what to tell."""
     if action == "dispatch":
         courier = couriers_of(order.brand).filter(pk=courier_id or 0).first()
         if courier is None:
             raise ServiceError("请选择本品牌的业务员", field="courier")
-        pickup_dispatch(order=order, courier=courier, actor=actor)
-        return f"已通知业务员 {courier.name} 上门取件"
+        return pickup_dispatch(
+            order=order, courier=courier, actor=actor
+        ), f"已通知业务员 {courier.name} 上门取件"
     if action == "picked_up":
-        pickup_picked_up(order=order, actor=actor)
-        return f"{order.customer_name} 的快件已取件，工单已解决"
+        return pickup_picked_up(order=order, actor=actor), f"{order.customer_name} 的快件已取件，工单已解决"
     if action == "cancel":
-        pickup_cancel(order=order, actor=actor, reason=reason)
-        return f"已取消 {order.customer_name} 的取件订单"
+        return (
+            pickup_cancel(order=order, actor=actor, reason=reason),
+            f"已取消 {order.customer_name} 的取件订单",
+        )
     raise ServiceError(f"未知的操作：{action}（应为 {'、'.join(PICKUP_ACTIONS)}）", field="action")
 
 
