@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kefu.brands.models import Brand
 from kefu.express.imports.base import Importer, ImportSummary, bulk_session
-from kefu.express.imports.reading import canonical, fingerprint, open_file, read_rows
+from kefu.express.imports.reading import canonical, file_suffix, fingerprint, open_file, read_rows
 from kefu.express.imports.records import FeeImporter, WaybillImporter, parse_month
 from kefu.express.imports.scans import ScanImporter
 
@@ -31,6 +31,7 @@ __all__ = [
     "WaybillImporter",
     "bulk_session",
     "canonical",
+    "file_suffix",
     "open_file",
     "parse_month",
     "read_rows",

@@ -57,13 +57,20 @@ ALIASES = {
 SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
 
 
+def file_suffix(name: str) -> str:
+    """The file's kind by its name (.csv, .json, .jsonl, .ndjson), or a Chinese error."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ServiceError("只支持 .csv、.json、.jsonl 文件", field="file")
+    return suffix
+
+
 def open_file(path: Path | str) -> Path:
     """The file to import, or a Chinese error naming what is wrong with it."""
     path = Path(path)
     if not path.is_file():
         raise ServiceError(f"找不到文件：{path}", field="file")
-    if path.suffix.lower() not in SUFFIXES:
-        raise ServiceError("只支持 .csv、.json、.jsonl 文件", field="file")
+    file_suffix(path.name)
     return path
 
 

@@ -54,9 +54,7 @@ def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, a
     if upload is None:
         raise ServiceError("请选择要导入的文件", field="file")
     name = Path(upload.name or "").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in imports.reading.SUFFIXES:
-        raise ServiceError("只支持 .csv、.json、.jsonl 文件", field="file")
+    suffix = imports.file_suffix(name)
     if not upload.size:
         raise ServiceError("文件是空的", field="file")
     folder = Path(settings.VAR_DIR) / "imports"
