@@ -284,10 +284,7 @@ def arrivals(request):
                 messages.info(request, "没有尚未跟进的有发无到快件，未开新工单")
             query = {k: request.POST[k] for k in ("station", "since", "until")}
             return redirect(f"{reverse('express_arrivals')}?{urlencode(query)}")
-        groups = [
-            {"origin": origin, "scans": scans, "pending": sum(1 for s in scans if s.follow_up is None)}
-            for origin, scans in sent_not_arrived_by_origin(station, since=since, until=until)
-        ]
+        groups = sent_not_arrived_by_origin(station, since=since, until=until)
     return render(
         request,
         "express/arrivals.html",
@@ -295,7 +292,7 @@ def arrivals(request):
             "brand": brand,
             "form": form,
             "groups": groups,
-            "pending": sum(g["pending"] for g in groups),
+            "pending": sum(len(g.pending) for g in groups),
             "now": local_now(),
             "nav": "arrivals",
         },

@@ -195,14 +195,24 @@ def sent_not_arrived(station: Station, *, since: datetime, until: datetime) -> Q
     return _not_arrived(departures).select_related("waybill", "station").order_by("station__code", "at")
 
 
-def sent_not_arrived_by_origin(
-    station: Station, *, since: datetime, until: datetime
-) -> list[tuple[Station, list[Scan]]]:
+@dataclass
+class ArrivalGroup:
+    """What one origin station sent here that never arrived; `pending` are those not followed up yet."""
+
+    origin: Station
+    scans: list[Scan] = field(default_factory=list)
+
+    @property
+    def pending(self) -> list[Scan]:
+        return [scan for scan in self.scans if scan.follow_up is None]
+
+
+def sent_not_arrived_by_origin(station: Station, *, since: datetime, until: datetime) -> list[ArrivalGroup]:
     """The missing parcels grouped by the station that sent them, in station-code order."""
-    groups: dict[Station, list[Scan]] = {}
+    groups: dict[int, ArrivalGroup] = {}
     for scan in sent_not_arrived(station, since=since, until=until):
-        groups.setdefault(scan.station, []).append(scan)
-    return list(groups.items())
+        groups.setdefault(scan.station_id, ArrivalGroup(scan.station)).scans.append(scan)
+    return list(groups.values())
 
 
 PICKUP_OPEN = [PickupOrder.Status.DISPATCHED, PickupOrder.Status.UNASSIGNED]

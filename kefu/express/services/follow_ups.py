@@ -28,8 +28,8 @@ def sent_not_arrived_follow_up(
     opened = []
     with transaction.atomic():
         Station.objects.select_for_update().filter(pk=station.pk).exists()
-        for origin, scans in sent_not_arrived_by_origin(station, since=since, until=until):
-            new = [scan for scan in scans if scan.follow_up is None]
+        for group in sent_not_arrived_by_origin(station, since=since, until=until):
+            origin, new = group.origin, group.pending
             if not new:
                 continue
             ticket = tickets.ticket_create(

@@ -43,11 +43,11 @@ class Command(BaseCommand):
             sys.exit(2)
         start, end = local_days(since, until)
         groups = sent_not_arrived_by_origin(target, since=start, until=end)
-        total = sum(len(scans) for _, scans in groups)
+        total = sum(len(group.scans) for group in groups)
         self.stdout.write(f"{target.name} {since:%m-%d}–{until:%m-%d} 发出、至今未到：{total} 件")
-        for origin, scans in groups:
-            self.stdout.write(f"  {origin.name}（{origin.code}）{len(scans)} 件：")
-            for scan in scans:
+        for group in groups:
+            self.stdout.write(f"  {group.origin.name}（{group.origin.code}）{len(group.scans)} 件：")
+            for scan in group.scans:
                 state = f"已跟进 {scan.follow_up}" if scan.follow_up else "未跟进"
                 self.stdout.write(
                     f"    {scan.waybill.number}  {timezone.localtime(scan.at):%m-%d %H:%M} 发出  {state}"
