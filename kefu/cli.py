@@ -9,6 +9,8 @@ import importlib
 import os
 import sys
 
+from kefu import timeutil
+
 # command -> "module:function"; each function takes argv (without the command) and returns an exit code.
 PURE_COMMANDS = {
     "check": "kefu.standards.cli:check_main",
@@ -44,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0
     command, rest = argv[0], argv[1:]
+    try:
+        timeutil.clock_setting()  # a bad KEFU_NOW is one clear line here, not a traceback later
+    except timeutil.ClockError as error:
+        print(f"KEFU_NOW：{error}", file=sys.stderr)
+        return 2
     if command in PURE_COMMANDS:
         module_name, func_name = PURE_COMMANDS[command].split(":")
         func = getattr(importlib.import_module(module_name), func_name)

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from kefu.timeutil import local_now
+
 
 class Team(models.Model):
     """A group of agents serving one or more brands; the seed allows one agent on 小休 at a time."""
@@ -84,7 +86,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=50, default="api")
     key = models.CharField("令牌", max_length=64, unique=True, default=_new_token)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", default=local_now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"

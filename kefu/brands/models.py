@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db import models
 
+from kefu.timeutil import local_now
+
 
 class Brand(models.Model):
     """A brand the contact center answers for; tickets, queues and scripts belong to one."""
@@ -39,7 +41,7 @@ class CalendarYear(models.Model):
         "安排", help_text='{"holidays": {"2027-01-01": "new_year", …}, "workdays": ["…"]}'
     )
     source = models.CharField("来源", max_length=200)
-    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+    loaded_at = models.DateTimeField("载入时间", default=local_now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "节假日安排"
@@ -47,3 +49,10 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年节假日安排"
+
+    def save(self, *args, **kwargs):
+        # loaded_at keys the calendar cache: every change, in the admin too, gives it a new value
+        self.loaded_at = local_now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "loaded_at"}
+        super().save(*args, **kwargs)

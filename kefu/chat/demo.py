@@ -2,14 +2,13 @@
 
 from datetime import timedelta
 
-from django.utils import timezone
-
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
 from kefu.chat import presence, services
 from kefu.chat.rules import AgentState
 from kefu.customers.services import customer_find_or_create
 from kefu.standards import scripts
+from kefu.timeutil import local_now
 
 CONVERSATIONS = [
     (
@@ -33,7 +32,7 @@ CONVERSATIONS = [
 
 
 def load(stdout, rng) -> str:
-    now = timezone.localtime()
+    now = local_now()
     brand = Brand.objects.filter(code="xintianjie").first() or Brand.objects.first()
     if brand is None:
         return "在线客服：没有品牌，跳过"

@@ -15,6 +15,7 @@ from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
 from kefu.errors import NotFound, PermissionDenied
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES
+from kefu.timeutil import local_now
 
 
 def serves_brand(user: User, brand: Brand) -> bool:
@@ -192,7 +193,7 @@ def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
     """Who is in which status and for how long; queues per brand; live chats with their wait; SLA breaches."""
     from kefu.tickets.selectors import breaches_for
 
-    now = timezone.localtime(now or timezone.now())
+    now = local_now(now)
     open_rows = {r.agent_id: r for r in AgentStatus.objects.filter(ended_at__isnull=True)}
     agents = []
     for agent in (
@@ -244,7 +245,7 @@ def attendance_day(day: date, *, now: datetime | None = None) -> list[dict]:
     The shift a team is held to is its brands' service hours (earliest start, latest end); a team serving
     a round-the-clock brand works rosters kefu does not know, so it is held to none.
     """
-    now = timezone.localtime(now or timezone.now())
+    now = local_now(now)
     day_start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     day_end = day_start + timedelta(days=1)
     periods: dict[int, list[Period]] = {}

@@ -36,6 +36,7 @@ from kefu.tickets import services as tickets_services
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import clock_states, ticket_get_for_user, ticket_replay
 from kefu.tickets.views import ACTIONS
+from kefu.timeutil import local_now
 
 SCRIPT_SITUATIONS = (
     "opening",
@@ -148,7 +149,7 @@ def _scripts(ticket, user, session) -> list[dict]:
     )
     ctx = scripts.Context(
         profile=ticket.brand.profile,
-        at=timezone.localtime(),
+        at=local_now(),
         channel="chat" if session else "phone",
         agent_no=user.agent_no,
         customer=ticket.customer.salutation if ticket.customer else None,
@@ -212,6 +213,7 @@ def workspace(request, number: str):
             session and session.state == ChatSession.State.ACTIVE and session.agent_id == request.user.pk
         ),
         "hold_seconds": rules.setting("hold_prompt_seconds"),
+        "now": local_now(),
         "long_wait": next(
             (s["text"] for s in _scripts(ticket, request.user, session) if s["id"] == "long_wait_reminder"),
             "",
@@ -281,7 +283,7 @@ def chat_reply(request, session_id: int):
             session=session,
             agent=request.user,
             body=str(data.get("body", "")),
-            client_id=str(data.get("client_id", "")) or f"web-{timezone.now().timestamp()}",
+            client_id=str(data.get("client_id", "")) or f"web-{local_now().timestamp()}",
             override_reason=str(data.get("override_reason", "")),
         )
     except ServiceError as exc:

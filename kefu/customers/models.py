@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from kefu.timeutil import local_now
+
 
 class Customer(models.Model):
     """A customer profile, found by phone, name, company or contract code (月结客户)."""
@@ -35,7 +37,7 @@ class Customer(models.Model):
         "VIP 等级", default=0, help_text="0 为普通客户，数字越大优先级越高"
     )
     address = models.CharField("地址", max_length=200, blank=True)
-    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    created_at = models.DateTimeField("建档时间", default=local_now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "客户"
@@ -68,7 +70,7 @@ class CustomerAccessLog(models.Model):
         Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="access_log"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField("时间", default=local_now, editable=False)
     reason = models.CharField("用途", max_length=100, blank=True)
 
     class Meta:

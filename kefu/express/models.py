@@ -11,7 +11,8 @@ from functools import reduce
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+
+from kefu.timeutil import local_now
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -549,7 +550,7 @@ class ImportJob(models.Model):
         return (
             self.status == self.Status.RUNNING
             and self.heartbeat_at is not None
-            and timezone.now() - self.heartbeat_at > self.STALE_AFTER
+            and local_now() - self.heartbeat_at > self.STALE_AFTER
         )
 
     @property

@@ -44,6 +44,7 @@ from kefu.express.rules.waybill import _formats
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES
 from kefu.tickets.selectors import brand_check, ticket_get_for_user
+from kefu.timeutil import local_now
 
 
 def carrier_code_for(brand: Brand) -> str:
@@ -423,7 +424,7 @@ def claim_rows(claims: list[Claim]) -> list[dict]:
 
 def express_overview(brand: Brand) -> dict[str, int]:
     """Open work per express page, for the hub (有发无到: sent in the 7 days before today, not followed up)."""
-    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    today = local_now().replace(hour=0, minute=0, second=0, microsecond=0)
     open_statuses = [s.value for s in OPEN_STATUSES]
     tickets = Ticket.objects.filter(brand=brand, status__in=open_statuses)
     return {

@@ -48,6 +48,7 @@ from kefu.express.repricing import charged_fen, expected_fen, pair_rates, tariff
 from kefu.express.rules import InputError, RulebookError, default_rulebook
 from kefu.express.rules.money import money
 from kefu.express.rules.rulebook import Rulebook
+from kefu.timeutil import local_now
 
 SH = ZoneInfo("Asia/Shanghai")
 ZERO = Decimal("0.00")
@@ -248,7 +249,7 @@ def settle_month(
     rulebook: Rulebook | None = None,
 ) -> Settlement:
     """Settle (or settle again, replacing the earlier run) one month for every contract customer."""
-    now = timezone.localtime(at or timezone.now())
+    now = local_now(at)
     book = rulebook or default_rulebook()
     waybills = month_waybills(brand, month)
     records = FeeRecord.objects.filter(brand=brand, month=month)

@@ -13,12 +13,10 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
+from kefu import timeutil
 from kefu.standards import compliance, qa, scripts
 from kefu.standards.transcript import CHANNELS, TranscriptError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class _UsageError(Exception):
@@ -94,12 +92,11 @@ def check_main(argv: list[str]) -> int:
 
 def _parse_at(value: str | None) -> datetime:
     if value is None:
-        return datetime.now(SHANGHAI)
+        return timeutil.now()
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return timeutil.parse_moment(value)
+    except timeutil.ClockError:
         raise ValueError(f"--at：无法识别的时间“{value}”，请用 2026-10-01T09:30 这样的格式") from None
-    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed.astimezone(SHANGHAI)
 
 
 def _list_situations() -> None:

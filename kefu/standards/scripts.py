@@ -21,16 +21,15 @@ from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
 from kefu.standards.text import fold
+from kefu.timeutil import local_now
 
 if TYPE_CHECKING:
     from kefu.standards.calendar import WorkingCalendar
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULEBOOKS = Path(__file__).parent / "rulebooks"
 PHRASEBOOK_PATH = RULEBOOKS / "phrasebook.yaml"
 PROFILES_DIR = RULEBOOKS / "profiles"
@@ -245,12 +244,6 @@ def _shared_calendar(cls: type[WorkingCalendar]) -> WorkingCalendar:
     return cls()
 
 
-def _local(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(SHANGHAI)
-    return at.replace(tzinfo=SHANGHAI) if at.tzinfo is None else at.astimezone(SHANGHAI)
-
-
 def _time_of_day(moment: time) -> str:
     bands = _phrasebook()["greetings"]["time_of_day"]
     text = str(bands[0]["text"])
@@ -264,7 +257,7 @@ def _time_of_day(moment: time) -> str:
 def greeting(at: datetime | None, profile: str, calendar: WorkingCalendar | None = None) -> Greeting:
     """The greeting kind and text for a moment in a profile (see :func:`greeting_for`)."""
     prof = _profiles()[resolve_profile(profile)]
-    local = _local(at)
+    local = local_now(at)
     day: date = local.date()
     info = _calendar(calendar).day_info(day)
     rest_day = not info.workday

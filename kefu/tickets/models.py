@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from kefu.tickets.rules import STATUS_LABELS, Priority, Status
+from kefu.timeutil import local_now
 
 
 class TicketType(models.Model):
@@ -238,7 +239,7 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=local_now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "幂等请求"

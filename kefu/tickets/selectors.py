@@ -6,6 +6,7 @@ from kefu.accounts.models import User
 from kefu.errors import NotFound, PermissionDenied
 from kefu.tickets.models import SlaClock, Ticket, TicketType
 from kefu.tickets.rules import OPEN_STATUSES, STATUS_LABELS, Status
+from kefu.timeutil import local_now
 
 
 def brands_of(user: User) -> QuerySet | None:
@@ -97,12 +98,11 @@ def ticket_history(ticket: Ticket):
 
 def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
     """Each SLA clock with its state and the time left (working time for working clocks)."""
-    from django.utils import timezone
 
     from kefu.brands.selectors import working_calendar
     from kefu.standards import sla
 
-    now = timezone.localtime(now or timezone.now())
+    now = local_now(now)
     calendar = working_calendar(ticket.brand)
     states = []
     for clock in ticket.clocks.order_by("due_at"):

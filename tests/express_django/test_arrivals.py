@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from kefu.express.models import ArrivalFollowUp, Scan
 from kefu.express.services import sent_not_arrived_follow_up
 from kefu.tickets.models import Ticket
+from kefu.timeutil import local_now
 from tests.conftest import at
 
 
@@ -91,7 +91,7 @@ def test_the_page_says_in_chinese_what_is_wrong_with_the_days(net, cast, client)
 
 
 def test_the_hub_counts_recent_parcels_not_yet_followed_up(net, cast, client):
-    yesterday = timezone.localtime() - timedelta(days=1)
+    yesterday = local_now() - timedelta(days=1)
     w = net.waybill("XTJ500000000009", origin=net.xm, dest=net.fq)
     Scan.objects.create(waybill=w, kind="发出", at=yesterday, station=net.xm, next_station=net.fq)
     client.force_login(cast.agent_b)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from kefu.errors import Conflict, PermissionDenied
 from kefu.express.models import FeeRecord, ImportJob, Scan
 from kefu.express.services import import_job_create, import_job_run
+from kefu.timeutil import local_now
 
 SCANS = "运单号,扫描类型,扫描时间,站点\nXTJ300000000001,收件,2026-10-05 10:00,FQ01\nXTJ300000000001,丢了,2026-10-05 11:00,FQ01\n"
 
@@ -70,7 +70,7 @@ def test_an_upload_is_imported_in_the_background_and_its_summary_shown(net, cast
 def test_a_running_import_polls_and_shows_its_progress(net, cast, client):
     job = import_job_create(brand=net.brand, kind="scans", upload=upload(SCANS), actor=cast.supervisor)
     ImportJob.objects.filter(pk=job.pk).update(
-        status="running", done_bytes=job.size // 2, read=1, heartbeat_at=timezone.now()
+        status="running", done_bytes=job.size // 2, read=1, heartbeat_at=local_now()
     )
     client.force_login(cast.supervisor)
     part = text(client.get(f"/express/imports/{job.pk}/", headers={"HX-Request": "true"}))
@@ -109,7 +109,7 @@ def test_an_interrupted_import_is_shown_as_such_and_resumes_without_duplicates(
     job = import_job_create(brand=net.brand, kind="scans", upload=upload(SCANS), actor=cast.supervisor)
     import_job_run(job)  # everything stored once ...
     ImportJob.objects.filter(pk=job.pk).update(  # ... then seen as a server that stopped mid-way
-        status="running", heartbeat_at=timezone.now() - timedelta(minutes=3)
+        status="running", heartbeat_at=local_now() - timedelta(minutes=3)
     )
     client.force_login(cast.supervisor)
     page = text(client.get(f"/express/imports/{job.pk}/"))

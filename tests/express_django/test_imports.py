@@ -5,10 +5,10 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from kefu.express.models import FeeRecord, Scan, Waybill
 from kefu.express.services import import_file, scans_push
+from kefu.timeutil import local_now
 
 WAYBILLS = """运单号,寄件人,寄件人电话,始发站,目的站,品名,件数,重量,运费,付款方式,月结合同号,收寄时间
 XTJ100000000001,王小明,13800138000,FQ01,SH01,衣服,1,1.2,12.00,寄付,,2026-10-05 09:00
@@ -81,11 +81,11 @@ def test_scans_from_json_lines_and_array_with_bad_rows_and_reimport(net, tmp_pat
 def test_the_database_itself_refuses_an_unknown_scan_kind_and_numbers_scans_in_order(net):
     waybill = net.waybill("XTJ200000000002")
     station = net.brand.stations.get(code="FQ01")
-    first = Scan.objects.create(waybill=waybill, kind="收件", at=timezone.now(), station=station)
-    second = Scan.objects.create(waybill=waybill, kind="发出", at=timezone.now(), station=station)
+    first = Scan.objects.create(waybill=waybill, kind="收件", at=local_now(), station=station)
+    second = Scan.objects.create(waybill=waybill, kind="发出", at=local_now(), station=station)
     assert second.pk > first.pk
     with pytest.raises(IntegrityError), transaction.atomic():
-        Scan.objects.create(waybill=waybill, kind="丢了", at=timezone.now(), station=station)
+        Scan.objects.create(waybill=waybill, kind="丢了", at=local_now(), station=station)
 
 
 def test_an_other_carriers_number_in_a_scan_is_named_as_such(net):

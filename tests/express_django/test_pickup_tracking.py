@@ -1,12 +1,12 @@
 """Pickup tracking: open orders by due time, late ones marked, dispatch / picked up / cancel with a reason."""
 
 import re
-
-from django.utils import timezone
+from datetime import timedelta
 
 from kefu.express.models import Courier, PickupOrder
 from kefu.express.services import pickup_create, pickup_sweep
 from kefu.tickets.models import TicketEvent
+from kefu.timeutil import local_now
 from tests.express_django.test_pickup import FORM
 
 
@@ -21,9 +21,7 @@ def order_at(net, cast, **form):
 def test_open_orders_are_listed_with_their_courier_and_late_ones_marked(net, cast, client):
     on_time = order_at(net, cast, customer_name="准时客户")
     late = order_at(net, cast, customer_name="超时客户", address="福建省福州市某地 1 号")  # no courier there
-    PickupOrder.objects.filter(pk=late.pk).update(
-        pickup_until=timezone.now() - timezone.timedelta(minutes=40)
-    )
+    PickupOrder.objects.filter(pk=late.pk).update(pickup_until=local_now() - timedelta(minutes=40))
     assert pickup_sweep() == 1  # the late customer is told once
     client.force_login(cast.agent_b)
     html = page(client)

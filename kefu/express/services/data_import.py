@@ -14,13 +14,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
 from kefu.errors import Conflict, PermissionDenied, ServiceError
 from kefu.express import imports
 from kefu.express.models import ImportJob
+from kefu.timeutil import local_now
 
 log = logging.getLogger("kefu.import")
 PROGRESS_EVERY_S = 0.5
@@ -70,7 +70,7 @@ def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, a
         path=str(path),
         size=upload.size,
         created_by=actor,
-        created_at=timezone.now(),
+        created_at=local_now(),
     )
 
 
@@ -78,11 +78,9 @@ def import_job_run(job: ImportJob) -> ImportJob:
     """Import the job's file, writing its progress as it goes; a failure is recorded, never lost silently."""
     claimed = ImportJob.objects.filter(pk=job.pk).filter(
         Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.FAILED])
-        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=timezone.now() - ImportJob.STALE_AFTER)
+        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=local_now() - ImportJob.STALE_AFTER)
     )
-    if not claimed.update(
-        status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now(), error="", done_bytes=0
-    ):
+    if not claimed.update(status=ImportJob.Status.RUNNING, heartbeat_at=local_now(), error="", done_bytes=0):
         raise Conflict("该文件正在导入或已导入完成", field="job")
     summary = imports.ImportSummary()  # replaced by the importer's own once it is made
     last = 0.0
@@ -93,7 +91,7 @@ def import_job_run(job: ImportJob) -> ImportJob:
             stored=summary.stored,
             skipped=summary.skipped,
             rejected_count=summary.rejected_count,
-            heartbeat_at=timezone.now(),
+            heartbeat_at=local_now(),
             **extra,
         )
 
@@ -111,14 +109,14 @@ def import_job_run(job: ImportJob) -> ImportJob:
     except Exception as exc:  # the rows written so far stay; running the job again skips them
         log.exception("导入失败：%s", job.file_name)
         message = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
-        counts(status=ImportJob.Status.FAILED, error=message[:2000], finished_at=timezone.now())
+        counts(status=ImportJob.Status.FAILED, error=message[:2000], finished_at=local_now())
     else:
         rejected = [{"line": line, "reason": reason} for line, reason in summary.rejected]
         counts(
             status=ImportJob.Status.DONE,
             done_bytes=job.size,
             rejected=rejected,
-            finished_at=timezone.now(),
+            finished_at=local_now(),
         )
     job.refresh_from_db()
     return job

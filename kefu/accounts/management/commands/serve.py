@@ -4,6 +4,8 @@ import threading
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from kefu.timeutil import clock_setting
+
 # Idempotent sweeps run every minute while the server runs; several nodes may run them at once.
 SWEEPS = (
     "kefu.tickets.services.sla_sweep",  # record SLA breaches
@@ -45,6 +47,8 @@ class Command(BaseCommand):
                 target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sweeps"
             ).start()
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
+        if setting := clock_setting():
+            self.stdout.write(f"时钟已设定 (KEFU_NOW)：从 {setting} 起走，仅供测试与演示")
         try:
             CommandLineInterface().run(
                 ["-b", host, "-p", str(port), "--proxy-headers", "kefu.asgi:application"]

@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from kefu.accounts.models import ApiToken, Department, Team, User
 from kefu.brands.models import Brand
@@ -15,6 +14,7 @@ from kefu.express import demo as express_demo
 from kefu.tickets import services
 from kefu.tickets.models import Channel, TicketType
 from kefu.tickets.rules import Status
+from kefu.timeutil import local_now
 
 PASSWORD = "kefu12345"
 BRANDS = [
@@ -157,7 +157,7 @@ class Command(BaseCommand):
         # Types whose tickets come from their own records (问题件 from a reported parcel) are left out.
         types = [t for t in TicketType.objects.all() if t.name in SUBJECTS]
         departments = list(Department.objects.all())
-        now = timezone.localtime()
+        now = local_now()
         for i in range(count):
             customer = rng.choice(customers)
             ticket_type = rng.choice(types)

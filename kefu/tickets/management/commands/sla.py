@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from kefu.brands.selectors import brand_get, working_calendar
 from kefu.errors import ServiceError
 from kefu.standards import sla
 from kefu.tickets.management.commands._common import dump, parse_when
 from kefu.tickets.services import sla_policies, sla_sweep
+from kefu.timeutil import local_now
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             brand = brand_get(options["brand"]) if options["brand"] else None
         except ServiceError as exc:
             raise CommandError(exc.message, returncode=2) from exc
-        start = parse_when(options["at"]) if options["at"] else timezone.localtime()
+        start = parse_when(options["at"]) if options["at"] else local_now()
         policies = sla_policies()
         if options["type"] not in policies.ticket_types():
             raise CommandError(
