@@ -8,6 +8,8 @@
   var msgs = document.getElementById("msgs"), typing = document.getElementById("typing");
   var reply = document.getElementById("reply");
   var lastCustomerAt = null;
+  // message times come from the server's clock; the browser's may differ (another zone, a set test clock)
+  var skew = Date.now() - (+ws.dataset.now) * 1000;
   function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
   var names = { customer: "客户", agent: "坐席", system: "系统" };
   function scrollDown() { msgs.scrollTop = msgs.scrollHeight; }
@@ -25,7 +27,7 @@
     var all = msgs.querySelectorAll(".msg[data-sender]");
     for (var i = all.length - 1; i >= 0; i--) {
       if (all[i].dataset.sender === "agent") break;
-      if (all[i].dataset.sender === "customer") { lastCustomerAt = (+all[i].dataset.at) * 1000; }
+      if (all[i].dataset.sender === "customer") { lastCustomerAt = (+all[i].dataset.at) * 1000 + skew; }
     }
   })();
   scrollDown();
