@@ -6,7 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo serve test test-sqlite test-postgres browser-deps bench lint clean
+.PHONY: install demo serve test test-sqlite test-clocks test-dates test-postgres browser-deps bench lint clean
+
+# Moments the suite must pass at (README, "Testing at a chosen time"): a month's first morning, a year's last
+# half hour, New Year's Day, a month end in a year chinese-calendar may not cover, a make-up working Saturday,
+# and, last, the suite's own clock (SUITE_CLOCK in tests/conftest.py). KEFU_NOW sets kefu's clock (kefu/timeutil.py).
+CLOCKS := 2026-12-01T09:00 2026-12-31T23:30 2027-01-01T10:00 2027-02-28T18:00 2026-10-10T10:00 2026-11-24T10:00
+CLOCK_TESTS := var/clock-tests.txt
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +23,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# With KEFU_NOW set, the demo data and the server share one clock that starts there.
 demo: install
 	$(BIN)/kefu migrate --noinput
-	$(BIN)/kefu demo-data
-	$(BIN)/kefu serve
+	export KEFU_NOW_SINCE=$${KEFU_NOW:+$$(date +%s)}; $(BIN)/kefu demo-data && $(BIN)/kefu serve
 
 serve: install
 	$(BIN)/kefu serve
@@ -32,10 +38,26 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-test: install browser-deps test-sqlite test-postgres
+test: install browser-deps test-sqlite test-clocks test-postgres
 
 test-sqlite:
-	env -u KEFU_DATABASE_URL $(BIN)/python -m pytest -n 2
+	env -u KEFU_DATABASE_URL $(BIN)/python -m pytest -n 2 --clock-report=$(CLOCK_TESTS)
+
+# The tests that read the clock in the run above (at the suite's own clock), again at the other moments of
+# CLOCKS and at today's time.
+test-clocks:
+	@test -s $(CLOCK_TESTS) || { echo "没有 $(CLOCK_TESTS)：先运行 make test-sqlite"; exit 2; }
+	@fail=0; for at in $(filter-out $(lastword $(CLOCKS)),$(CLOCKS)) "$$(date +%Y-%m-%dT%H:%M)"; do \
+	  echo "== KEFU_NOW=$$at: $$(wc -l < $(CLOCK_TESTS)) 个读取时钟的测试"; \
+	  KEFU_NOW=$$at env -u KEFU_DATABASE_URL $(BIN)/python -m pytest -n 2 -q --clock-tests=$(CLOCK_TESTS) || fail=1; \
+	done; exit $$fail
+
+# The whole suite (browser tests included) at every moment of CLOCKS: slower than test-clocks, same dates.
+test-dates: install browser-deps
+	@fail=0; for at in $(CLOCKS); do \
+	  echo "== KEFU_NOW=$$at"; \
+	  KEFU_NOW=$$at env -u KEFU_DATABASE_URL $(BIN)/python -m pytest -n 2 -q || fail=1; \
+	done; exit $$fail
 
 # The same suite on PostgreSQL when KEFU_TEST_DATABASE_URL is set (.ci/run sets it when a server answers).
 test-postgres:

@@ -1,16 +1,75 @@
-"""A ready cast for Django tests: two brands, their agents, a supervisor and an admin, and API clients."""
+"""A ready cast for Django tests: two brands, their agents, a supervisor and an admin, and API clients.
 
+The suite runs on a stated clock (kefu.timeutil): KEFU_NOW when it is set (`make test-dates` sets each date of
+CLOCKS in the Makefile), else SUITE_CLOCK. Every test starts at that moment, `kefu serve` and `kefu demo-data`
+started by a test included; a test that needs another moment says so with `@pytest.mark.clock("…")` or passes
+`at=`. `--clock-report FILE` writes the tests that read the clock; `--clock-tests FILE` runs only those.
+"""
+
+import os
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from kefu import timeutil
+
 SH = ZoneInfo("Asia/Shanghai")
+SUITE_CLOCK = "2026-11-24 10:00"  # a Tuesday, in every brand's service hours: the demo seed's day
 
 
 def at(text: str) -> datetime:
     """An aware Asia/Shanghai datetime from '2026-09-30 16:00'."""
     return datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock-report", metavar="FILE", help="write the ids of the tests that read the clock")
+    parser.addoption("--clock-tests", metavar="FILE", help="run only the tests listed in FILE")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "clock(moment): the moment this test's clock starts at")
+    config.suite_clock = timeutil.parse_moment(os.environ.get("KEFU_NOW") or SUITE_CLOCK)
+    report = config.getoption("clock_report")
+    if report and not hasattr(config, "workerinput"):  # the controller starts the file; workers append
+        Path(report).parent.mkdir(parents=True, exist_ok=True)
+        Path(report).write_text("")
+
+
+def pytest_collection_modifyitems(config, items):
+    listed = config.getoption("clock_tests")
+    if listed:
+        wanted = set(Path(listed).read_text().split())
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in wanted])
+        items[:] = [i for i in items if i.nodeid in wanted]
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """Start the test at the suite's moment (or its own), here and in the processes it starts."""
+    marker = request.node.get_closest_marker("clock")
+    timeutil.set_clock(marker.args[0] if marker else request.config.suite_clock)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Note the tests whose body reads the clock (and the browser tests, whose servers do), so that
+    `make test` runs them again at every date of CLOCKS."""
+    report = item.config.getoption("clock_report")
+    if not report or item.get_closest_marker("clock"):
+        return (yield)
+    reads = []
+    read = timeutil._clock.read
+    timeutil._clock.read = lambda: reads.append(1) or read()
+    try:
+        return (yield)
+    finally:
+        del timeutil._clock.read
+        if reads or item.get_closest_marker("browser"):
+            with open(report, "a") as out:
+                out.write(item.nodeid + "\n")
 
 
 @pytest.fixture
