@@ -16,7 +16,7 @@ from kefu.chat.rules import AgentState
 from kefu.chat.selectors import chat_transcript, message_payload, offer_payload, serves_brand
 from kefu.customers.services import customer_find_or_create
 from kefu.errors import Conflict, PermissionDenied, ServiceError
-from kefu.standards import compliance, qa, scripts
+from kefu.standards import qa, scripts
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES, Status
@@ -252,23 +252,8 @@ def chat_agent_reply(
     override_reason: str = "",
     at: datetime | None = None,
 ) -> tuple[ChatMessage, bool]:
-    """An agent's reply, checked against the brand's 服务忌语 before it is sent.
-
-    A severe violation is refused unless the agent gives a reason; the reason goes into the
-    ticket history, where the supervisor sees it.
-    """
+    """An agent's reply: the ticket's reply (through the standards gate) and the chat message, or neither."""
     at = local_now(at)
-    body = body.strip()
-    if not body:
-        raise ServiceError("回复内容不能为空", field="body")
-    violations = compliance.check(body, "chat", session.brand.profile)
-    override_reason = override_reason.strip()
-    if compliance.is_blocking(violations) and not override_reason:
-        raise Conflict(
-            "回复含严重服务忌语，不能发送；请改用规范用语，或填写理由后强制发送（主管可见）",
-            code="severe_violation",
-            field="body",
-        )
     with transaction.atomic():
         session = _locked(session)
         _may_speak(session, agent)
@@ -277,25 +262,19 @@ def chat_agent_reply(
             return existing, False
         if session.state != ChatSession.State.ACTIVE:
             raise Conflict("会话不在进行中，不能回复", code="not_active")
+        reply = tickets.ticket_reply(
+            ticket=session.ticket, actor=agent, body=body, override_reason=override_reason, at=at
+        )
         message, created = _add_message(
             session,
             sender=Sender.AGENT,
             client_id=client_id,
             at=at,
-            body=body,
+            body=reply.body,
             author=agent,
-            violations=[v.to_dict() for v in violations],
-            override_reason=override_reason[:200] if compliance.is_blocking(violations) else "",
+            violations=reply.data.get("violations", []),
+            override_reason=reply.data.get("override_reason", ""),
         )
-        tickets.ticket_reply(ticket=session.ticket, actor=agent, body=body, at=at)
-        if message.override_reason:
-            found = "、".join(f"“{v.text}”（{v.category}）" for v in violations if v.severity == "severe")
-            tickets.ticket_note(
-                ticket=session.ticket,
-                actor=agent,
-                at=at,
-                body=f"越过严重忌语提示发送：{found}。理由：{message.override_reason}",
-            )
     return message, created
 
 

@@ -287,13 +287,7 @@ def chat_reply(request, session_id: int):
             override_reason=str(data.get("override_reason", "")),
         )
     except ServiceError as exc:
-        response = _error(exc)
-        if exc.code == "severe_violation":
-            violations = compliance.check(str(data.get("body", "")), "chat", session.brand.profile)
-            response = JsonResponse(
-                {**exc.to_dict(), "violations": [v.to_dict() for v in violations]}, status=409
-            )
-        return response
+        return _error(exc)  # a refused reply lists its violations
     return JsonResponse({"ok": True, "message": message_payload(message)})
 
 

@@ -13,6 +13,7 @@ from kefu.tickets.schemas import (
     EscalateIn,
     EventOut,
     HandOffIn,
+    ReplyIn,
     TextIn,
     TicketIn,
     TicketOut,
@@ -132,10 +133,19 @@ def escalate(request: HttpRequest, number: str, payload: EscalateIn):
     return TicketOut.build(ticket, request.user)
 
 
-@router.post("/{number}/replies", response={201: EventOut}, summary="回复客户")
-def reply(request: HttpRequest, number: str, payload: TextIn):
+@router.post(
+    "/{number}/replies",
+    response={201: EventOut},
+    summary="回复客户",
+    description="先经服务忌语检查：含严重忌语时答复 409，`violations` 列出每处忌语（位置、类别、说明、改写）；"
+    "填写 `override_reason` 可强制发送，理由记入工单历史。",
+)
+def reply(request: HttpRequest, number: str, payload: ReplyIn):
     event = services.ticket_reply(
-        ticket=ticket_get_for_user(number, request.user), actor=request.user, body=payload.body
+        ticket=ticket_get_for_user(number, request.user),
+        actor=request.user,
+        body=payload.body,
+        override_reason=payload.override_reason,
     )
     return Status(201, EventOut.build(event))
 

@@ -56,6 +56,12 @@ class TextIn(Schema):
     body: str = Field(..., min_length=1, max_length=5000)
 
 
+class ReplyIn(TextIn):
+    override_reason: str = Field(
+        "", max_length=200, description="回复含严重服务忌语时确需发送的理由（记入工单历史，主管可见）"
+    )
+
+
 class ConvertIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 

@@ -16,6 +16,7 @@ from kefu.customers.models import Customer
 from kefu.errors import Conflict, ServiceError
 from kefu.standards import sla
 from kefu.tickets import rules
+from kefu.tickets.gate import gate_check
 from kefu.tickets.models import DailyCounter, SlaClock, Ticket, TicketEvent, TicketType
 from kefu.tickets.rules import STATUS_LABELS, Status
 from kefu.timeutil import local_now
@@ -406,14 +407,23 @@ def ticket_escalate(
     return ticket
 
 
-def ticket_reply(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:
-    """A reply to the customer: meets the answer/acknowledge clocks."""
+def ticket_reply(
+    *, ticket: Ticket, actor: User | None, body: str, override_reason: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """A reply to the customer, through the standards gate (a severe 服务忌语 needs the agent's reason, kept
+    in the history); meets the answer/acknowledge clocks. `actor` None is kefu's own notice."""
     at = local_now(at)
-    if not body.strip():
+    body = body.strip()
+    if not body:
         raise ServiceError("回复内容不能为空", field="body")
+    checked = gate_check(
+        body=body, brand=ticket.brand, channel=ticket.channel, actor=actor, override_reason=override_reason
+    )
     with transaction.atomic():
         ticket = _locked(ticket)
-        event = _append(ticket, Kind.REPLY, actor=actor, at=at, body=body.strip())
+        event = _append(ticket, Kind.REPLY, actor=actor, at=at, body=body, data=checked.record())
+        if checked.override_reason:
+            _append(ticket, Kind.NOTE, actor=actor, at=at, body=checked.override_note())
         _meet_clocks(ticket, at, MET_BY_REPLY)
         if ticket.status in (Status.NEW, Status.ASSIGNED):
             _set_status(ticket, Status.IN_PROGRESS, actor=actor, at=at)

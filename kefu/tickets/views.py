@@ -37,6 +37,10 @@ def ticket_list(request):
     return render(request, template, context)
 
 
+def _draft_key(number: str) -> str:
+    return f"reply_draft:{number}"
+
+
 @login_required
 def ticket_detail(request, number: str):
     ticket = ticket_get_for_user(number, request.user)
@@ -52,6 +56,7 @@ def ticket_detail(request, number: str):
         "departments": Department.objects.all(),
         "channels": Channel,
         "converted_to": ticket.converted_to if hasattr(ticket, "converted_to") else None,
+        "reply_draft": request.session.pop(_draft_key(number), ""),
     }
     return render(request, "tickets/detail.html", context)
 
@@ -72,7 +77,9 @@ ACTIONS = {
     "escalate": lambda r, t: services.ticket_escalate(
         ticket=t, supervisor=supervisor_for(r.user), actor=r.user, reason=r.POST.get("reason", "")
     ),
-    "reply": lambda r, t: services.ticket_reply(ticket=t, actor=r.user, body=r.POST.get("body", "")),
+    "reply": lambda r, t: services.ticket_reply(
+        ticket=t, actor=r.user, body=r.POST.get("body", ""), override_reason=r.POST.get("override_reason", "")
+    ),
     "note": lambda r, t: services.ticket_note(ticket=t, actor=r.user, body=r.POST.get("body", "")),
     "convert": lambda r, t: services.ticket_convert_to_complaint(
         ticket=t, actor=r.user, reason=r.POST.get("reason", "")
@@ -92,6 +99,8 @@ def ticket_action(request, number: str):
         result = action(request, ticket)
     except ServiceError as exc:
         messages.error(request, exc.message)
+        if request.POST.get("action") == "reply":  # a refused reply stays in the form
+            request.session[_draft_key(number)] = request.POST.get("body", "")
     except KeyError as exc:
         messages.error(request, f"缺少字段：{exc.args[0]}")
     else:

@@ -1,0 +1,78 @@
+"""The standards gate (DESIGN.md, "what kefu says to a customer"): a text for a customer is checked here
+against the brand's 服务忌语 before it is stored or sent, whichever page, API call, socket or job sends it.
+
+A severe violation is refused unless the agent gives a reason, which goes into the ticket history where the
+supervisor sees it; lesser ones pass and come back as warnings with their rewrite. kefu's own texts (no
+agent) cannot be forced through: one that fails is a defect in its phrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kefu.errors import Conflict
+from kefu.standards import compliance
+
+if TYPE_CHECKING:
+    from kefu.accounts.models import User
+    from kefu.brands.models import Brand
+
+# The checker knows spoken (phone), chat and written (email) replies; a ticket's other channels are one of them.
+CHECKER_CHANNEL = {
+    "phone": "phone",
+    "outbound": "phone",
+    "chat": "chat",
+    "email": "email",
+    "web_form": "email",
+}
+
+
+class Refused(Conflict):
+    """A reply with a severe violation; the answer lists every violation (span, category, message, rewrite)."""
+
+    def __init__(self, violations: list[compliance.Violation], *, system: bool = False):
+        found = "、".join(f"“{v.text}”（{v.category}）" for v in violations if v.severity == "severe")
+        super().__init__(
+            f"系统文本含严重服务忌语{found}，不能发送"
+            if system
+            else f"回复含严重服务忌语{found}，不能发送；请改用规范用语，或填写理由后强制发送（主管可见）",
+            code="severe_violation",
+            field="body",
+        )
+        self.violations = violations
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "violations": [v.to_dict() for v in self.violations]}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A text that may be sent, with what the checker found in it."""
+
+    body: str
+    violations: list[compliance.Violation]
+    override_reason: str = ""  # set only when a severe violation is sent anyway
+
+    def record(self) -> dict:
+        """What the reply's ticket event keeps of the check."""
+        found = {"violations": [v.to_dict() for v in self.violations]} if self.violations else {}
+        return {**found, "override_reason": self.override_reason} if self.override_reason else found
+
+    def override_note(self) -> str:
+        """The history line a supervisor reads when an agent sent a severe violation anyway."""
+        found = "、".join(f"“{v.text}”（{v.category}）" for v in self.violations if v.severity == "severe")
+        return f"越过严重忌语提示发送：{found}。理由：{self.override_reason}"
+
+
+def gate_check(
+    *, body: str, brand: Brand, channel: str, actor: User | None, override_reason: str = ""
+) -> Checked:
+    """Check `body` for `brand`'s profile on `channel` (a ticket channel); raise Refused when it may not go out."""
+    violations = compliance.check(body, CHECKER_CHANNEL.get(channel, "phone"), brand.profile)
+    if not compliance.is_blocking(violations):
+        return Checked(body, violations)
+    reason = override_reason.strip()[:200]
+    if actor is None or not reason:
+        raise Refused(violations, system=actor is None)
+    return Checked(body, violations, reason)
