@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from kefu import timeutil
+from tests.conftest import SUITE_CLOCK
+
 ROOT = Path(__file__).resolve().parents[2]
 KEFU = str(Path(sys.executable).with_name("kefu"))
 CHROMIUM = "/usr/bin/chromium"
@@ -123,8 +126,16 @@ def login(page, url: str, username: str, password: str = "kefu12345") -> None:
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+    """The README's pictures (docs/screenshots) are taken at the suite's own clock only, so they do not move
+    with the calendar; at another moment they go to var/screenshots/<moment>/ to be looked at."""
+    moment = timeutil.parse_moment(os.environ["KEFU_NOW"])
+    folder = (
+        SCREENSHOTS
+        if moment == timeutil.parse_moment(SUITE_CLOCK)
+        else ROOT / "var" / "screenshots" / f"{moment:%Y-%m-%dT%H%M}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=False)
 
 
 __all__ = ["Server", "login", "shot", "shutil"]
