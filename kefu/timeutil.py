@@ -41,7 +41,7 @@ class _Clock:
         self.since = 0.0
         self.loaded = False
 
-    def load(self) -> None:
+    def load(self) -> _Clock:
         text = os.environ.get("KEFU_NOW", "").strip()
         self.origin = parse_moment(text) if text else None
         if self.origin is not None:
@@ -52,13 +52,16 @@ class _Clock:
                 raise ClockError(f"KEFU_NOW_SINCE 应为 Unix 时间（秒），而不是“{since}”") from None
             os.environ["KEFU_NOW_SINCE"] = repr(self.since)
         self.loaded = True
+        return self
+
+    def loaded_clock(self) -> _Clock:
+        return self if self.loaded else self.load()
 
     def read(self) -> datetime:
-        if not self.loaded:
-            self.load()
-        if self.origin is None:
-            return datetime.now(SHANGHAI)
-        return self.origin + timedelta(seconds=_time.time() - self.since)
+        origin, wall = self.loaded_clock().origin, _time.time()  # one wall-time source for both cases
+        if origin is None:
+            return datetime.fromtimestamp(wall, SHANGHAI)
+        return origin + timedelta(seconds=wall - self.since)
 
 
 _clock = _Clock()
@@ -90,10 +93,9 @@ def set_clock(moment: datetime | str | None) -> None:
 
 
 def clock_setting() -> str | None:
-    """The moment KEFU_NOW set the clock to, for /healthz/ and the server's log; None on the wall clock."""
-    if not _clock.loaded:
-        _clock.load()
-    return _clock.origin.isoformat() if _clock.origin else None
+    """The moment KEFU_NOW set the clock to, for the server's log; None on the wall clock."""
+    origin = _clock.loaded_clock().origin
+    return origin.isoformat() if origin else None
 
 
 def local_days(first: date, last: date) -> tuple[datetime, datetime]:

@@ -40,10 +40,12 @@ def test_the_clock_is_shared_with_the_processes_a_test_starts():
     assert child <= timeutil.now()
 
 
-def test_without_kefu_now_it_is_the_wall_clock():
+def test_without_kefu_now_it_is_the_wall_clock(monkeypatch):
     timeutil.set_clock(None)
     assert "KEFU_NOW" not in os.environ
-    assert abs(timeutil.now() - datetime.now(timeutil.SHANGHAI)) < timedelta(seconds=5)
+    wall = at("2027-02-28 18:00")
+    monkeypatch.setattr(timeutil._time, "time", wall.timestamp)  # the wall clock, stated
+    assert timeutil.now() == wall
     assert timeutil.clock_setting() is None
 
 
