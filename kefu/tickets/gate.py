@@ -28,11 +28,16 @@ CHECKER_CHANNEL = {
 }
 
 
+def _severe(violations: list[compliance.Violation]) -> str:
+    """The severe phrases as people read them: “有本事就投诉”（斗气）、…"""
+    return "、".join(f"“{v.text}”（{v.category}）" for v in violations if v.severity == "severe")
+
+
 class Refused(Conflict):
     """A reply with a severe violation; the answer lists every violation (span, category, message, rewrite)."""
 
     def __init__(self, violations: list[compliance.Violation], *, system: bool = False):
-        found = "、".join(f"“{v.text}”（{v.category}）" for v in violations if v.severity == "severe")
+        found = _severe(violations)
         super().__init__(
             f"系统文本含严重服务忌语{found}，不能发送"
             if system
@@ -48,9 +53,8 @@ class Refused(Conflict):
 
 @dataclass(frozen=True)
 class Checked:
-    """A text that may be sent, with what the checker found in it."""
+    """What the checker found in a text that may be sent."""
 
-    body: str
     violations: list[compliance.Violation]
     override_reason: str = ""  # set only when a severe violation is sent anyway
 
@@ -61,8 +65,7 @@ class Checked:
 
     def override_note(self) -> str:
         """The history line a supervisor reads when an agent sent a severe violation anyway."""
-        found = "、".join(f"“{v.text}”（{v.category}）" for v in self.violations if v.severity == "severe")
-        return f"越过严重忌语提示发送：{found}。理由：{self.override_reason}"
+        return f"越过严重忌语提示发送：{_severe(self.violations)}。理由：{self.override_reason}"
 
 
 def gate_check(
@@ -71,8 +74,8 @@ def gate_check(
     """Check `body` for `brand`'s profile on `channel` (a ticket channel); raise Refused when it may not go out."""
     violations = compliance.check(body, CHECKER_CHANNEL.get(channel, "phone"), brand.profile)
     if not compliance.is_blocking(violations):
-        return Checked(body, violations)
+        return Checked(violations)
     reason = override_reason.strip()[:200]
     if actor is None or not reason:
         raise Refused(violations, system=actor is None)
-    return Checked(body, violations, reason)
+    return Checked(violations, reason)
