@@ -266,9 +266,9 @@ def chat_check(request):
     violations = compliance.check(text, "chat", profile)
     return JsonResponse(
         {
-            "violations": [v.to_dict() for v in violations],
+            "violations": compliance.suggestions(text, violations),
             "blocking": compliance.is_blocking(violations),
-            "rewritten": compliance.apply_all_rewrites(text, violations),
+            "rewritten": compliance.rewrite(text, violations),
         }
     )
 

@@ -36,7 +36,7 @@ def _severe(violations: list[compliance.Violation]) -> str:
 class Refused(Conflict):
     """A reply with a severe violation; the answer lists every violation (span, category, message, rewrite)."""
 
-    def __init__(self, violations: list[compliance.Violation], *, system: bool = False):
+    def __init__(self, body: str, violations: list[compliance.Violation], *, system: bool = False):
         found = _severe(violations)
         super().__init__(
             f"系统文本含严重服务忌语{found}，不能发送"
@@ -45,10 +45,15 @@ class Refused(Conflict):
             code="severe_violation",
             field="body",
         )
-        self.violations = violations
+        self.body, self.violations = body, violations
 
     def to_dict(self) -> dict:
-        return {**super().to_dict(), "violations": [v.to_dict() for v in self.violations]}
+        """The error, each violation with the edit of its one-click rewrite, and the whole reply rewritten."""
+        return {
+            **super().to_dict(),
+            "violations": compliance.suggestions(self.body, self.violations),
+            "rewritten": compliance.rewrite(self.body, self.violations),
+        }
 
 
 @dataclass(frozen=True)
@@ -77,5 +82,5 @@ def gate_check(
         return Checked(violations)
     reason = override_reason.strip()[:200]
     if actor is None or not reason:
-        raise Refused(violations, system=actor is None)
+        raise Refused(body, violations, system=actor is None)
     return Checked(violations, reason)

@@ -11,6 +11,7 @@ from kefu.accounts.selectors import department_get, supervisor_for, user_by_agen
 from kefu.customers.selectors import is_returning, phone_for
 from kefu.errors import ServiceError
 from kefu.tickets import services
+from kefu.tickets.gate import Refused
 from kefu.tickets.models import Channel, TicketType
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import (
@@ -41,6 +42,10 @@ def _draft_key(number: str) -> str:
     return f"reply_draft:{number}"
 
 
+def _refusal_key(number: str) -> str:
+    return f"reply_refusal:{number}"
+
+
 @login_required
 def ticket_detail(request, number: str):
     ticket = ticket_get_for_user(number, request.user)
@@ -57,6 +62,7 @@ def ticket_detail(request, number: str):
         "channels": Channel,
         "converted_to": ticket.converted_to if hasattr(ticket, "converted_to") else None,
         "reply_draft": request.session.pop(_draft_key(number), ""),
+        "refusal": request.session.pop(_refusal_key(number), None),
     }
     return render(request, "tickets/detail.html", context)
 
@@ -99,8 +105,10 @@ def ticket_action(request, number: str):
         result = action(request, ticket)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        if request.POST.get("action") == "reply":  # a refused reply stays in the form
+        if request.POST.get("action") == "reply":  # a refused reply stays in the form, with what was found
             request.session[_draft_key(number)] = request.POST.get("body", "")
+            if isinstance(exc, Refused):
+                request.session[_refusal_key(number)] = exc.to_dict()
     except KeyError as exc:
         messages.error(request, f"缺少字段：{exc.args[0]}")
     else:

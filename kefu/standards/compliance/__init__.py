@@ -1,8 +1,10 @@
 """服务忌语 checker: finds forbidden phrases in an agent's reply and offers a compliant rewrite.
 
-    >>> from kefu.standards.compliance import check, apply_rewrite
+    >>> from kefu.standards.compliance import check, rewrite
     >>> [v.rule_id for v in check("你問我，我問誰？")]
     ['ask_me_who']
+    >>> rewrite("好的，你问我，我问谁？", check("好的，你问我，我问谁？"))
+    '好的，这个问题我帮您核实一下。'
 
 Rules are data (``rulebooks/forbidden.yaml``); see ``engine`` for how they are matched.
 """
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from kefu.standards.compliance.engine import Checker, Violation
+from kefu.standards.compliance.rewrite import rewrite, suggestions
 from kefu.standards.compliance.rulebook import (
     CHANNELS,
     SEVERITIES,
@@ -30,14 +33,14 @@ __all__ = [
     "PrescribedPhrase",
     "Rule",
     "Violation",
-    "apply_all_rewrites",
-    "apply_rewrite",
     "check",
     "check_many",
     "get_checker",
     "is_blocking",
     "load_prescribed",
     "profiles",
+    "rewrite",
+    "suggestions",
 ]
 
 PROFILES = ("generic", "bufan", "xintianjie", "oufei", "fangbiao", "xinying")
@@ -64,24 +67,6 @@ def check_many(
 ) -> list[list[Violation]]:
     """``[check(t, channel, profile) for t in texts]`` in one batch (see ``Checker.check_many``)."""
     return get_checker(profile).check_many(texts, channel)
-
-
-def apply_rewrite(text: str, violation: Violation) -> str:
-    """The one-click compliant rewrite: the violation's span replaced by its suggestion."""
-    if text[violation.start : violation.end] != violation.text:
-        raise ValueError("该违规项不属于这段文本，无法替换")
-    return text[: violation.start] + violation.rewrite + text[violation.end :]
-
-
-def apply_all_rewrites(text: str, violations: Iterable[Violation]) -> str:
-    """Applies every non-overlapping rewrite, right to left so earlier spans stay valid."""
-    out = text
-    last_start = len(text) + 1
-    for v in sorted(violations, key=lambda v: v.start, reverse=True):
-        if v.end <= last_start:
-            out = apply_rewrite(out, v)
-            last_start = v.start
-    return out
 
 
 def is_blocking(violations: Iterable[Violation]) -> bool:

@@ -43,6 +43,8 @@ class Violation:
     message: str
     rewrite: str
     source: str
+    scope: str = "clause"
+    uncertain: bool = False  # found by the intent layer, not a pattern: a warning, never a refusal
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -404,6 +406,7 @@ class Checker:
                 continue
             kept.append((r_idx, start, end))
         kept.sort(key=lambda c: (c[1], c[2]))
+        kept = [(r, _trim_merged_run(text, s, e), e) for r, s, e in kept]
         return [
             Violation(
                 rule_id=rules[r].id,
@@ -414,11 +417,30 @@ class Checker:
                 category_code=rules[r].category_code,
                 severity=rules[r].severity,
                 message=rules[r].message,
-                rewrite=rules[r].rewrite,
+                rewrite=rules[r].rewrite_for(self.normalizer.fold_collapse(text[s:e]))
+                if rules[r].rewrites
+                else rules[r].rewrite,
                 source=rules[r].source,
+                scope=rules[r].scope,
             )
             for r, s, e in kept
         ]
+
+
+def _trim_merged_run(text: str, start: int, end: int) -> int:
+    """The start of a span that run-collapsing let begin one clause early: in 投诉我，我就这态度 the match of
+    我就这态度 starts at the first 我 (我，我 collapse to one); the agent reads it in its own clause."""
+    head = text[start:end]
+    for i, ch in enumerate(head):
+        if not ch.isalnum():
+            continue
+        j = i + 1
+        while j < len(head) and not head[j].isalnum():
+            j += 1
+        if j > i + 1 and j < len(head) and head[j] == ch:
+            return start + j
+        return start
+    return start
 
 
 def _unknown_channel(channel: str) -> NoReturn:

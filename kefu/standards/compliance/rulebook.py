@@ -17,6 +17,8 @@ CHANNELS = ("phone", "chat", "email")
 SEVERITIES = ("severe", "major", "minor")
 CHANNEL_NAMES = {"phone": "电话", "chat": "在线聊天", "email": "邮件"}
 SEVERITY_NAMES = {"severe": "严重", "major": "一般", "minor": "轻微"}
+# What a rule's rewrite replaces: the clause carrying the violation, or only the matched word (你 → 您).
+SCOPES = ("clause", "word")
 
 
 class RulebookError(ValueError):
@@ -39,6 +41,12 @@ class Rule:
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
     profile: str = "generic"
+    scope: str = "clause"
+    rewrites: tuple[tuple[str, str], ...] = ()  # (normalised word, its replacement) for word-scope rules
+
+    def rewrite_for(self, word: str) -> str:
+        """The replacement of ``word`` (normalised) when the rule lists one, else the rule's rewrite."""
+        return dict(self.rewrites).get(word, self.rewrite)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,9 @@ def _rule(raw: dict[str, Any], profile: str) -> Rule:
     symbols = raw.get("symbols")
     if bool(patterns) == bool(symbols):
         raise RulebookError(f"{where} 须且只能有 patterns 或 symbols 之一")
+    scope = raw.get("scope", "clause")
+    if scope not in SCOPES:
+        raise RulebookError(f"{where} 的 scope 无效：{scope}")
     examples = _require(raw, "examples", where)
     variants = list(examples.get("variants") or [])
     if len(variants) < 3:
@@ -119,6 +130,8 @@ def _rule(raw: dict[str, Any], profile: str) -> Rule:
         examples=(_require(examples, "seed", where), *variants),
         counter_examples=tuple(raw.get("counter_examples") or ()),
         profile=profile,
+        scope=scope,
+        rewrites=tuple((str(k), str(v)) for k, v in (raw.get("rewrites") or {}).items()),
     )
 
 

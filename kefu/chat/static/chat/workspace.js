@@ -67,7 +67,7 @@
     violations.forEach(function (v, i) {
       var li = document.createElement("li"); li.className = "sev-" + v.severity;
       li.innerHTML = '<span class="cat">' + esc(v.category) + "</span><span>“" + esc(v.text) + "”：" + esc(v.message) + "</span>" +
-        '<button type="button" data-i="' + i + '" class="rewrite">改为“' + esc(v.rewrite || "（删除）") + "”</button>";
+        '<button type="button" data-i="' + i + '" class="rewrite">改为“' + esc(v.fix_text || "（删除）") + "”</button>";
       list.appendChild(li);
     });
     overrideBox.classList.toggle("show", violations.some(function (v) { return v.severity === "severe"; }));
@@ -88,7 +88,7 @@
   list.addEventListener("click", function (e) {
     var b = e.target.closest(".rewrite"); if (!b) return;
     var v = current[+b.dataset.i], text = reply.value;
-    if (text.slice(v.start, v.end) === v.text) reply.value = text.slice(0, v.start) + v.rewrite + text.slice(v.end);
+    if (text.slice(v.start, v.end) === v.text) reply.value = text.slice(0, v.fix_start) + v.fix_text + text.slice(v.fix_end);
     check();
   });
   document.getElementById("scripts").addEventListener("click", function (e) {
