@@ -16,7 +16,8 @@ from kefu.chat.rules import AgentState
 from kefu.chat.selectors import chat_transcript, message_payload, offer_payload, serves_brand
 from kefu.customers.services import customer_find_or_create
 from kefu.errors import Conflict, PermissionDenied, ServiceError
-from kefu.standards import qa, scripts
+from kefu.standards import qa
+from kefu.tickets import gate
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES, Status
@@ -68,6 +69,14 @@ def _add_message(
     return message, True
 
 
+def _say(
+    session: ChatSession, situation: str, *, client_id: str, at: datetime, agent_no: str | None = None
+) -> ChatMessage:
+    """A message kefu sends on its own in the chat: a phrasebook situation, through the standards gate."""
+    body = gate.say(situation, brand=session.brand, channel="chat", at=at, agent_no=agent_no)
+    return _add_message(session, sender=Sender.SYSTEM, client_id=client_id, at=at, body=body)[0]
+
+
 def _locked(session: ChatSession) -> ChatSession:
     return (
         ChatSession.objects.select_for_update(of=("self",))
@@ -102,17 +111,7 @@ def chat_start(
         session = ChatSession.objects.create(
             brand=brand, customer=customer, visitor_name=visitor_name, ticket=ticket, started_at=at
         )
-        greeting = scripts.render(
-            "opening",
-            scripts.Context(
-                profile=brand.profile,
-                at=at,
-                channel="chat",
-                brand_name=brand.greeting_name,
-                hotline=brand.hotline,
-            ),
-        )
-        _add_message(session, sender=Sender.SYSTEM, client_id="greeting", at=at, body=greeting)
+        _say(session, "opening", client_id="greeting", at=at)
         team = _queue_team(brand)
         if team is not None:
             tickets.ticket_queue(ticket=ticket, team=team, actor=None, at=at)
@@ -171,13 +170,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
             session = _locked(offer.session)
             session.agent, session.state, session.accepted_at = agent, ChatSession.State.ACTIVE, at
             session.save(update_fields=["agent", "state", "accepted_at"])
-            _add_message(
-                session,
-                sender=Sender.SYSTEM,
-                client_id=f"joined-{agent.pk}",
-                at=at,
-                body=f"工号 {agent.agent_no} 客服为您服务",
-            )
+            _say(session, "chat_agent_joined", client_id=f"joined-{agent.pk}", at=at, agent_no=agent.agent_no)
             push(
                 chat_group(session.pk),
                 "chat.event",
@@ -304,13 +297,7 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
             return session
         if actor is not None and session.agent_id not in (None, actor.pk) and not actor.is_supervisor:
             raise PermissionDenied("该会话不由您接待")
-        _add_message(
-            session,
-            sender=Sender.SYSTEM,
-            client_id="ended",
-            at=at,
-            body="本次会话已结束，请对我们的服务进行评价，谢谢！",
-        )
+        _say(session, "chat_ended", client_id="ended", at=at)
         session.state, session.ended_at = ChatSession.State.ENDED, at
         transcript = chat_transcript(session, ended_by="agent" if actor else "customer")
         # A chat nobody wrote in has nothing to score.
@@ -387,12 +374,12 @@ def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | Non
             claimed_by=supervisor, claimed_at=at
         )
         tickets.ticket_assign(ticket=session.ticket, agent=supervisor, actor=supervisor, at=at)
-        _add_message(
+        _say(
             session,
-            sender=Sender.SYSTEM,
+            "chat_supervisor_joined",
             client_id=f"takeover-{supervisor.pk}-{at.timestamp()}",
             at=at,
-            body=f"工号 {supervisor.agent_no or ''} 主管为您服务",
+            agent_no=supervisor.agent_no or None,
         )
         if previous is not None and previous != supervisor and current_state(previous) == AgentState.BUSY:
             agent_set_status(agent=previous, status=AgentState.WRAP_UP, at=at, reason="主管接管")

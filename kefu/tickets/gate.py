@@ -9,10 +9,11 @@ agent) cannot be forced through: one that fails is a defect in its phrase.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kefu.errors import Conflict
-from kefu.standards import compliance
+from kefu.standards import compliance, scripts
 
 if TYPE_CHECKING:
     from kefu.accounts.models import User
@@ -84,3 +85,32 @@ def gate_check(
     if actor is None or not reason:
         raise Refused(body, violations, system=actor is None)
     return Checked(violations, reason)
+
+
+def say(
+    situation: str,
+    *,
+    brand: Brand,
+    channel: str,
+    at: datetime,
+    agent_no: str | None = None,
+    customer: str | None = None,
+    **values: object,
+) -> str:
+    """What kefu itself says to a customer: the phrasebook's sentence for `situation`, rendered for the brand,
+    channel and moment (holiday greetings included), and checked by the gate like any reply."""
+    text = scripts.render(
+        situation,
+        scripts.Context(
+            profile=brand.profile,
+            at=at,
+            channel=CHECKER_CHANNEL.get(channel, "phone"),
+            brand_name=brand.greeting_name,
+            hotline=brand.hotline,
+            agent_no=agent_no,
+            customer=customer,
+            extra=dict(values),
+        ),
+    )
+    gate_check(body=text, brand=brand, channel=channel, actor=None)
+    return text

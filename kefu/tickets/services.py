@@ -16,7 +16,7 @@ from kefu.customers.models import Customer
 from kefu.errors import Conflict, ServiceError
 from kefu.standards import sla
 from kefu.tickets import rules
-from kefu.tickets.gate import gate_check
+from kefu.tickets.gate import gate_check, say
 from kefu.tickets.models import DailyCounter, SlaClock, Ticket, TicketEvent, TicketType
 from kefu.tickets.rules import STATUS_LABELS, Status
 from kefu.timeutil import local_now
@@ -429,6 +429,16 @@ def ticket_reply(
             _set_status(ticket, Status.IN_PROGRESS, actor=actor, at=at)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
     return event
+
+
+def ticket_say(
+    *, ticket: Ticket, situation: str, actor: User | None = None, at: datetime | None = None, **values: object
+) -> TicketEvent:
+    """kefu's own notice to the customer (a phrasebook situation, see gate.say) as the ticket's reply;
+    `actor` is the agent whose action sent it, if any."""
+    at = local_now(at)
+    body = say(situation, brand=ticket.brand, channel=ticket.channel, at=at, **values)
+    return ticket_reply(ticket=ticket, actor=actor, body=body, at=at)
 
 
 def ticket_note(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:

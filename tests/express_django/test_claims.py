@@ -64,7 +64,8 @@ def test_a_claim_packed_by_the_customer_is_refused_with_the_engines_reason(net, 
     claim = claim_advance(claim=claim, to="refused", actor=cast.agent_b, at=at("2026-10-20 11:00"))
     claim.ticket.refresh_from_db()
     assert claim.state == "refused" and claim.ticket.status == "resolved"
-    assert claim.ticket.events.filter(kind="reply", body=claim.decision["refused_reason"]).exists()
+    [reply] = claim.ticket.events.filter(kind="reply")
+    assert reply.body == "您好，" + claim.decision["refused_reason"]
 
 
 def test_a_claim_after_one_year_is_not_eligible(net, cast):

@@ -16,7 +16,6 @@ from kefu.express.services.data_import import (
 )
 from kefu.express.services.follow_ups import sent_not_arrived_follow_up
 from kefu.express.services.pickups import (
-    LATE_PICKUP_NOTICE,
     courier_for,
     pickup_act,
     pickup_cancel,
@@ -30,7 +29,6 @@ from kefu.express.services.queries import QueryResult, query_escalate, query_ope
 
 __all__ = [
     "CLAIM_FLOW",
-    "LATE_PICKUP_NOTICE",
     "QueryResult",
     "claim_advance",
     "claim_file",

@@ -131,23 +131,26 @@ def claim_advance(
             body=f"理赔状态：{current.label} → {target.label}" + (f"。{note}" if note else ""),
         )
         if target == Claim.State.ACKNOWLEDGED:
-            deadlines = claim.decision.get("deadlines", {})
-            tickets.ticket_reply(
-                ticket=ticket,
-                actor=actor,
-                at=now,
-                body=note
-                or (
-                    "您好，您的索赔申请我们已经受理，会在"
-                    f"{(deadlines.get('proposal_by') or '')[:10] or '规定时限'}前给您提出赔偿方案。"
-                ),
-            )
+            if note:
+                tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=note)
+            else:
+                proposal_by = (claim.decision.get("deadlines", {}).get("proposal_by") or "")[:10]
+                tickets.ticket_say(
+                    ticket=ticket,
+                    situation="claim_acknowledged",
+                    actor=actor,
+                    at=now,
+                    date=proposal_by or None,
+                )
         elif target == Claim.State.PROPOSED:
             proposed = amount if amount is not None else claim.amount
             claim.agreed_amount = proposed
-            tickets.ticket_reply(
-                ticket=ticket, actor=actor, at=now, body=note or f"您好，我们的赔偿方案为赔付 {proposed} 元。"
-            )
+            if note:
+                tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=note)
+            else:
+                tickets.ticket_say(
+                    ticket=ticket, situation="claim_proposed", actor=actor, at=now, amount=proposed
+                )
             tickets.ticket_meet_clocks(ticket=ticket, codes=["settle"], at=now)
         elif target == Claim.State.AGREED:
             if amount is not None:
@@ -156,8 +159,13 @@ def claim_advance(
         elif target == Claim.State.PAID:
             resolve(ticket, actor=actor, note=f"已支付赔金 {claim.agreed_amount or claim.amount} 元", at=now)
         elif target == Claim.State.REFUSED:
-            reason = note or claim.decision.get("refused_reason") or "经核实不符合赔偿条件"
-            tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=reason)
+            if note:
+                tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=note)
+            else:
+                reason = claim.decision.get("refused_reason")
+                tickets.ticket_say(
+                    ticket=ticket, situation="claim_refused", actor=actor, at=now, reason=reason
+                )
             resolve(ticket, actor=actor, note="不予赔偿", at=now)
         claim.state, claim.updated_at = target, now
         claim.save(update_fields=["state", "updated_at", "agreed_amount"])

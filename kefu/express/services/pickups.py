@@ -19,10 +19,6 @@ from kefu.tickets import services as tickets
 from kefu.tickets.selectors import ticket_type_get
 from kefu.timeutil import local_now
 
-LATE_PICKUP_NOTICE = (
-    "您好，非常抱歉，业务员未能在约定时间内上门取件，我们已催促业务员尽快上门，给您带来不便请您谅解。"
-)
-
 
 def courier_for(brand: Brand, place: Place, address: str) -> Courier | None:
     """The courier whose area is named in the pickup address or district (most specific area first)."""
@@ -189,6 +185,6 @@ def pickup_sweep(*, now: datetime | None = None) -> int:
                 late_notified_at=now
             ):
                 continue
-            tickets.ticket_reply(ticket=order.ticket, actor=None, body=LATE_PICKUP_NOTICE, at=now)
+            tickets.ticket_say(ticket=order.ticket, situation="pickup_late", at=now)
             told += 1
     return told
