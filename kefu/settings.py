@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kefu.customers",
     "kefu.tickets",
     "kefu.chat",
+    "kefu.qa",
     "kefu.express",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("express/", include("kefu.express.urls")),
+    path("qa/", include("kefu.qa.urls")),
     path("", include("kefu.chat.urls")),
     path("", include("kefu.tickets.urls")),
 ]

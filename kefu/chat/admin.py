@@ -23,7 +23,7 @@ class ChatSessionAdmin(admin.ModelAdmin):
     list_display = ("ticket", "brand", "visitor_name", "agent", "state", "started_at", "rating")
     list_filter = ("state", "brand", "rating")
     inlines = [ChatMessageInline]
-    readonly_fields = ("token", "qa_sheet")
+    readonly_fields = ("token",)
 
 
 @admin.register(Offer)

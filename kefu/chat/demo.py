@@ -63,10 +63,8 @@ def load(stdout, rng) -> str:
             brand_name=brand.greeting_name,
             hotline=brand.hotline,
         )
+        # kefu greets, gives the agent's 工号 and closes on the agent's behalf: the agent only answers.
         t = at + timedelta(seconds=25)
-        services.chat_agent_reply(
-            session=session, agent=agent, body=scripts.render("opening", ctx), client_id="demo-open", at=t
-        )
         for k, line in enumerate(lines):
             t += timedelta(seconds=30)
             services.chat_customer_message(session=session, client_id=f"demo-c{k}", body=line, at=t)
@@ -78,9 +76,6 @@ def load(stdout, rng) -> str:
             )
             services.chat_agent_reply(session=session, agent=agent, body=answer, client_id=f"demo-a{k}", at=t)
         t += timedelta(seconds=20)
-        services.chat_agent_reply(
-            session=session, agent=agent, body=scripts.render("closing", ctx), client_id="demo-close", at=t
-        )
         services.chat_end(session=session, actor=agent, at=t + timedelta(seconds=5))
         services.chat_rate(session=session, score=rating, comment=comment, at=t + timedelta(seconds=30))
         finished += 1

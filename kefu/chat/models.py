@@ -84,7 +84,6 @@ class ChatSession(models.Model):
     rating = models.PositiveSmallIntegerField("满意度", null=True, blank=True)
     rating_comment = models.CharField("评价内容", max_length=500, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
-    qa_sheet = models.JSONField("质检评分表", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "在线会话"

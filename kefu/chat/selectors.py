@@ -13,7 +13,7 @@ from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
 from kefu.errors import NotFound, PermissionDenied
-from kefu.tickets.models import Ticket
+from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.rules import OPEN_STATUSES
 from kefu.timeutil import local_now
 
@@ -99,23 +99,53 @@ def chat_messages(session: ChatSession) -> list[ChatMessage]:
     return list(session.messages.select_related("author").order_by("seq"))
 
 
+# The messages kefu sends in a chat on the agent's behalf, by client id (exact, or prefix ending in "-"),
+# and the script each one is: the customer reads them as the agent's opening and closing.
+SYSTEM_SCRIPTS = {"greeting": "opening", "joined-": "opening", "takeover-": "takeover", "ended": "closing"}
+
+
+def _system_script(client_id: str) -> str | None:
+    for key, script in SYSTEM_SCRIPTS.items():
+        if client_id == key or (key.endswith("-") and client_id.startswith(key)):
+            return script
+    return None
+
+
+def _turn(m: ChatMessage) -> dict:
+    turn = {
+        "speaker": "customer" if m.sender == ChatMessage.Sender.CUSTOMER else "agent",
+        "text": m.body,
+        "at": timezone.localtime(m.created_at).isoformat(),
+    }
+    if m.sender == ChatMessage.Sender.SYSTEM:
+        turn["sent_by"] = "system"
+        script = _system_script(m.client_id)
+        if script:
+            turn["script"] = script
+    return turn
+
+
 def chat_transcript(session: ChatSession, *, ended_by: str | None = None) -> dict:
-    """The conversation in the QA engine's transcript format (see kefu/standards/transcript.py)."""
-    turns = [
-        {
-            "speaker": "agent" if m.sender == ChatMessage.Sender.AGENT else "customer",
-            "text": m.body,
-            "at": timezone.localtime(m.created_at).isoformat(),
-        }
-        for m in session.messages.order_by("seq")
-        if m.sender != ChatMessage.Sender.SYSTEM and m.body
+    """The conversation in the QA engine's transcript format (see kefu/standards/transcript.py): every
+    message the customer saw, kefu's own as the agent's turns sent by the system, and the promises the
+    agent recorded on the ticket (hand-offs) while the chat ran."""
+    turns = [_turn(m) for m in session.messages.order_by("seq") if m.body]
+    promises = [
+        {"text": e.body, "at": timezone.localtime(e.at).isoformat()}
+        for e in session.ticket.events.filter(
+            kind=TicketEvent.Kind.HANDED_OFF, at__gte=session.started_at
+        ).order_by("at")
+        if e.body
     ]
     data = {
         "channel": "chat",
         "profile": session.brand.profile,
+        "brand": session.brand.code,
+        "ticket_type": session.ticket.type.name,
         "agent_no": session.agent.agent_no if session.agent_id else None,
         "started_at": timezone.localtime(session.started_at).isoformat(),
         "turns": turns,
+        "promises": promises,
         "outcome": "normal",
     }
     if turns:

@@ -16,7 +16,7 @@ from kefu.chat.rules import AgentState
 from kefu.chat.selectors import chat_transcript, message_payload, offer_payload, serves_brand
 from kefu.customers.services import customer_find_or_create
 from kefu.errors import Conflict, PermissionDenied, ServiceError
-from kefu.standards import qa
+from kefu.qa import services as qa_services
 from kefu.tickets import gate
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
@@ -299,10 +299,14 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
             raise PermissionDenied("该会话不由您接待")
         _say(session, "chat_ended", client_id="ended", at=at)
         session.state, session.ended_at = ChatSession.State.ENDED, at
-        transcript = chat_transcript(session, ended_by="agent" if actor else "customer")
-        # A chat nobody wrote in has nothing to score.
-        session.qa_sheet = qa.score(transcript).to_dict() if transcript["turns"] else None
-        session.save(update_fields=["state", "ended_at", "qa_sheet"])
+        session.save(update_fields=["state", "ended_at"])
+        qa_services.sheet_score(
+            ticket=session.ticket,
+            chat=session,
+            agent=session.agent,
+            transcript=chat_transcript(session, ended_by="agent" if actor else "customer"),
+            at=at,
+        )
         ticket = Ticket.objects.get(pk=session.ticket_id)
         if ticket.status in (Status.NEW, Status.ASSIGNED, Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT):
             ticket = tickets.ticket_transition(ticket=ticket, to=Status.IN_PROGRESS, actor=actor, at=at)

@@ -2,16 +2,21 @@
 
 The transcript format is in :mod:`kefu.standards.transcript` (and ``rulebooks/qa.yaml``).
 
-:func:`score` returns a :class:`ScoreSheet`: one item per criterion that was met and one per
-deduction, each deduction pointing at the turn (index into ``turns``) that caused it. Criteria,
-deductions, thresholds and intent patterns are data (``rulebooks/qa.yaml``); forbidden phrases
-come from :mod:`kefu.standards.compliance`, expected greetings from :mod:`kefu.standards.scripts`.
+:func:`score` returns a :class:`ScoreSheet` that lists every criterion applying to the profile and
+channel, in the rulebook's order: met (✓) or one item per deduction, each deduction pointing at the turn
+(index into ``turns``) that caused it. Criteria, deductions, thresholds and intent patterns are data
+(``rulebooks/qa.yaml``); forbidden phrases come from :mod:`kefu.standards.compliance`, expected
+greetings from :mod:`kefu.standards.scripts`, the reply-time target from :mod:`kefu.standards.sla`.
+
+Turns kefu sent on the agent's behalf (``sent_by: system``) are the agent's opening and closing when
+their ``script`` says so; the agent's wording checks (忌语, 称呼, 模糊答复) read only what the agent wrote.
+:func:`retotal` recomputes a sheet whose deductions a supervisor changed on review.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
@@ -20,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from kefu.standards import compliance, scripts
+from kefu.standards import compliance, scripts, sla
 from kefu.standards.text import fold
 from kefu.standards.transcript import Transcript, parse_transcript
 
@@ -112,7 +117,15 @@ class _Sheet:
         self.items.append(Item(cid, c["name"], False, amount, turn, detail, c["source"], severity))
 
     def agent_turns(self) -> list[int]:
-        return [i for i, turn in enumerate(self.t.turns) if turn.speaker == "agent"]
+        """The turns the agent wrote (not the ones kefu sent on the agent's behalf)."""
+        return [i for i, turn in enumerate(self.t.turns) if turn.authored]
+
+    def system_turns(self, script: str) -> list[int]:
+        """Turns kefu sent on the agent's behalf as this script (opening, closing)."""
+        return [i for i, turn in enumerate(self.t.turns) if turn.by_system and turn.script == script]
+
+    def has(self, cid: str) -> bool:
+        return any(item.criterion == cid for item in self.items)
 
 
 def _label(i: int | None) -> str:
@@ -120,24 +133,46 @@ def _label(i: int | None) -> str:
 
 
 def _check_opening(s: _Sheet) -> None:
+    system = s.system_turns("opening")
     agents = s.agent_turns()
-    if not agents:
+    if system:
+        # kefu greeted the customer on the agent's behalf (the chat's greeting, then the 工号 message).
+        first = system[0]
+        text = "".join(s.t.turns[i].text for i in system)
+        s.ok("opening", f"{_label(first)}系统代坐席发送开始语")
+    elif not agents:
         s.deduct("opening", None, "坐席没有任何发言，缺少开始语")
         return
-    first = agents[0]
-    text = s.t.turns[first].text
-    if not (_has("opening", text) and _has("opening_service", text)):
-        s.deduct("opening", first, f"{_label(first)}坐席首句缺少规范开始语（问候 + 服务用语）：“{text}”")
-        return
-    s.ok("opening", f"{_label(first)}给出开始语")
+    else:
+        first = agents[0]
+        text = s.t.turns[first].text
+        if not (_has("opening", text) and _has("opening_service", text)):
+            s.deduct("opening", first, f"{_label(first)}坐席首句缺少规范开始语（问候 + 服务用语）：“{text}”")
+            return
+        s.ok("opening", f"{_label(first)}给出开始语")
     _check_greeting(s, first, text)
-    profile = scripts.profiles()[s.t.profile]
-    if profile.agent_no_in_opening:
-        has_no = s.t.agent_no in fold(text) if s.t.agent_no else bool(re.search(r"\d+号|工号", fold(text)))
+    if _applies(s, "opening_agent_no"):
+        # The agent may give the 工号 in their first own turn when kefu's opening did not.
+        said = fold(text + (s.t.turns[agents[0]].text if system and agents else ""))
+        has_no = s.t.agent_no in said if s.t.agent_no else bool(re.search(r"\d+号|工号", said))
         if has_no:
             s.ok("opening_agent_no", "开始语中报了工号")
         else:
             s.deduct("opening_agent_no", first, f"{_label(first)}开始语未报工号{s.t.agent_no or ''}")
+    _check_repeated_opening(s, first if not system else system[-1])
+
+
+def _check_repeated_opening(s: _Sheet, opening: int) -> None:
+    """A second full opening after the first greets the customer twice."""
+    for i in s.agent_turns():
+        text = s.t.turns[i].text
+        if i > opening and _has("opening", text) and _has("opening_full", text):
+            s.deduct(
+                "opening_repeated",
+                i,
+                f"{_label(i)}重复了开始语（客户在{_label(opening)}已得到问候）：“{text}”",
+            )
+            return
 
 
 def _check_greeting(s: _Sheet, first: int, text: str) -> None:
@@ -150,8 +185,11 @@ def _check_greeting(s: _Sheet, first: int, text: str) -> None:
     if expected.text in said and not wrong:
         s.ok("opening_greeting", f"问候语“{expected.text}”符合日期时段")
         return
+    if expected.kind == "plain" and not wrong:
+        s.ok("opening_greeting", f"问候语“{expected.text}”符合规范")
+        return
     lenient = rulebook()["greeting"].get("accept_ninhao_for_time_of_day", False)
-    if not wrong and expected.kind in ("time_of_day", "plain") and (expected.kind == "plain" or lenient):
+    if not wrong and expected.kind == "time_of_day" and lenient:
         s.ok("opening_greeting", f"问候语可接受（应为“{expected.text}”）")
         return
     used = "、".join(f"“{w}”" for w in wrong) if wrong else "普通问候"
@@ -163,14 +201,16 @@ def _check_closing(s: _Sheet) -> None:
         s.ok("closing", "非正常结束的对话（转接、结束无声或不文明来电）不要求结束语")
         return
     agents = s.agent_turns()
-    tail = agents[-2:]
+    system = s.system_turns("closing")
+    tail = agents[-2:] + system
     last = agents[-1] if agents else None
-    if any(_has("closing", s.t.turns[i].text) for i in tail):
+    if system:
+        s.ok("closing", f"{_label(system[-1])}系统代坐席发送结束语")
+    elif any(_has("closing", s.t.turns[i].text) for i in tail):
         s.ok("closing", "给出结束语")
     else:
         s.deduct("closing", last, f"{_label(last)}对话结束时缺少结束语（致谢、道别）")
-    profile = scripts.profiles()[s.t.profile]
-    if profile.evaluation_invitation and s.t.channel in profile.evaluation_channels:
+    if _applies(s, "evaluation_invitation"):
         if any(_has("evaluation", s.t.turns[i].text) for i in tail):
             s.ok("evaluation_invitation", "结束语中邀请客户评价")
         else:
@@ -194,7 +234,7 @@ def _check_forbidden(s: _Sheet) -> dict[int, list[tuple[int, int]]]:
             s.deduct(
                 cid, i, f"{_label(i)}使用{kind}“{v.text}”：{v.message.rstrip('。')}{hint}", points, v.severity
             )
-            found = True
+            found = found or cid == "forbidden_phrase"
     if not found:
         s.ok("forbidden_phrase", "未发现服务忌语")
     return spans
@@ -251,8 +291,7 @@ def _agent_turns_between(s: _Sheet, start: datetime, end: datetime) -> list[int]
 
 def _check_holds(s: _Sheet) -> None:
     cfg = rulebook()["holds"]
-    if s.t.channel not in cfg["channels"] or not s.t.holds:
-        s.ok("hold_wait_phrase", "本次对话没有需要告知的等待")
+    if not _applies(s, "hold_wait_phrase") or not s.t.holds:
         return
     limit = float(cfg["re_reminder_after_seconds"][s.t.channel])
     for h in s.t.holds:
@@ -363,6 +402,141 @@ def _check_silent(s: _Sheet) -> None:
         s.deduct("silent_handling", last, f"{_label(last)}客户无声，结束时未说明原因并请客户稍后再拨")
 
 
+def reply_target_seconds(t: Transcript) -> float | None:
+    """How long the customer may wait for a reply on this channel (the SLA rulebook's target), or None."""
+    cfg = rulebook()["reply_time"]
+    policies = _sla_policies()
+    brand = next((b for b in (t.brand, t.profile) if b in policies.brands), None)
+    try:
+        targets = policies.targets_for(
+            t.ticket_type or cfg["default_ticket_type"], brand, starts_on="created", channel=t.channel
+        )
+    except ValueError:  # a ticket type the SLA rulebook does not know has no target of its own
+        return None
+    target = next((x for x in targets if x.code == cfg["sla_code"]), None)
+    return None if target is None else target.duration.total_seconds()
+
+
+@cache
+def _sla_policies() -> sla.SlaPolicies:
+    return sla.load_policies()
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} 分钟" if seconds >= 120 else f"{seconds:.0f} 秒"
+
+
+Wait = tuple[int, datetime, int | None, datetime]
+
+
+def _waits(s: _Sheet) -> list[Wait]:
+    """Each time the customer waited for the agent: (the customer's first turn of the wait, since, the
+    agent's answering turn or None, until). The first one is the wait for the first reply."""
+    waits: list[Wait] = []
+    asked: int | None = None
+    since: datetime | None = None
+    for i, turn in enumerate(s.t.turns):
+        if turn.at is None:
+            continue
+        if turn.speaker == "customer" and asked is None:
+            asked, since = i, turn.at
+        elif turn.authored and asked is not None and since is not None:
+            waits.append((asked, since, i, turn.at))
+            asked = since = None
+    if asked is not None and since is not None:
+        end = s.t.ended_at or next((t.at for t in reversed(s.t.turns) if t.at), since)
+        waits.append((asked, since, None, end))
+    return waits
+
+
+def _check_reply_times(s: _Sheet) -> None:
+    limit = reply_target_seconds(s.t) if _applies(s, "first_reply_late") else None
+    if limit is None:
+        return
+    for n, (asked, since, answer, until) in enumerate(_waits(s)):
+        waited = (until - since).total_seconds()
+        if waited <= limit:
+            if n == 0 and answer is not None:
+                s.ok(
+                    "first_reply_late",
+                    f"{_label(answer)}首次回复用时 {_minutes(waited)}（时限 {_minutes(limit)}）",
+                )
+            continue
+        over = f"（时限 {_minutes(limit)}）"
+        if answer is None:
+            s.deduct(
+                "first_reply_late" if n == 0 else "long_wait_apology",
+                asked,
+                f"{_label(asked)}客户的消息等待 {_minutes(waited)}始终未获回复{over}",
+            )
+            continue
+        if n == 0:
+            s.deduct(
+                "first_reply_late",
+                answer,
+                f"{_label(answer)}客户从{_label(asked)}起等待 {_minutes(waited)}才得到首次回复{over}",
+            )
+        if _has("wait_apology", s.t.turns[answer].text):
+            s.ok("long_wait_apology", f"{_label(answer)}客户久等 {_minutes(waited)}后，坐席致歉或感谢等待")
+        else:
+            s.deduct(
+                "long_wait_apology",
+                answer,
+                f"{_label(answer)}客户从{_label(asked)}起等待 {_minutes(waited)}{over}，回复未致歉或感谢客户耐心等待",
+            )
+
+
+def _check_resolution(s: _Sheet) -> None:
+    if s.t.outcome != "normal":
+        s.ok("ended_unresolved", "非正常结束的对话（转接、结束无声或不文明来电）不要求")
+        return
+    if s.t.ended_by != "agent":
+        s.ok("ended_unresolved", "对话由客户结束" if s.t.ended_by == "customer" else "未记录由谁结束对话")
+        return
+    agents = s.agent_turns()
+    tail = agents[-int(rulebook()["resolution"]["last_agent_turns"]) :]
+    said = next((i for i in tail if _has("resolved", s.t.turns[i].text)), None)
+    promised = next((i for i in tail if _has("promised", s.t.turns[i].text)), None)
+    if said is not None:
+        s.ok("ended_unresolved", f"{_label(said)}告知客户问题已处理")
+    elif promised is not None:
+        s.ok("ended_unresolved", f"{_label(promised)}向客户承诺了处理方式或时间")
+    elif s.t.promises:
+        s.ok("ended_unresolved", f"工单上记录了对客户的承诺：“{s.t.promises[-1].text}”")
+    else:
+        last = agents[-1] if agents else None
+        s.deduct(
+            "ended_unresolved",
+            last,
+            f"{_label(last)}坐席结束对话，但既未告知问题已解决，也未承诺处理方式或回复时间",
+        )
+
+
+def _applies(s: _Sheet, cid: str) -> bool:
+    """Whether a criterion applies to this transcript's profile and channel (rulebook `applies:`)."""
+    rule: Mapping[str, Any] = s._criterion(cid).get("applies") or {}
+    profile = scripts.profiles()[s.t.profile]
+    feature = rule.get("profile_feature")
+    if feature and not getattr(profile, feature):
+        return False
+    channels = rule.get("profile_channels")
+    if channels and s.t.channel not in getattr(profile, channels):
+        return False
+    if "channels" in rule and s.t.channel not in rule["channels"]:
+        return False
+    return not (rule.get("reply_target") and reply_target_seconds(s.t) is None)
+
+
+def _list_every_criterion(s: _Sheet) -> None:
+    """Every criterion that applies is on the sheet; one nothing was found for is met."""
+    order = list(rulebook()["criteria"])
+    for cid in order:
+        if not s.has(cid) and _applies(s, cid):
+            c = s._criterion(cid)
+            s.ok(cid, str(c.get("ok_detail") or f"未发现{c['name']}方面的问题"))
+    s.items.sort(key=lambda item: order.index(item.criterion))
+
+
 def _check_polite_address(s: _Sheet, flagged: Mapping[int, list[tuple[int, int]]]) -> None:
     for i in s.agent_turns():
         spans = flagged.get(i, [])
@@ -382,6 +556,7 @@ def score(transcript: Mapping[str, Any] | Transcript) -> ScoreSheet:
     t = transcript if isinstance(transcript, Transcript) else parse_transcript(transcript)
     sheet = _Sheet(t)
     _check_opening(sheet)
+    _check_reply_times(sheet)
     _check_closing(sheet)
     flagged = _check_forbidden(sheet)
     _check_vague(sheet, flagged)
@@ -391,6 +566,8 @@ def score(transcript: Mapping[str, Any] | Transcript) -> ScoreSheet:
     _check_supervisor(sheet)
     _check_silent(sheet)
     _check_polite_address(sheet, flagged)
+    _check_resolution(sheet)
+    _list_every_criterion(sheet)
     book = rulebook()
     # Cap each criterion's deductions (rulebook max_deduction); later items of a capped criterion count 0.
     used: dict[str, int] = {}
@@ -399,8 +576,36 @@ def score(transcript: Mapping[str, Any] | Transcript) -> ScoreSheet:
         if cap is not None and item.deduction:
             item.deduction = max(0, min(item.deduction, int(cap) - used.get(item.criterion, 0)))
         used[item.criterion] = used.get(item.criterion, 0) + item.deduction
-    max_score = int(book["max_score"])
-    total = max(0, max_score - sum(item.deduction for item in sheet.items))
-    severe = any(item.severity == "severe" for item in sheet.items)
+    total, passed = retotal(asdict(item) for item in sheet.items)
+    return ScoreSheet(
+        total, int(book["max_score"]), int(book["pass_score"]), passed, t.profile, t.channel, sheet.items
+    )
+
+
+def deduction_limit(criterion: str) -> int:
+    """The most one item of this criterion may cost (a supervisor's review stays within it)."""
+    c = rulebook()["criteria"][criterion]
+    if "max_deduction" in c:
+        return int(c["max_deduction"])
+    return int(max([c.get("deduction", 0), *(c.get("deduction_by_severity") or {}).values()]))
+
+
+def retotal(items: Iterable[Mapping[str, Any]]) -> tuple[int, bool]:
+    """(total, passed) of sheet items (``ScoreSheet.to_dict()["items"]``), e.g. after a review changed one.
+
+    Each criterion costs at most its max_deduction; a severe forbidden phrase still deducting fails the
+    conversation when the rulebook says so."""
+    book = rulebook()
+    per: dict[str, int] = {}
+    severe = False
+    for item in items:
+        amount = int(item.get("deduction") or 0)
+        per[item["criterion"]] = per.get(item["criterion"], 0) + amount
+        severe = severe or (item.get("severity") == "severe" and amount > 0)
+    for cid, amount in per.items():
+        cap = book["criteria"].get(cid, {}).get("max_deduction")
+        if cap is not None:
+            per[cid] = min(amount, int(cap))
+    total = max(0, int(book["max_score"]) - sum(per.values()))
     passed = total >= int(book["pass_score"]) and not (severe and book.get("fail_on_severe", False))
-    return ScoreSheet(total, max_score, int(book["pass_score"]), passed, t.profile, t.channel, sheet.items)
+    return total, passed

@@ -10,9 +10,19 @@ Transcript format (JSON object; also documented in ``rulebooks/qa.yaml``)::
       "ended_at": "2026-10-01T09:36:10+08:00",              the first turn's time is used when absent)
       "ended_by": "agent" | "customer",                     optional
       "outcome": "normal" | "transferred_to_supervisor" | "ended_abusive" | "ended_silent",
-      "turns": [{"speaker": "agent" | "customer", "text": "...", "at": "ISO 8601"}],
+      "brand": "xintianjie",                                brand code for the SLA rulebook's reply target
+      "ticket_type": "咨询",                                ticket type for that target, default 咨询
+      "turns": [{"speaker": "agent" | "customer", "text": "...", "at": "ISO 8601",
+                 "sent_by": "agent" | "system",            agent turns only, default agent
+                 "script": "opening" | "closing" | ...}],  the script a system-sent turn was (optional)
+      "promises": [{"text": "...", "at": "ISO 8601"}],     promises recorded on the ticket (hand-offs)
       "holds": [{"start": "ISO 8601", "end": "ISO 8601"}]   every turn needs "at" when holds are given
     }
+
+A turn with ``"sent_by": "system"`` is a message kefu sent in the conversation on the agent's behalf
+(the chat's greeting, the 工号 message when the agent joins, the end-of-session closing): the customer
+read it as the agent's, so the quality check counts its ``script`` ("opening", "closing") for the agent
+and never blames the agent for its wording.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from kefu.standards import scripts
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHANNELS = ("phone", "chat", "email")
 SPEAKERS = ("agent", "customer")
+SENDERS = ("agent", "system")
 OUTCOMES = ("normal", "transferred_to_supervisor", "ended_abusive", "ended_silent")
 
 
@@ -38,6 +49,19 @@ class TranscriptError(ValueError):
 @dataclass(frozen=True)
 class Turn:
     speaker: str
+    text: str
+    at: datetime | None
+    by_system: bool = False  # sent by kefu on the agent's behalf
+    script: str | None = None  # the script a system-sent turn was: opening, closing …
+
+    @property
+    def authored(self) -> bool:
+        """An agent turn the agent wrote themselves."""
+        return self.speaker == "agent" and not self.by_system
+
+
+@dataclass(frozen=True)
+class Promise:
     text: str
     at: datetime | None
 
@@ -63,6 +87,9 @@ class Transcript:
     outcome: str
     turns: tuple[Turn, ...]
     holds: tuple[Hold, ...] = ()
+    brand: str | None = None
+    ticket_type: str | None = None
+    promises: tuple[Promise, ...] = ()
 
 
 # ---------------------------------------------------------------- parsing
@@ -120,7 +147,23 @@ def parse_transcript(data: Any) -> Transcript:
             text = ""
         if not isinstance(text, str):
             raise TranscriptError(f"{where}.text：必须是字符串")
-        turns.append(Turn(str(speaker), text, _optional_time(raw, "at", f"{where}.at")))
+        sent_by = raw.get("sent_by") or "agent"
+        if sent_by not in SENDERS:
+            raise TranscriptError(f"{where}.sent_by：必须是 agent 或 system，而不是“{sent_by}”")
+        if sent_by == "system" and speaker != "agent":
+            raise TranscriptError(f"{where}.sent_by：只有坐席一方的话可以由系统代发")
+        script = raw.get("script")
+        if script is not None and (not isinstance(script, str) or sent_by != "system"):
+            raise TranscriptError(f"{where}.script：只用于系统代发的话，且必须是话术编号字符串")
+        turns.append(
+            Turn(
+                str(speaker),
+                text,
+                _optional_time(raw, "at", f"{where}.at"),
+                by_system=sent_by == "system",
+                script=script or None,
+            )
+        )
     raw_holds = data.get("holds") or []
     if not isinstance(raw_holds, list):
         raise TranscriptError("holds：必须是列表")
@@ -133,6 +176,10 @@ def parse_transcript(data: Any) -> Transcript:
         if end < start:
             raise TranscriptError(f"holds[{i}].end：结束时间早于开始时间")
         holds.append(Hold(start, end))
+    promises = _parse_promises(data.get("promises"))
+    for key in ("brand", "ticket_type"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            raise TranscriptError(f"{key}：必须是字符串")
     if holds:
         for i, turn in enumerate(turns):
             if turn.at is None:
@@ -148,4 +195,20 @@ def parse_transcript(data: Any) -> Transcript:
         outcome=_choice(data, "outcome", OUTCOMES, "normal") or "normal",
         turns=tuple(turns),
         holds=tuple(holds),
+        brand=data.get("brand") or None,
+        ticket_type=data.get("ticket_type") or None,
+        promises=promises,
     )
+
+
+def _parse_promises(raw: Any) -> tuple[Promise, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise TranscriptError("promises：必须是列表")
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping) or not isinstance(item.get("text"), str) or not item["text"].strip():
+            raise TranscriptError(f"promises[{i}]：必须是含承诺内容 text 的对象")
+        out.append(Promise(item["text"].strip(), _optional_time(item, "at", f"promises[{i}].at")))
+    return tuple(out)

@@ -96,8 +96,9 @@ def test_ending_scores_the_conversation_resolves_the_ticket_and_allows_one_ratin
     with pytest.raises(Conflict):
         chat_rate(session=active_chat, score=5)
     session = chat_end(session=active_chat, actor=cast.agent_a)
-    assert session.qa_sheet["total"] < session.qa_sheet["max_score"]
-    assert any(not item["ok"] for item in session.qa_sheet["items"])
+    sheet = session.score_sheet
+    assert sheet.total < sheet.max_score and sheet.agent == cast.agent_a
+    assert any(not item["ok"] for item in sheet.items)
     session.ticket.refresh_from_db()
     assert session.ticket.status == "resolved"
     assert current_state(cast.agent_a) == "wrap_up"

@@ -361,8 +361,276 @@ def test_every_criterion_in_the_rulebook_cites_a_source_and_is_exercised() -> No
         "opening_greeting",
         "opening_agent_no",
         "evaluation_invitation",
-    }  # tests above
+        "opening_repeated",
+        "first_reply_late",
+        "long_wait_apology",
+    }  # tests above and below
     assert set(criteria) == seen
     for cid, criterion in criteria.items():
         assert criterion["source"], cid
         assert any(ch >= "\u4e00" for ch in criterion["name"]), cid
+
+
+# ---------------------------------------------------------------- what kefu sends on the agent's behalf
+#
+# A chat as kefu records it: the brand's greeting when the customer opens the chat, the 工号 message when
+# the agent joins, the end-of-session closing (turns sent_by "system"); 信天捷快递 prescribes the 工号.
+
+
+def _kefu_chat(agent_lines: list[tuple[str, str]], *, joined: str = "10:00:40") -> dict[str, Any]:
+    """Customer and agent lines after kefu's greeting; ("c"|"a", "HH:MM:SS text")."""
+    turns: list[dict[str, Any]] = [
+        {
+            "speaker": "agent",
+            "sent_by": "system",
+            "script": "opening",
+            "text": "您好！信天捷快递，请问有什么可以帮您？",
+            "at": "2026-11-24T10:00:00+08:00",
+        }
+    ]
+    for who, line in agent_lines:
+        clock, text = line.split(" ", 1)
+        if who == "joined":
+            turns.append(
+                {
+                    "speaker": "agent",
+                    "sent_by": "system",
+                    "script": "opening",
+                    "text": "工号 2002 客服为您服务",
+                    "at": f"2026-11-24T{clock}+08:00",
+                }
+            )
+            continue
+        turns.append(
+            {
+                "speaker": "agent" if who == "a" else "customer",
+                "text": text,
+                "at": f"2026-11-24T{clock}+08:00",
+            }
+        )
+    end = turns[-1]["at"]
+    turns.append(
+        {
+            "speaker": "agent",
+            "sent_by": "system",
+            "script": "closing",
+            "text": "感谢您的咨询，请您对本次服务进行评价，再见！",
+            "at": end,
+        }
+    )
+    return {
+        "channel": "chat",
+        "profile": "xintianjie",
+        "brand": "xintianjie",
+        "agent_no": "2002",
+        "started_at": "2026-11-24T10:00:00+08:00",
+        "ended_by": "agent",
+        "turns": turns,
+    }
+
+
+GOOD_CHAT = [
+    ("c", "10:00:20 我的快递到哪了，单号 XTJ202611240001"),
+    ("joined", "10:00:40 -"),
+    ("a", "10:01:00 跟您核对一下，您的运单号是 XTJ2026 1124 0001，对吗？"),
+    ("c", "10:01:10 对"),
+    ("a", "10:01:40 快件已经到达福州分拨中心，预计明天上午送达，请您留意电话。"),
+    ("c", "10:02:00 好的谢谢"),
+    ("a", "10:02:10 不客气，请问还有什么可以帮您？"),
+    ("c", "10:02:30 没有了"),
+]
+
+# The issue's chat: 12 minutes' wait, greeted with 你好，请问有什么事？, ended by the agent unresolved.
+BAD_CHAT = [
+    ("c", "10:00:30 在吗？我的快递三天没更新了"),
+    ("joined", "10:11:00 -"),
+    ("a", "10:12:30 你好，请问有什么事？"),
+    ("c", "10:13:00 我说了，快递三天没更新"),
+    ("a", "10:13:40 这个我这边也看不到更多信息。"),
+]
+
+
+def test_a_chat_that_followed_the_scripts_scores_full_marks_on_opening_and_closing() -> None:
+    sheet = score(_kefu_chat(GOOD_CHAT))
+    assert sheet.deductions == [], [i.detail for i in sheet.deductions]
+    met = {i.criterion: i for i in sheet.items}
+    for criterion in ("opening", "opening_greeting", "opening_agent_no", "opening_repeated", "closing"):
+        assert met[criterion].ok, criterion
+    assert "系统代坐席发送开始语" in met["opening"].detail
+    assert "系统代坐席发送结束语" in met["closing"].detail
+    assert sheet.total == 100 and sheet.passed
+
+
+def test_an_agent_who_greets_again_after_kefu_did_is_deducted_at_that_turn() -> None:
+    lines = list(GOOD_CHAT)
+    lines[2] = (
+        "a",
+        "10:01:00 您好！信天捷快递，2002号为您服务。跟您核对一下，您的运单号是 XTJ2026 1124 0001，对吗？",
+    )
+    sheet = score(_kefu_chat(lines))
+    assert turns_of(sheet, "opening_repeated") == [3]
+    assert "重复" in deductions(sheet, "opening_repeated")[0].detail
+    assert sheet.total == 100 - 2
+
+
+def test_answering_the_customers_own_greeting_is_not_a_repeated_opening() -> None:
+    lines = list(GOOD_CHAT)
+    lines[0] = ("c", "10:00:20 小姐您好")  # 004 第四篇 开场白用语 3: 您好，请问有什么可以帮您？
+    lines[2] = ("a", "10:01:00 您好，请问有什么可以帮您？")
+    assert deductions(score(_kefu_chat(lines)), "opening_repeated") == []
+
+
+def test_the_issues_bad_chat_fails_with_each_deduction_at_its_turn() -> None:
+    sheet = score(_kefu_chat(BAD_CHAT))
+    assert turns_of(sheet, "first_reply_late") == [3]  # 12 minutes for the first reply, target 5
+    assert "12 分钟" in deductions(sheet, "first_reply_late")[0].detail
+    assert turns_of(sheet, "long_wait_apology") == [3]  # no 对不起 / 感谢您的耐心等待
+    assert turns_of(sheet, "polite_address") == [3]  # 你好
+    assert turns_of(sheet, "ended_unresolved") == [5]  # ended without a resolution or a promise
+    assert deductions(sheet, "opening") == [] and deductions(sheet, "closing") == []  # kefu sent them
+    assert not sheet.passed and sheet.total < sheet.pass_score
+    assert sheet.total == 100 - 5 - 5 - 2 - 15
+
+
+def test_an_apology_after_the_long_wait_is_what_the_seed_prescribes() -> None:
+    lines = list(BAD_CHAT)
+    lines[2] = ("a", "10:12:30 对不起，感谢您的耐心等待！请问有什么可以帮您？")  # 004 第四篇 抱怨与投诉 1
+    sheet = score(_kefu_chat(lines))
+    assert deductions(sheet, "long_wait_apology") == []
+    assert turns_of(sheet, "first_reply_late") == [3]  # the breach itself still counts
+    assert deductions(sheet, "opening_repeated") == []
+
+
+def test_a_later_message_left_waiting_needs_an_apology_too() -> None:
+    lines = [*GOOD_CHAT[:6], ("a", "10:08:30 不客气，请问还有什么可以帮您？")]  # 6½ minutes after 好的谢谢
+    sheet = score(_kefu_chat(lines))
+    assert turns_of(sheet, "long_wait_apology") == [7]
+    assert deductions(sheet, "first_reply_late") == []  # the first reply was quick
+    unanswered = [*GOOD_CHAT[:6], ("c", "10:09:00 还在吗？")]
+    sheet = score(_kefu_chat(unanswered))
+    assert turns_of(sheet, "long_wait_apology") == [6]  # 好的谢谢 never answered for 7 minutes
+
+
+def test_the_reply_target_is_the_sla_rulebooks_first_response_target() -> None:
+    from kefu.standards import sla
+    from kefu.standards.transcript import parse_transcript
+
+    first_response = next(
+        t
+        for t in sla.load_policies().targets_for("咨询", "xintianjie", channel="chat")
+        if t.code == "first_response"
+    )
+    chat = parse_transcript(_kefu_chat(GOOD_CHAT))
+    assert qa.reply_target_seconds(chat) == first_response.duration.total_seconds() == 300
+    assert qa.reply_target_seconds(parse_transcript(sample("phone_good"))) is None  # no target on the phone
+    assert not {"first_reply_late", "long_wait_apology"} & {
+        i.criterion for i in score(sample("phone_good")).items
+    }
+
+
+@pytest.mark.parametrize(
+    "last_line",
+    [
+        "已为您修改了收件地址，快件今天下午派送。",  # resolution
+        "您反映的问题我已经记录下来了，会在今天18点前给您回复。",  # 003 篇三 (6)
+        "您的问题我已记录好，会提交给相关人员处理，并在三个工作日内回复您。",  # 004 第四篇 8
+        "我们核实后会尽快给您回电。",
+        "预计明天上午送达，请您留意电话。",
+    ],
+)
+def test_an_agent_who_resolves_or_promises_before_ending_is_not_deducted(last_line: str) -> None:
+    lines = [*BAD_CHAT[:4], ("a", f"10:13:40 {last_line}")]
+    assert deductions(score(_kefu_chat(lines)), "ended_unresolved") == []
+
+
+@pytest.mark.parametrize("last_line", ["这个我这边也看不到更多信息。", "好的。", "系统显示还在路上。"])
+def test_an_agent_who_ends_without_either_is_deducted_at_the_last_turn(last_line: str) -> None:
+    lines = [*BAD_CHAT[:4], ("a", f"10:13:40 {last_line}")]
+    assert turns_of(score(_kefu_chat(lines)), "ended_unresolved") == [5]
+
+
+def test_a_promise_recorded_on_the_ticket_counts_and_a_customer_who_leaves_is_not_blamed() -> None:
+    data = _kefu_chat(BAD_CHAT)
+    data["promises"] = [{"text": "24 小时内由派件站点回电", "at": "2026-11-24T10:13:30+08:00"}]
+    assert deductions(score(data), "ended_unresolved") == []
+    data = _kefu_chat(BAD_CHAT)
+    data["ended_by"] = "customer"
+    assert deductions(score(data), "ended_unresolved") == []
+
+
+def test_kefus_own_messages_are_never_the_agents_wording() -> None:
+    data = _kefu_chat(GOOD_CHAT)
+    data["turns"][-1]["text"] = "你的会话已结束。"  # a badly written system text is not the agent's fault
+    sheet = score(data)
+    assert deductions(sheet, "polite_address") == [] and deductions(sheet, "forbidden_phrase") == []
+
+
+def _applicable(profile: str, channel: str) -> list[str]:
+    profiles = __import__("kefu.standards.scripts", fromlist=["profiles"]).profiles()
+    out = []
+    for cid, c in qa.rulebook()["criteria"].items():
+        rule = c.get("applies") or {}
+        if rule.get("profile_feature") and not getattr(profiles[profile], rule["profile_feature"]):
+            continue
+        if rule.get("profile_channels") and channel not in getattr(
+            profiles[profile], rule["profile_channels"]
+        ):
+            continue
+        if "channels" in rule and channel not in rule["channels"]:
+            continue
+        if rule.get("reply_target") and channel != "chat":
+            continue
+        out.append(cid)
+    return out
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _kefu_chat(GOOD_CHAT),
+        _kefu_chat(BAD_CHAT),
+        sample("phone_good"),
+        sample("phone_bad"),
+        sample("chat_bad"),
+        sample("email_good"),
+        sample("email_bad"),
+    ],
+)
+def test_every_sheet_lists_every_criterion_of_the_profile_in_order(data: dict[str, Any]) -> None:
+    sheet = score(data)
+    listed = list(dict.fromkeys(item.criterion for item in sheet.items))
+    assert listed == _applicable(sheet.profile, sheet.channel)
+
+
+def test_the_forbidden_phrase_criterion_is_listed_when_only_ni_was_found() -> None:
+    sheet = score(_kefu_chat(BAD_CHAT))  # 你好 is a 称呼 fault, not a 服务忌语
+    forbidden = [i for i in sheet.items if i.criterion == "forbidden_phrase"]
+    assert len(forbidden) == 1 and forbidden[0].ok and forbidden[0].name == "服务忌语"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d["turns"][1].update(sent_by="robot"), "turns[1].sent_by"),
+        (lambda d: d["turns"][1].update(sent_by="system"), "turns[1].sent_by"),  # a customer turn
+        (lambda d: d["turns"][3].update(script="opening"), "turns[3].script"),  # the agent's own turn
+        (lambda d: d.update(promises="soon"), "promises"),
+        (lambda d: d.update(promises=[{"text": ""}]), "promises[0]"),
+        (lambda d: d.update(brand=7), "brand"),
+    ],
+)
+def test_malformed_kefu_fields_name_the_field(mutate: Any, field: str) -> None:
+    data = _kefu_chat(GOOD_CHAT)
+    mutate(data)
+    with pytest.raises(TranscriptError) as excinfo:
+        score(data)
+    assert str(excinfo.value).startswith(field)
+
+
+def test_retotal_follows_a_changed_deduction_and_the_severe_rule() -> None:
+    sheet = score(sample("phone_bad")).to_dict()
+    assert qa.retotal(sheet["items"]) == (sheet["total"], False)
+    for item in sheet["items"]:
+        item["deduction"] = 0
+    assert qa.retotal(sheet["items"]) == (100, True)  # a waived severe phrase no longer fails the sheet
+    assert qa.deduction_limit("forbidden_phrase") == 60 and qa.deduction_limit("opening") == 5

@@ -28,6 +28,14 @@ def test_seed_phrase_is_caught_for_what_it_is(phrase):
 
 def test_the_list_covers_every_seed_section():
     sources = " ".join(p["source"] for p in PHRASES)
-    for section in ("000 二(二)", "001 五", "002 二", "003 讽刺语", "003 推卸语", "003 随意附和语", "004 服务禁语"):
+    for section in (
+        "000 二(二)",
+        "001 五",
+        "002 二",
+        "003 讽刺语",
+        "003 推卸语",
+        "003 随意附和语",
+        "004 服务禁语",
+    ):
         assert section in sources
     assert len(PHRASES) >= 130

@@ -78,7 +78,7 @@ def _no_reply(ticket):
     return not ticket.events.filter(kind=TicketEvent.Kind.REPLY).exists()
 
 
-def test_every_typed_path_refuses_a_severe_reply(client, cast, ticket, api_a, chat_start, ready):
+def test_every_typed_path_refuses_a_severe_reply(client, cast, ticket, api_a, chat_start, ready):  # noqa: F811 (fixtures)
     from kefu.chat.services import offer_claim
     from kefu.errors import Conflict
 
@@ -105,7 +105,7 @@ def test_every_typed_path_refuses_a_severe_reply(client, cast, ticket, api_a, ch
         chat_agent_reply(session=session, agent=cast.agent_a, body=SEVERE, client_id="c2")
 
 
-def test_a_claim_decision_typed_by_the_agent_is_checked(net, cast):
+def test_a_claim_decision_typed_by_the_agent_is_checked(net, cast):  # noqa: F811 (fixture)
     from kefu.express.services import claim_advance, claim_file
     from tests.express_django.test_claims import LOSS
 
@@ -141,7 +141,7 @@ def _customer_visible():
     return [*replies, *chat]
 
 
-def test_a_day_of_work_leaves_no_unchecked_text(checked, client, cast, ticket, api_a, chat_start, ready, net):
+def test_a_day_of_work_leaves_no_unchecked_text(checked, client, cast, ticket, api_a, chat_start, ready, net):  # noqa: F811 (fixtures)
     from kefu.chat import services as chat
     from kefu.express.rules import problem_parcel_kinds
     from kefu.express.services import (
