@@ -97,8 +97,12 @@ def claim(request: HttpRequest, offer_id: int):
 @router.post("/check", summary="检查回复中的服务忌语")
 def check(request: HttpRequest, payload: CheckIn):
     profile = session_for_user(payload.session, request.user).brand.profile if payload.session else "generic"
-    violations = compliance.check(payload.text, "chat", profile)
-    return {"violations": [v.to_dict() for v in violations], "blocking": compliance.is_blocking(violations)}
+    violations = compliance.assess(payload.text, "chat", profile)
+    return {
+        "violations": compliance.suggestions(payload.text, violations),
+        "blocking": compliance.is_blocking(violations),
+        "rewritten": compliance.rewrite(payload.text, violations),
+    }
 
 
 @router.post("/sessions/{session_id}/reply", summary="坐席回复 (严重忌语需填写理由)")

@@ -263,7 +263,7 @@ def chat_check(request):
     profile = "generic"
     if data.get("session"):
         profile = session_for_user(int(data["session"]), request.user).brand.profile
-    violations = compliance.check(text, "chat", profile)
+    violations = compliance.assess(text, "chat", profile)
     return JsonResponse(
         {
             "violations": compliance.suggestions(text, violations),

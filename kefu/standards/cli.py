@@ -63,7 +63,8 @@ def _run(parser: _Parser, argv: Sequence[str]) -> argparse.Namespace | int:
 
 def check_main(argv: list[str]) -> int:
     parser = _Parser(
-        prog="kefu check", description="检查一段回复是否含服务忌语；不给 TEXT 时从标准输入读取。"
+        prog="kefu check",
+        description="检查一段回复是否含服务忌语（与发送前的检查相同，含“疑似”提示）；不给 TEXT 时从标准输入读取。",
     )
     parser.add_argument("text", nargs="?", metavar="TEXT", help="要检查的文字")
     parser.add_argument("--channel", choices=CHANNELS, default="phone", help="渠道：phone/chat/email")
@@ -74,12 +75,17 @@ def check_main(argv: list[str]) -> int:
     try:
         profile = scripts.resolve_profile(args.profile)
         text = args.text if args.text is not None else sys.stdin.read()
-        violations = compliance.check(text, channel=args.channel, profile=profile)
+        violations = compliance.assess(text, channel=args.channel, profile=profile)
     except ValueError as exc:
         return _fail(str(exc))
     print(
         json.dumps(
-            {"ok": not violations, "violations": [v.to_dict() for v in violations]},
+            {
+                "ok": not violations,
+                "blocking": compliance.is_blocking(violations),
+                "violations": compliance.suggestions(text, violations),
+                "rewritten": compliance.rewrite(text, violations),
+            },
             ensure_ascii=False,
             indent=2,
         )

@@ -78,7 +78,7 @@ def gate_check(
     *, body: str, brand: Brand, channel: str, actor: User | None, override_reason: str = ""
 ) -> Checked:
     """Check `body` for `brand`'s profile on `channel` (a ticket channel); raise Refused when it may not go out."""
-    violations = compliance.check(body, CHECKER_CHANNEL.get(channel, "phone"), brand.profile)
+    violations = compliance.assess(body, CHECKER_CHANNEL.get(channel, "phone"), brand.profile)
     if not compliance.is_blocking(violations):
         return Checked(violations)
     reason = override_reason.strip()[:200]

@@ -28,15 +28,16 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 def test_check_clean_text_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_main(["您好，请问有什么可以帮您？"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out == {"ok": True, "violations": []}
+    assert out == {"ok": True, "blocking": False, "violations": [], "rewritten": "您好，请问有什么可以帮您？"}
 
 
 def test_check_forbidden_phrase_exits_1_with_violations(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_main(["--channel", "chat", "--profile", "欧飞", "你问我，我问谁？"]) == 1
     raw = capsys.readouterr().out
     out = json.loads(raw)
-    assert out["ok"] is False and out["violations"]
-    assert {"rule_id", "start", "end", "severity", "message"} <= set(out["violations"][0])
+    assert out["ok"] is False and out["violations"] and out["blocking"] is True
+    assert {"rule_id", "start", "end", "severity", "message", "fix_text"} <= set(out["violations"][0])
+    assert out["rewritten"] == "这个问题我帮您核实一下。"
     assert "\\u" not in raw  # Chinese printed as is
 
 

@@ -127,9 +127,9 @@ def checked(monkeypatch):
         def __getattr__(self, name):
             return getattr(compliance, name)
 
-        def check(self, text, channel="phone", profile="generic"):
+        def assess(self, text, channel="phone", profile="generic"):
             seen.append(text)
-            return compliance.check(text, channel, profile)
+            return compliance.assess(text, channel, profile)
 
     monkeypatch.setattr(gate, "compliance", Recording())
     return seen

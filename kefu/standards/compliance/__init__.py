@@ -33,6 +33,7 @@ __all__ = [
     "PrescribedPhrase",
     "Rule",
     "Violation",
+    "assess",
     "check",
     "check_many",
     "get_checker",
@@ -62,6 +63,16 @@ def check(text: str, channel: str = "phone", profile: str = "generic") -> list[V
     return get_checker(profile).check(text, channel)
 
 
+def assess(text: str, channel: str = "phone", profile: str = "generic") -> list[Violation]:
+    """What the gate asks before a text is sent: the patterns' violations (``check``) plus the intent layer's
+    uncertain ones (``intent``) where the patterns saw nothing; sorted by start."""
+    from kefu.standards.compliance import intent
+
+    checker = get_checker(profile)
+    found = checker.check(text, channel)
+    return sorted([*found, *intent.find(text, found, checker.rules, channel)], key=lambda v: (v.start, v.end))
+
+
 def check_many(
     texts: Iterable[str], channel: str = "phone", profile: str = "generic"
 ) -> list[list[Violation]]:
@@ -70,5 +81,6 @@ def check_many(
 
 
 def is_blocking(violations: Iterable[Violation]) -> bool:
-    """True when a reply may not be sent without a supervisor-visible override (a severe one)."""
-    return any(v.severity == "severe" for v in violations)
+    """True when a reply may not be sent without a supervisor-visible override: a severe violation a pattern
+    found (the intent layer's uncertain flags are warnings, never refusals)."""
+    return any(v.severity == "severe" and not v.uncertain for v in violations)

@@ -1,0 +1,224 @@
+"""The intent layer: a forbidden intent said in words no pattern holds (你耳朵有问题吗, 这事你找网点去).
+
+The patterns (engine.py) are the fast path and stay the only source of refusals. This layer is a
+character n-gram classifier — scikit-learn's TF-IDF over 1–3 character n-grams of the normalised
+text, and a linear model (SGDClassifier, modified Huber loss) — trained on every rule's examples and variants (forbidden.yaml)
+and the rule's training sentences (intents.yaml), against compliant sentences: the seeds'
+prescribed phrases (prescribed.yaml), every rule's counter-examples, the phrasebook's sentences and
+intents.yaml's compliant list. It reads each clause of a reply, and each pair of neighbouring
+clauses; where the most likely class is a rule with probability ≥ ``threshold`` and no pattern
+found anything there, it reports an *uncertain* violation of that rule: severity at most major
+(a warning with the rule's rewrite, never a refusal) and its message begins with 疑似.
+
+Training takes well under a second and happens once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+
+import yaml
+
+from kefu.standards.compliance.engine import SEVERITY_RANK, Violation
+from kefu.standards.compliance.rewrite import CLAUSE_MARKS
+from kefu.standards.compliance.rulebook import RULEBOOK_DIR, Rule, load_prescribed, load_rulebook
+from kefu.standards.text import fold
+
+INTENTS_PATH = RULEBOOK_DIR / "intents.yaml"
+COMPLIANT = "compliant"
+# Rules the classifier does not learn: a character (你 → 您) and a symbol class (emoji) are exact already.
+NOT_LEARNED = frozenset({"ni_address", "chat_emoji"})
+_SPLIT = re.compile("[" + re.escape("".join(sorted(CLAUSE_MARKS))) + "]")
+_NUMBERS = re.compile(r"[0-9a-z]+")
+CACHE_SIZE = 20000
+
+
+def _view(text: str) -> str:
+    """What the classifier reads: the normalised text with every run of digits and Latin letters as one 0
+    (运单 YT188325388622 and 退款 886 元 are numbers, not 886 “拜拜”)."""
+    return _NUMBERS.sub("0", fold(text))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The model's knobs, from intents.yaml `model:` (chosen on the development set, docs/PERFORMANCE.md)."""
+
+    threshold: float
+    min_chars: int  # shorter clauses (好的, 收到) say too little to judge an intent by
+    ngram_max: int
+    alpha: float
+    loss: str
+
+
+def _settings(data: dict) -> Settings:
+    raw = data.get("model") or {}
+    return Settings(
+        threshold=float(raw.get("threshold", 0.8)),
+        min_chars=int(raw.get("min_chars", 4)),
+        ngram_max=int(raw.get("ngram_max", 3)),
+        alpha=float(raw.get("alpha", 1e-4)),
+        loss=str(raw.get("loss", "modified_huber")),
+    )
+
+
+@cache
+def _intents(path: Path = INTENTS_PATH) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def training_set() -> tuple[list[str], list[str]]:
+    """(sentences, labels): rule ids for forbidden intents, ``compliant`` for the rest."""
+    from kefu.standards import scripts
+
+    book = load_rulebook()
+    rules = [*book.rules, *(r for p in book.profiles.values() for r in p.rules)]
+    data = _intents()
+    texts: list[str] = []
+    labels: list[str] = []
+    for rule in rules:
+        if rule.id in NOT_LEARNED:
+            continue
+        for sentence in (*rule.examples, *(data["rules"].get(rule.id) or ())):
+            texts.append(sentence)
+            labels.append(rule.id)
+    compliant = [
+        *(p.text for p in load_prescribed()),
+        *(c for r in rules for c in r.counter_examples),
+        *(r.rewrite for r in rules if r.rewrite and r.scope != "word"),
+        *_phrasebook_sentences(scripts),
+        *data["compliant"],
+    ]
+    # A reply is judged clause by clause: the clauses of compliant sentences are compliant examples too
+    # (对不起，我问一问别人或帮您打听一下 must not become “我问一问别人” flagged on its own).
+    min_chars = _settings(data).min_chars
+    pieces = [t[s:e] for t in compliant for s, e in _windows(t)[:-1] if len(fold(t[s:e])) >= min_chars]
+    texts += compliant + pieces
+    labels += [COMPLIANT] * (len(compliant) + len(pieces))
+    return texts, labels
+
+
+def _phrasebook_sentences(scripts) -> list[str]:
+    """Every phrasebook variant of every profile, its placeholders removed (they are names and numbers)."""
+    out = []
+    for profile in scripts.profiles():
+        for situation in scripts.situations(profile):
+            for phrase in scripts.phrases_for(situation.id, profile):
+                out.append(re.sub(r"\{[a-z_]+\}|[\[\]]", "", phrase.text))
+    return out
+
+
+class IntentModel:
+    """The trained classifier; ``predict`` is thread-safe once built."""
+
+    def __init__(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import SGDClassifier
+
+        self.settings = _settings(_intents())
+        texts, labels = training_set()
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, self.settings.ngram_max), sublinear_tf=True
+        )
+        features = self.vectorizer.fit_transform([_view(t) for t in texts])
+        # A linear model on sparse n-grams trains in a fraction of a second; the fixed seed makes two
+        # processes (and two test runs) learn the same model.
+        self.model = SGDClassifier(
+            loss=self.settings.loss, alpha=self.settings.alpha, max_iter=50, tol=None, random_state=0
+        )
+        self.model.fit(features, labels)
+        self.classes: list[str] = list(self.model.classes_)
+        self._compliant = self.classes.index(COMPLIANT)
+        # Agents repeat themselves: the probabilities of a clause already read are kept (per process).
+        self._cache: dict[str, object] = {}
+
+    def predict(self, texts: Sequence[str], rules: Iterable[str]) -> list[tuple[str, float]]:
+        """For each text, the most likely of ``rules`` (the ones active for the brand and channel) and its
+        probability. The compliant class is left out: the threshold asks how sure the model is of a fault."""
+        if not texts:
+            return []
+        import numpy as np
+
+        views = [_view(t) for t in texts]
+        new = sorted({v for v in views if v not in self._cache})
+        if new:
+            rows = self.model.predict_proba(self.vectorizer.transform(new))
+            if len(self._cache) + len(new) > CACHE_SIZE:
+                self._cache.clear()
+            self._cache.update(zip(new, rows, strict=True))
+        probabilities = np.array([self._cache[v] for v in views])
+        allowed = set(rules)
+        probabilities[:, [i for i, label in enumerate(self.classes) if label not in allowed]] = -1.0
+        best = probabilities.argmax(axis=1)
+        return [(self.classes[i], float(row[i])) for i, row in zip(best, probabilities, strict=True)]
+
+
+_lock = threading.Lock()
+_model: IntentModel | None = None
+
+
+def model() -> IntentModel:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = IntentModel()
+    return _model
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Each clause, and each pair of neighbouring clauses, as (start, end) spans of ``text``."""
+    clauses: list[tuple[int, int]] = []
+    start = 0
+    for mark in [*_SPLIT.finditer(text), None]:
+        end = mark.start() if mark else len(text)
+        if text[start:end].strip():
+            clauses.append((start, end))
+        start = mark.end() if mark else end
+    pairs = [(a[0], b[1]) for a, b in pairwise(clauses)]
+    return clauses + pairs
+
+
+def _uncertain(rule: Rule, text: str, start: int, end: int, probability: float) -> Violation:
+    severity = rule.severity if SEVERITY_RANK[rule.severity] <= SEVERITY_RANK["major"] else "major"
+    return Violation(
+        rule_id=rule.id,
+        start=start,
+        end=end,
+        text=text[start:end],
+        category=rule.category,
+        category_code=rule.category_code,
+        severity=severity,
+        message=f"疑似{rule.category}（把握 {probability:.0%}）：{rule.message}",
+        rewrite=rule.rewrite,
+        source=rule.source,
+        scope="clause",
+        uncertain=True,
+    )
+
+
+def find(text: str, found: Iterable[Violation], rules: Sequence[Rule], channel: str) -> list[Violation]:
+    """Uncertain violations in ``text`` where the patterns (``found``) saw nothing of substance."""
+    flagged = [(v.start, v.end) for v in found if v.rule_id not in NOT_LEARNED]
+    by_id = {r.id: r for r in rules if channel in r.channels and r.id not in NOT_LEARNED}
+    settings = model().settings
+    windows = [
+        (s, e)
+        for s, e in _windows(text)
+        if len(_view(text[s:e])) >= settings.min_chars and not any(fs < e and s < fe for fs, fe in flagged)
+    ]
+    if not windows:
+        return []
+    out: list[Violation] = []
+    predictions = model().predict([text[s:e] for s, e in windows], by_id)
+    for (start, end), (label, p) in zip(windows, predictions, strict=True):
+        if p < settings.threshold or any(v.start < end and start < v.end for v in out):
+            continue
+        out.append(_uncertain(by_id[label], text, start, end, p))
+    return sorted(out, key=lambda v: v.start)
