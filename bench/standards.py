@@ -283,20 +283,21 @@ def _intent_layer(long_replies: list[str], sample: list[str]) -> str:
     timings.sort()
     p50 = timings[len(timings) // 2] / 1e6
     p99 = timings[int(len(timings) * 0.99)] / 1e6
-    chars = read = flagged = 0
+    windows = reached = flagged = 0
     for r in sample:
-        found = check(r, "chat")
-        spans = [(v.start, v.end) for v in found]
-        chars += len(r)
-        read += sum(e - s for s, e in intent._windows(r) if not any(fs < e and s < fe for fs, fe in spans))
+        spans = [(v.start, v.end) for v in check(r, "chat")]
+        read = [w for w in intent._windows(r) if not any(fs < w[1] and w[0] < fe for fs, fe in spans)]
+        windows += len(read)
+        reached += bool(read)
         flagged += any(v.uncertain for v in assess(r, "chat"))
     print(
         f"send time (assess = patterns + intent layer, 300-char reply): p50 {p50:.3f} ms, p99 {p99:.3f} ms; "
         f"model trained in {train_s:.2f} s"
     )
     print(
-        f"intent layer on {len(sample)} corpus replies: reads {read / max(chars, 1):.0%} of their characters "
-        f"(clauses and clause pairs the patterns left unflagged), flags {flagged} as uncertain"
+        f"intent layer on {len(sample)} corpus replies: reaches {reached / len(sample):.0%} of them, "
+        f"{windows / len(sample):.1f} clause windows each (clauses and neighbouring pairs the patterns left "
+        f"unflagged); flags {flagged} as uncertain"
     )
     return f"assess_p99_ms={p99:.3f}"
 

@@ -54,6 +54,7 @@ class Settings:
     ngram_max: int
     alpha: float
     loss: str
+    epochs: int
 
 
 def _settings(data: dict) -> Settings:
@@ -63,7 +64,8 @@ def _settings(data: dict) -> Settings:
         min_chars=int(raw.get("min_chars", 4)),
         ngram_max=int(raw.get("ngram_max", 3)),
         alpha=float(raw.get("alpha", 1e-4)),
-        loss=str(raw.get("loss", "modified_huber")),
+        loss=str(raw.get("loss", "log_loss")),
+        epochs=int(raw.get("epochs", 20)),
     )
 
 
@@ -130,7 +132,11 @@ class IntentModel:
         # A linear model on sparse n-grams trains in a fraction of a second; the fixed seed makes two
         # processes (and two test runs) learn the same model.
         self.model = SGDClassifier(
-            loss=self.settings.loss, alpha=self.settings.alpha, max_iter=50, tol=None, random_state=0
+            loss=self.settings.loss,
+            alpha=self.settings.alpha,
+            max_iter=self.settings.epochs,
+            tol=None,
+            random_state=0,
         )
         self.model.fit(features, labels)
         self.classes: list[str] = list(self.model.classes_)

@@ -41,11 +41,15 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, sweep_every, **options):
         from daphne.cli import CommandLineInterface
 
+        from kefu.standards.compliance import intent
+
         stop = threading.Event()
         if sweep_every > 0:
             threading.Thread(
                 target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sweeps"
             ).start()
+        # The standards gate's intent layer trains on first use (a few seconds): do it now, not on the first reply.
+        threading.Thread(target=intent.model, daemon=True, name="intent-model").start()
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
         if setting := clock_setting():
             self.stdout.write(f"时钟已设定 (KEFU_NOW)：从 {setting} 起走，仅供测试与演示")
