@@ -140,13 +140,25 @@ class IntentModel:
         )
         self.model.fit(features, labels)
         self.classes: list[str] = list(self.model.classes_)
-        self._compliant = self.classes.index(COMPLIANT)
+        # One column per category: which classes (rules) belong to it; the compliant class to none.
+        import numpy as np
+
+        book = load_rulebook()
+        category = {
+            r.id: r.category_code
+            for r in [*book.rules, *(r for p in book.profiles.values() for r in p.rules)]
+        }
+        codes = sorted({category[c] for c in self.classes if c != COMPLIANT})
+        self._categories = np.array(
+            [[float(c != COMPLIANT and category[c] == code) for code in codes] for c in self.classes]
+        )
         # Agents repeat themselves: the probabilities of a clause already read are kept (per process).
         self._cache: dict[str, object] = {}
 
     def predict(self, texts: Sequence[str], rules: Iterable[str]) -> list[tuple[str, float]]:
-        """For each text, the most likely of ``rules`` (the ones active for the brand and channel) and its
-        probability. The compliant class is left out: the threshold asks how sure the model is of a fault."""
+        """For each text, the nearest of ``rules`` (the ones active for the brand and channel) and how sure
+        the model is of a fault of that rule's category: the probabilities of the category's rules added up
+        (a reproach split between two reproach rules is still a reproach). The compliant class is left out."""
         if not texts:
             return []
         import numpy as np
@@ -158,11 +170,16 @@ class IntentModel:
             if len(self._cache) + len(new) > CACHE_SIZE:
                 self._cache.clear()
             self._cache.update(zip(new, rows, strict=True))
-        probabilities = np.array([self._cache[v] for v in views])
         allowed = set(rules)
-        probabilities[:, [i for i, label in enumerate(self.classes) if label not in allowed]] = -1.0
-        best = probabilities.argmax(axis=1)
-        return [(self.classes[i], float(row[i])) for i, row in zip(best, probabilities, strict=True)]
+        keep = np.array([label in allowed for label in self.classes])
+        probabilities = np.array([self._cache[v] for v in views]) * keep
+        by_category = probabilities @ self._categories  # rows: texts, columns: categories
+        out = []
+        for row, sums in zip(probabilities, by_category, strict=True):
+            category = int(sums.argmax())
+            nearest = int(np.where(self._categories[:, category] > 0, row, -1.0).argmax())
+            out.append((self.classes[nearest], float(sums[category])))
+        return out
 
 
 _lock = threading.Lock()
