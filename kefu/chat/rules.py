@@ -56,3 +56,28 @@ def setting(name: str) -> Any:
 
 def rating_label(score: int) -> str:
     return {int(k): v for k, v in setting("rating_labels").items()}.get(score, "")
+
+
+def image_type(file: Any) -> str | None:
+    """The served type of an uploaded photo, read from its bytes (JPEG, PNG, WEBP or GIF that Pillow can
+    parse), or None when the file is no such image whatever its name or declared type says."""
+    from PIL import Image, UnidentifiedImageError
+
+    types: dict[str, str] = setting("upload_types")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            kind = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+    return types.get(kind)
+
+
+def stored_type(name: str) -> str:
+    """The type a stored photo is served with, from the extension image_type gave it on arrival."""
+    subtype = name.rsplit(".", 1)[-1].lower()
+    allowed = set(setting("upload_types").values())
+    return f"image/{subtype}" if f"image/{subtype}" in allowed else "application/octet-stream"

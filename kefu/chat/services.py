@@ -217,8 +217,11 @@ def chat_customer_upload(
     limit = int(rules.setting("upload_max_bytes"))
     if file.size is None or file.size > limit:
         raise ServiceError(f"图片不能超过 {limit // (1024 * 1024)} MB", field="file")
-    if (file.content_type or "") not in rules.setting("upload_types"):
-        raise ServiceError("只能上传 JPG、PNG、WEBP 或 GIF 图片", field="file")
+    served_as = rules.image_type(file)
+    if served_as is None:
+        raise ServiceError("只能上传 JPG、PNG、WEBP 或 GIF 图片（文件内容不是这几种图片）", field="file")
+    # The stored name carries the checked type, so nothing downstream trusts the customer's file name.
+    file.name = "photo." + served_as.split("/")[1]
     with transaction.atomic():
         session = _locked(session)
         existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()

@@ -1,5 +1,6 @@
 """The chat API, the login page, the desk and the customer page as a user meets them."""
 
+import io
 import json
 
 import pytest
@@ -51,6 +52,60 @@ def test_check_reports_category_and_rewrite(api_a):
     assert found["violations"][0]["category"] == "推卸" and found["violations"][0]["rewrite"]
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _start(client) -> str:
+    return client.post(
+        "/chat/oufei/start/", json.dumps({"name": "王先生"}), content_type="application/json"
+    ).json()["token"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "body", "declared"),
+    [
+        ("evil.html", b"<html><script>alert(document.cookie)</script></html>", "image/png"),
+        ("evil.png", b"\x89PNG\r\n\x1a\n<script>alert(1)</script>", "image/png"),
+        ("cat.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>', "image/svg+xml"),
+        ("cat.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>', "image/png"),
+    ],
+)
+def test_an_upload_that_is_not_a_real_photo_is_refused_whatever_it_claims(
+    client, cast, ticket_types, name, body, declared
+):
+    from kefu.chat.models import ChatMessage
+
+    token = _start(client)
+    refused = client.post(
+        f"/chat/s/{token}/upload/",
+        {"file": SimpleUploadedFile(name, body, content_type=declared), "client_id": "x-1"},
+    )
+    assert refused.status_code == 400 and "图片" in refused.json()["message"]
+    assert not ChatMessage.objects.filter(sender="customer").exists()
+
+
+@pytest.mark.django_db
+def test_a_photo_is_served_as_a_download_of_its_checked_type(client, cast, ticket_types):
+    from kefu.chat.models import ChatMessage
+
+    token = _start(client)
+    # A real PNG whose name and declared type lie: it is stored and served as the PNG it is.
+    photo = SimpleUploadedFile("page.html", _png(), content_type="text/html")
+    assert client.post(f"/chat/s/{token}/upload/", {"file": photo, "client_id": "p-1"}).status_code == 200
+    message = ChatMessage.objects.get(sender="customer")
+    assert message.attachment.name.endswith(".png")
+    served = client.get(f"/chat/attachments/{message.pk}/?t={token}")
+    assert served["Content-Type"] == "image/png" and served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Disposition"].startswith("attachment;")
+    assert b"".join(served.streaming_content) == _png()
+
+
 @pytest.mark.django_db
 def test_customer_starts_a_chat_uploads_a_photo_and_too_big_is_refused(client, cast, ticket_types):
     from kefu.chat import rules
@@ -60,7 +115,7 @@ def test_customer_starts_a_chat_uploads_a_photo_and_too_big_is_refused(client, c
     token = client.post(
         "/chat/oufei/start/", json.dumps({"name": "王先生"}), content_type="application/json"
     ).json()["token"]
-    photo = SimpleUploadedFile("box.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    photo = SimpleUploadedFile("box.png", _png(), content_type="image/png")
     ok = client.post(f"/chat/s/{token}/upload/", {"file": photo, "client_id": "img-1"})
     assert ok.status_code == 200 and ok.json()["message"]["image"]
     limit = rules.setting("upload_max_bytes")
