@@ -1,16 +1,18 @@
 """The intent layer: a forbidden intent said in words no pattern holds (你耳朵有问题吗, 这事你找网点去).
 
 The patterns (engine.py) are the fast path and stay the only source of refusals. This layer is a
-character n-gram classifier — scikit-learn's TF-IDF over 1–3 character n-grams of the normalised
-text, and a linear model (SGDClassifier, modified Huber loss) — trained on every rule's examples and variants (forbidden.yaml)
-and the rule's training sentences (intents.yaml), against compliant sentences: the seeds'
-prescribed phrases (prescribed.yaml), every rule's counter-examples, the phrasebook's sentences and
-intents.yaml's compliant list. It reads each clause of a reply, and each pair of neighbouring
-clauses; where the most likely class is a rule with probability ≥ ``threshold`` and no pattern
-found anything there, it reports an *uncertain* violation of that rule: severity at most major
-(a warning with the rule's rewrite, never a refusal) and its message begins with 疑似.
+character n-gram classifier — scikit-learn's TF-IDF over 1–3 character n-grams of the normalised text
+(numbers read as one token) and a logistic regression trained by SGD — learnt from every rule's examples
+and variants (forbidden.yaml) and the rule's training sentences (intents.yaml), against compliant
+sentences: the seeds' prescribed phrases, every rule's counter-examples and rewrites, the phrasebook's
+sentences, intents.yaml's compliant list, and the clauses of all of these. It reads each clause of a
+reply, and each pair of neighbouring clauses, that no pattern flagged; where the probabilities of one
+category's rules add up to at least the threshold it reports the most likely rule of that category as an
+*uncertain* violation: severity at most major (a warning with the rule's rewrite, never a refusal), its
+message beginning with 疑似. The settings are data (intents.yaml `model:`); docs/PERFORMANCE.md has
+precision and recall.
 
-Training takes well under a second and happens once per process, on first use.
+Training takes a few seconds and happens once per process, on first use (`kefu serve` does it at start).
 """
 
 from __future__ import annotations
@@ -58,14 +60,14 @@ class Settings:
 
 
 def _settings(data: dict) -> Settings:
-    raw = data.get("model") or {}
+    raw = data["model"]
     return Settings(
-        threshold=float(raw.get("threshold", 0.8)),
-        min_chars=int(raw.get("min_chars", 4)),
-        ngram_max=int(raw.get("ngram_max", 3)),
-        alpha=float(raw.get("alpha", 1e-4)),
-        loss=str(raw.get("loss", "log_loss")),
-        epochs=int(raw.get("epochs", 20)),
+        threshold=float(raw["threshold"]),
+        min_chars=int(raw["min_chars"]),
+        ngram_max=int(raw["ngram_max"]),
+        alpha=float(raw["alpha"]),
+        loss=str(raw["loss"]),
+        epochs=int(raw["epochs"]),
     )
 
 
@@ -100,7 +102,12 @@ def training_set() -> tuple[list[str], list[str]]:
     # A reply is judged clause by clause: the clauses of compliant sentences are compliant examples too
     # (对不起，我问一问别人或帮您打听一下 must not become “我问一问别人” flagged on its own).
     min_chars = _settings(data).min_chars
-    pieces = [t[s:e] for t in compliant for s, e in _windows(t)[:-1] if len(fold(t[s:e])) >= min_chars]
+    pieces = [
+        piece
+        for t in compliant
+        for s, e in _windows(t)
+        if (piece := t[s:e]).strip() != t.strip() and len(_view(piece)) >= min_chars
+    ]
     texts += compliant + pieces
     labels += [COMPLIANT] * (len(compliant) + len(pieces))
     return texts, labels
