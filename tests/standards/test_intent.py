@@ -52,11 +52,20 @@ def test_recall_on_the_development_set_does_not_fall_below_what_was_measured():
     assert found / len(DEV["forbidden"]) >= FLOOR
 
 
-def test_training_is_deterministic():
-    again = intent.IntentModel()
+def test_a_trained_model_is_kept_for_the_next_process_and_retrained_when_unreadable(tmp_path, monkeypatch):
     texts = [s["text"] for s in DEV["forbidden"][:40]]
-    rules = again.classes
-    assert again.predict(texts, rules) == intent.model().predict(texts, rules)
+    rules = intent.model().classes
+    first = intent.load_or_train(
+        tmp_path
+    )  # an empty cache: trained here, the same model as any other process's
+    assert first.predict(texts, rules) == intent.model().predict(texts, rules)
+    [kept] = tmp_path.glob("intent-*.pickle")
+    second = intent.load_or_train(tmp_path)
+    assert second is not first and second.predict(texts, rules) == first.predict(texts, rules)
+
+    kept.write_bytes(b"not a model")
+    monkeypatch.setattr(intent, "IntentModel", lambda: "retrained")
+    assert intent.load_or_train(tmp_path) == "retrained"
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,15 @@ category's rules add up to at least the threshold it reports the most likely rul
 message beginning with 疑似. The settings are data (intents.yaml `model:`); docs/PERFORMANCE.md has
 precision and recall.
 
-Training takes a few seconds and happens once per process, on first use (`kefu serve` does it at start).
+Training takes a few seconds; a model trained on exactly the current rulebooks is kept in the user's cache
+directory (``load_or_train``) so other processes load it instead, and `kefu serve` loads it at start.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -198,8 +202,51 @@ def model() -> IntentModel:
     if _model is None:
         with _lock:
             if _model is None:
-                _model = IntentModel()
+                _model = load_or_train()
     return _model
+
+
+def cache_dir() -> Path:
+    """Where trained models are kept between processes: KEFU_MODEL_CACHE, else the user's cache directory."""
+    if configured := os.environ.get("KEFU_MODEL_CACHE"):
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kefu"
+
+
+def fingerprint() -> str:
+    """What the trained model depends on: every rulebook file (rules, training sentences, prescribed phrases,
+    phrasebook and profiles) and the versions of the libraries that train it."""
+    import numpy
+    import sklearn
+
+    digest = hashlib.sha256(f"{sklearn.__version__} {numpy.__version__}".encode())
+    for path in sorted(RULEBOOK_DIR.rglob("*.yaml")):
+        digest.update(path.relative_to(RULEBOOK_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def load_or_train(directory: Path | None = None) -> IntentModel:
+    """The model trained on the current rulebooks: read from the cache when one was trained on exactly these
+    (each process of a deployment, each test worker and each `kefu serve` would otherwise train it again),
+    else trained and written there for the next process. A cache that cannot be read or written is skipped."""
+    path = (directory or cache_dir()) / f"intent-{fingerprint()}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            found = pickle.load(fh)
+        if isinstance(found, IntentModel):
+            return found
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        pass
+    trained = IntentModel()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as fh:
+            pickle.dump(trained, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, path)  # readers see the whole file or none
+    except OSError:
+        pass
+    return trained
 
 
 def _windows(text: str) -> list[tuple[int, int]]:

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             threading.Thread(
                 target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sweeps"
             ).start()
-        # The standards gate's intent layer trains on first use (a few seconds): do it now, not on the first reply.
+        # The standards gate's intent model is loaded (or trained) on first use: do it now, not on the first reply.
         threading.Thread(target=intent.model, daemon=True, name="intent-model").start()
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
         if setting := clock_setting():
