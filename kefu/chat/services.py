@@ -31,7 +31,9 @@ Sender = ChatMessage.Sender
 def _push_state(session: ChatSession) -> None:
     """Tell the chat's participants and the supervisor board that the session changed state."""
     push(
-        chat_group(session.pk), "chat.event", {"session": session.pk, "type": "state", "state": session.state}
+        chat_group(session.pk),
+        "chat.event",
+        {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
     )
     push(SUPERVISORS, "board.changed", {})
 
@@ -174,7 +176,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
             push(
                 chat_group(session.pk),
                 "chat.event",
-                {"session": session.pk, "type": "state", "state": session.state},
+                {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
             )
         agent_set_status(agent=agent, status=AgentState.BUSY, at=at, reason=offer.ticket.number)
         push(

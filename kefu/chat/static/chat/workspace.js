@@ -45,7 +45,11 @@
         if (d.message.sender === "customer") sock.send(JSON.stringify({ type: "read", session: session, seq: d.message.seq })); }
       else if (d.type === "typing") { typing.textContent = "客户正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000); }
       else if (d.type === "read" && d.reader === "customer") { typing.textContent = "客户已读"; }
-      else if (d.type === "state" || d.type === "rated") { setTimeout(function () { location.reload(); }, 300); }
+      // Only a change the page does not show yet reloads it (the claim's own "active" arrives after the page
+      // was drawn active; reloading then threw away what the agent was typing or sending).
+      else if ((d.type === "state" && (d.state !== ws.dataset.state || String(d.agent || "") !== ws.dataset.agent)) || d.type === "rated") {
+        setTimeout(function () { location.reload(); }, 300);
+      }
     };
     sock.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
   }
