@@ -48,8 +48,9 @@ class Command(BaseCommand):
             threading.Thread(
                 target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sweeps"
             ).start()
-        # The standards gate's intent model is loaded (or trained) on first use: do it now, not on the first reply.
-        threading.Thread(target=intent.model, daemon=True, name="intent-model").start()
+        # The standards gate's intent model is loaded (or trained) before the first request, so no agent's first
+        # reply waits for it (1–2 s from the cache; a few seconds to train on a new rulebook).
+        intent.model()
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
         if setting := clock_setting():
             self.stdout.write(f"时钟已设定 (KEFU_NOW)：从 {setting} 起走，仅供测试与演示")
