@@ -53,11 +53,10 @@ def test_recall_on_the_development_set_does_not_fall_below_what_was_measured():
 
 
 def test_a_trained_model_is_kept_for_the_next_process_and_retrained_when_unreadable(tmp_path, monkeypatch):
-    texts = [s["text"] for s in DEV["forbidden"][:40]]
+    texts = [intent.view(s["text"]) for s in DEV["forbidden"][:40]]
     rules = intent.model().classes
-    first = intent.load_or_train(
-        tmp_path
-    )  # an empty cache: trained here, the same model as any other process's
+    # An empty cache: trained here, the same model as any other process's.
+    first = intent.load_or_train(tmp_path)
     assert first.predict(texts, rules) == intent.model().predict(texts, rules)
     [kept] = tmp_path.glob("intent-*.pickle")
     second = intent.load_or_train(tmp_path)

@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from kefu.standards.compliance.engine import SEVERITY_RANK, Violation
-from kefu.standards.compliance.rewrite import CLAUSE_MARKS
+from kefu.standards.compliance.rewrite import clauses
 from kefu.standards.compliance.rulebook import RULEBOOK_DIR, Rule, load_prescribed, load_rulebook
 from kefu.standards.text import fold
 
@@ -40,12 +40,11 @@ INTENTS_PATH = RULEBOOK_DIR / "intents.yaml"
 COMPLIANT = "compliant"
 # Rules the classifier does not learn: a character (你 → 您) and a symbol class (emoji) are exact already.
 NOT_LEARNED = frozenset({"ni_address", "chat_emoji"})
-_SPLIT = re.compile("[" + re.escape("".join(sorted(CLAUSE_MARKS))) + "]")
 _NUMBERS = re.compile(r"[0-9a-z]+")
 CACHE_SIZE = 20000
 
 
-def _view(text: str) -> str:
+def view(text: str) -> str:
     """What the classifier reads: the normalised text with every run of digits and Latin letters as one 0
     (运单 YT188325388622 and 退款 886 元 are numbers, not 886 “拜拜”)."""
     return _NUMBERS.sub("0", fold(text))
@@ -85,8 +84,7 @@ def training_set() -> tuple[list[str], list[str]]:
     """(sentences, labels): rule ids for forbidden intents, ``compliant`` for the rest."""
     from kefu.standards import scripts
 
-    book = load_rulebook()
-    rules = [*book.rules, *(r for p in book.profiles.values() for r in p.rules)]
+    rules = load_rulebook().all_rules()
     data = _intents()
     texts: list[str] = []
     labels: list[str] = []
@@ -110,7 +108,7 @@ def training_set() -> tuple[list[str], list[str]]:
         piece
         for t in compliant
         for s, e in _windows(t)
-        if (piece := t[s:e]).strip() != t.strip() and len(_view(piece)) >= min_chars
+        if (piece := t[s:e]).strip() != t.strip() and len(view(piece)) >= min_chars
     ]
     texts += compliant + pieces
     labels += [COMPLIANT] * (len(compliant) + len(pieces))
@@ -139,7 +137,7 @@ class IntentModel:
         self.vectorizer = TfidfVectorizer(
             analyzer="char", ngram_range=(1, self.settings.ngram_max), sublinear_tf=True
         )
-        features = self.vectorizer.fit_transform([_view(t) for t in texts])
+        features = self.vectorizer.fit_transform([view(t) for t in texts])
         # A linear model on sparse n-grams trains in a fraction of a second; the fixed seed makes two
         # processes (and two test runs) learn the same model.
         self.model = SGDClassifier(
@@ -154,11 +152,7 @@ class IntentModel:
         # One column per category: which classes (rules) belong to it; the compliant class to none.
         import numpy as np
 
-        book = load_rulebook()
-        category = {
-            r.id: r.category_code
-            for r in [*book.rules, *(r for p in book.profiles.values() for r in p.rules)]
-        }
+        category = {r.id: r.category_code for r in load_rulebook().all_rules()}
         codes = sorted({category[c] for c in self.classes if c != COMPLIANT})
         self._categories = np.array(
             [[float(c != COMPLIANT and category[c] == code) for code in codes] for c in self.classes]
@@ -166,15 +160,14 @@ class IntentModel:
         # Agents repeat themselves: the probabilities of a clause already read are kept (per process).
         self._cache: dict[str, object] = {}
 
-    def predict(self, texts: Sequence[str], rules: Iterable[str]) -> list[tuple[str, float]]:
-        """For each text, the nearest of ``rules`` (the ones active for the brand and channel) and how sure
+    def predict(self, views: Sequence[str], rules: Iterable[str]) -> list[tuple[str, float]]:
+        """For each text as the classifier reads it (``view``), the nearest of ``rules`` (the ones active for the brand and channel) and how sure
         the model is of a fault of that rule's category: the probabilities of the category's rules added up
         (a reproach split between two reproach rules is still a reproach). The compliant class is left out."""
-        if not texts:
+        if not views:
             return []
         import numpy as np
 
-        views = [_view(t) for t in texts]
         new = sorted({v for v in views if v not in self._cache})
         if new:
             rows = self.model.predict_proba(self.vectorizer.transform(new))
@@ -251,15 +244,20 @@ def load_or_train(directory: Path | None = None) -> IntentModel:
 
 def _windows(text: str) -> list[tuple[int, int]]:
     """Each clause, and each pair of neighbouring clauses, as (start, end) spans of ``text``."""
-    clauses: list[tuple[int, int]] = []
-    start = 0
-    for mark in [*_SPLIT.finditer(text), None]:
-        end = mark.start() if mark else len(text)
-        if text[start:end].strip():
-            clauses.append((start, end))
-        start = mark.end() if mark else end
-    pairs = [(a[0], b[1]) for a, b in pairwise(clauses)]
-    return clauses + pairs
+    single = clauses(text)
+    return single + [(a[0], b[1]) for a, b in pairwise(single)]
+
+
+def windows_to_read(text: str, found: Iterable[Violation]) -> list[tuple[int, int, str]]:
+    """The windows of ``text`` the layer reads, with their ``view``: long enough to judge, and not touching
+    what the patterns (``found``) flagged already (你 → 您 and emoji flags do not count)."""
+    flagged = [(v.start, v.end) for v in found if v.rule_id not in NOT_LEARNED]
+    min_chars = model().settings.min_chars
+    return [
+        (s, e, seen)
+        for s, e in _windows(text)
+        if len(seen := view(text[s:e])) >= min_chars and not any(fs < e and s < fe for fs, fe in flagged)
+    ]
 
 
 def _uncertain(rule: Rule, text: str, start: int, end: int, probability: float) -> Violation:
@@ -282,20 +280,15 @@ def _uncertain(rule: Rule, text: str, start: int, end: int, probability: float) 
 
 def find(text: str, found: Iterable[Violation], rules: Sequence[Rule], channel: str) -> list[Violation]:
     """Uncertain violations in ``text`` where the patterns (``found``) saw nothing of substance."""
-    flagged = [(v.start, v.end) for v in found if v.rule_id not in NOT_LEARNED]
-    by_id = {r.id: r for r in rules if channel in r.channels and r.id not in NOT_LEARNED}
-    settings = model().settings
-    windows = [
-        (s, e)
-        for s, e in _windows(text)
-        if len(_view(text[s:e])) >= settings.min_chars and not any(fs < e and s < fe for fs, fe in flagged)
-    ]
+    windows = windows_to_read(text, found)
     if not windows:
         return []
+    by_id = {r.id: r for r in rules if channel in r.channels and r.id not in NOT_LEARNED}
+    threshold = model().settings.threshold
     out: list[Violation] = []
-    predictions = model().predict([text[s:e] for s, e in windows], by_id)
-    for (start, end), (label, p) in zip(windows, predictions, strict=True):
-        if p < settings.threshold or any(v.start < end and start < v.end for v in out):
+    predictions = model().predict([seen for _, _, seen in windows], by_id)
+    for (start, end, _), (label, p) in zip(windows, predictions, strict=True):
+        if p < threshold or any(v.start < end and start < v.end for v in out):
             continue
         out.append(_uncertain(by_id[label], text, start, end, p))
     return sorted(out, key=lambda v: v.start)

@@ -32,6 +32,16 @@ class Edit:
     rules: tuple[str, ...]
 
 
+def clauses(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every clause of ``text`` that holds more than spaces, marks excluded."""
+    out, start = [], 0
+    for end in [*(i for i, ch in enumerate(text) if ch in CLAUSE_MARKS), len(text)]:
+        if text[start:end].strip():
+            out.append((start, end))
+        start = end + 1
+    return out
+
+
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause bounds around [start, end): from after the previous mark to before the next one."""
     while start > 0 and text[start - 1] not in CLAUSE_MARKS:

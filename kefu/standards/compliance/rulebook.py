@@ -75,6 +75,10 @@ class Rulebook:
     exceptions: tuple[Exception_, ...]
     profiles: dict[str, Profile]
 
+    def all_rules(self) -> tuple[Rule, ...]:
+        """The generic rules and every profile's own."""
+        return self.rules + tuple(r for p in self.profiles.values() for r in p.rules)
+
     def rules_for(self, profile: str) -> tuple[Rule, ...]:
         """The generic rules minus the profile's disabled ones, plus the profile's own rules."""
         try:
