@@ -7,9 +7,8 @@ from ninja import Router, Schema
 
 from kefu.chat import presence, services
 from kefu.chat.rules import STATE_LABELS
-from kefu.chat.selectors import agent_state, open_offers_for, session_for_user, supervisor_board
+from kefu.chat.selectors import agent_state, open_offers_for, reply_check, session_for_user, supervisor_board
 from kefu.errors import PermissionDenied
-from kefu.standards import compliance
 
 router = Router(tags=["在线客服与坐席状态"])
 
@@ -96,13 +95,7 @@ def claim(request: HttpRequest, offer_id: int):
 
 @router.post("/check", summary="检查回复中的服务忌语")
 def check(request: HttpRequest, payload: CheckIn):
-    profile = session_for_user(payload.session, request.user).brand.profile if payload.session else "generic"
-    violations = compliance.assess(payload.text, "chat", profile)
-    return {
-        "violations": compliance.suggestions(payload.text, violations),
-        "blocking": compliance.is_blocking(violations),
-        "rewritten": compliance.rewrite(payload.text, violations),
-    }
+    return reply_check(payload.text, request.user, payload.session)
 
 
 @router.post("/sessions/{session_id}/reply", summary="坐席回复 (严重忌语需填写理由)")

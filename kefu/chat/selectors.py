@@ -13,6 +13,7 @@ from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
 from kefu.errors import NotFound, PermissionDenied
+from kefu.standards import compliance
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.rules import OPEN_STATUSES
 from kefu.timeutil import local_now
@@ -65,6 +66,12 @@ def session_for_token(token: str) -> ChatSession:
     if session is None:
         raise NotFound("会话不存在或已失效", field="token")
     return session
+
+
+def reply_check(text: str, user: User, session_id: int | None = None) -> dict[str, object]:
+    """The as-you-type check of a chat reply: what the gate would find, for the session's brand."""
+    profile = session_for_user(session_id, user).brand.profile if session_id else "generic"
+    return compliance.report(text, compliance.assess(text, "chat", profile))
 
 
 def session_for_user(session_id: int, user: User) -> ChatSession:

@@ -24,6 +24,7 @@ from kefu.chat.selectors import (
     customer_card,
     message_payload,
     open_offers_for,
+    reply_check,
     session_for_token,
     session_for_user,
     status_log,
@@ -31,7 +32,7 @@ from kefu.chat.selectors import (
 )
 from kefu.customers.selectors import customer_timeline
 from kefu.errors import PermissionDenied, ServiceError
-from kefu.standards import compliance, scripts
+from kefu.standards import scripts
 from kefu.tickets import services as tickets_services
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import clock_states, ticket_get_for_user, ticket_replay
@@ -259,18 +260,8 @@ def workspace_action(request, number: str):
 def chat_check(request):
     """Compliance as the agent types: every violation with its category and the one-click rewrite."""
     data = _body(request)
-    text = str(data.get("text", ""))
-    profile = "generic"
-    if data.get("session"):
-        profile = session_for_user(int(data["session"]), request.user).brand.profile
-    violations = compliance.assess(text, "chat", profile)
-    return JsonResponse(
-        {
-            "violations": compliance.suggestions(text, violations),
-            "blocking": compliance.is_blocking(violations),
-            "rewritten": compliance.rewrite(text, violations),
-        }
-    )
+    session = int(data["session"]) if data.get("session") else None
+    return JsonResponse(reply_check(str(data.get("text", "")), request.user, session))
 
 
 @login_required

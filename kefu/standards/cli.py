@@ -80,12 +80,7 @@ def check_main(argv: list[str]) -> int:
         return _fail(str(exc))
     print(
         json.dumps(
-            {
-                "ok": not violations,
-                "blocking": compliance.is_blocking(violations),
-                "violations": compliance.suggestions(text, violations),
-                "rewritten": compliance.rewrite(text, violations),
-            },
+            {"ok": not violations, **compliance.report(text, violations)},
             ensure_ascii=False,
             indent=2,
         )

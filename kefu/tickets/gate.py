@@ -50,11 +50,7 @@ class Refused(Conflict):
 
     def to_dict(self) -> dict:
         """The error, each violation with the edit of its one-click rewrite, and the whole reply rewritten."""
-        return {
-            **super().to_dict(),
-            "violations": compliance.suggestions(self.body, self.violations),
-            "rewritten": compliance.rewrite(self.body, self.violations),
-        }
+        return {**super().to_dict(), **compliance.report(self.body, self.violations)}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ Rules are data (``rulebooks/forbidden.yaml``); see ``engine`` for how they are m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from kefu.standards.compliance.engine import Checker, Violation
@@ -40,6 +40,7 @@ __all__ = [
     "is_blocking",
     "load_prescribed",
     "profiles",
+    "report",
     "rewrite",
     "suggestions",
 ]
@@ -78,6 +79,16 @@ def check_many(
 ) -> list[list[Violation]]:
     """``[check(t, channel, profile) for t in texts]`` in one batch (see ``Checker.check_many``)."""
     return get_checker(profile).check_many(texts, channel)
+
+
+def report(text: str, violations: Sequence[Violation]) -> dict[str, object]:
+    """What a client is told of a checked text: each violation with the edit of its one-click rewrite,
+    whether the text may not be sent as it is, and the whole text rewritten."""
+    return {
+        "violations": suggestions(text, violations),
+        "blocking": is_blocking(violations),
+        "rewritten": rewrite(text, violations),
+    }
 
 
 def is_blocking(violations: Iterable[Violation]) -> bool:
