@@ -1,8 +1,11 @@
 """Reads for brands and the working calendar."""
 
+from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from kefu.brands.models import Brand, CalendarYear
+from kefu.standards import scripts
 from kefu.standards.calendar import ServiceHours, WorkingCalendar, YearSchedule
 
 
@@ -24,6 +27,19 @@ def working_calendar(brand: Brand | None = None) -> WorkingCalendar:
     if brand is not None:
         hours = ServiceHours(brand.service_start, brand.service_end, brand.open_on_holidays)
     return WorkingCalendar(schedules=_schedules(_schedules_version()), service_hours=hours)
+
+
+def script_context(brand: Brand, *, at: datetime, channel: str, **fields: Any) -> scripts.Context:
+    """What the script engine needs to speak for ``brand`` at ``at`` on ``channel`` (phone/chat/email): its
+    profile, the name it greets with and its hotline, plus the conversation's ``fields`` (agent_no, customer …)."""
+    return scripts.Context(
+        profile=brand.profile,
+        at=at,
+        channel=channel,
+        brand_name=brand.greeting_name,
+        hotline=brand.hotline,
+        **fields,
+    )
 
 
 def brand_get(code_or_name: str) -> Brand:

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
+from kefu.brands.selectors import script_context
 from kefu.chat import presence, services
 from kefu.chat.rules import AgentState
 from kefu.customers.services import customer_find_or_create
@@ -55,14 +56,7 @@ def load(stdout, rng) -> str:
         session = services.chat_start(brand=brand, visitor_name=name, phone=phone, at=at)
         offer = session.offers.first()
         services.offer_claim(offer_id=offer.pk, agent=agent, at=at + timedelta(seconds=20))
-        ctx = scripts.Context(
-            profile=brand.profile,
-            at=at,
-            channel="chat",
-            agent_no=agent.agent_no,
-            brand_name=brand.greeting_name,
-            hotline=brand.hotline,
-        )
+        ctx = script_context(brand, at=at, channel="chat", agent_no=agent.agent_no)
         # kefu greets, gives the agent's 工号 and closes on the agent's behalf: the agent only answers.
         t = at + timedelta(seconds=25)
         for k, line in enumerate(lines):

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import Department
-from kefu.brands.selectors import brand_get
+from kefu.brands.selectors import brand_get, script_context
 from kefu.chat import presence, rules, services
 from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -148,14 +148,12 @@ def _scripts(ticket, user, session) -> list[dict]:
     number = (
         ticket.waybill_number or _last_number(numbers) or (ticket.customer.phone if ticket.customer else None)
     )
-    ctx = scripts.Context(
-        profile=ticket.brand.profile,
+    ctx = script_context(
+        ticket.brand,
         at=local_now(),
         channel="chat" if session else "phone",
         agent_no=user.agent_no,
         customer=ticket.customer.salutation if ticket.customer else None,
-        brand_name=ticket.brand.greeting_name,
-        hotline=ticket.brand.hotline,
         number=number,
     )
     out = []

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from kefu.brands.selectors import script_context
 from kefu.errors import Conflict
 from kefu.standards import compliance, scripts
 
@@ -95,18 +96,14 @@ def say(
 ) -> str:
     """What kefu itself says to a customer: the phrasebook's sentence for `situation`, rendered for the brand,
     channel and moment (holiday greetings included), and checked by the gate like any reply."""
-    text = scripts.render(
-        situation,
-        scripts.Context(
-            profile=brand.profile,
-            at=at,
-            channel=CHECKER_CHANNEL.get(channel, "phone"),
-            brand_name=brand.greeting_name,
-            hotline=brand.hotline,
-            agent_no=agent_no,
-            customer=customer,
-            extra=dict(values),
-        ),
+    context = script_context(
+        brand,
+        at=at,
+        channel=CHECKER_CHANNEL.get(channel, "phone"),
+        agent_no=agent_no,
+        customer=customer,
+        extra=dict(values),
     )
+    text = scripts.render(situation, context)
     gate_check(body=text, brand=brand, channel=channel, actor=None)
     return text
