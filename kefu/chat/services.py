@@ -28,14 +28,15 @@ MAX_BODY = 2000
 Sender = ChatMessage.Sender
 
 
-def _push_state(session: ChatSession) -> None:
-    """Tell the chat's participants and the supervisor board that the session changed state."""
+def _push_state(session: ChatSession, *, board: bool = True) -> None:
+    """Tell the chat's participants (and the supervisor board) the session's state and who serves it."""
     push(
         chat_group(session.pk),
         "chat.event",
         {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
     )
-    push(SUPERVISORS, "board.changed", {})
+    if board:
+        push(SUPERVISORS, "board.changed", {})
 
 
 def _add_message(
@@ -173,11 +174,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
             session.agent, session.state, session.accepted_at = agent, ChatSession.State.ACTIVE, at
             session.save(update_fields=["agent", "state", "accepted_at"])
             _say(session, "chat_agent_joined", client_id=f"joined-{agent.pk}", at=at, agent_no=agent.agent_no)
-            push(
-                chat_group(session.pk),
-                "chat.event",
-                {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
-            )
+            _push_state(session, board=False)  # the board is told once below, for every claim
         agent_set_status(agent=agent, status=AgentState.BUSY, at=at, reason=offer.ticket.number)
         push(
             brand_group(offer.brand_id),

@@ -18,6 +18,7 @@ from kefu.express.rules import InputError, assess_claim, parse_claim
 from kefu.express.selectors import scans_of, waybill_get
 from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
+from kefu.tickets.models import Ticket
 from kefu.tickets.selectors import ticket_type_get
 from kefu.timeutil import local_now
 
@@ -131,26 +132,12 @@ def claim_advance(
             body=f"理赔状态：{current.label} → {target.label}" + (f"。{note}" if note else ""),
         )
         if target == Claim.State.ACKNOWLEDGED:
-            if note:
-                tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=note)
-            else:
-                proposal_by = (claim.decision.get("deadlines", {}).get("proposal_by") or "")[:10]
-                tickets.ticket_say(
-                    ticket=ticket,
-                    situation="claim_acknowledged",
-                    actor=actor,
-                    at=now,
-                    date=proposal_by or None,
-                )
+            proposal_by = (claim.decision.get("deadlines", {}).get("proposal_by") or "")[:10]
+            _tell(ticket, note, "claim_acknowledged", actor=actor, at=now, date=proposal_by or None)
         elif target == Claim.State.PROPOSED:
             proposed = amount if amount is not None else claim.amount
             claim.agreed_amount = proposed
-            if note:
-                tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=note)
-            else:
-                tickets.ticket_say(
-                    ticket=ticket, situation="claim_proposed", actor=actor, at=now, amount=proposed
-                )
+            _tell(ticket, note, "claim_proposed", actor=actor, at=now, amount=proposed)
             tickets.ticket_meet_clocks(ticket=ticket, codes=["settle"], at=now)
         elif target == Claim.State.AGREED:
             if amount is not None:
@@ -159,14 +146,24 @@ def claim_advance(
         elif target == Claim.State.PAID:
             resolve(ticket, actor=actor, note=f"已支付赔金 {claim.agreed_amount or claim.amount} 元", at=now)
         elif target == Claim.State.REFUSED:
-            if note:
-                tickets.ticket_reply(ticket=ticket, actor=actor, at=now, body=note)
-            else:
-                reason = claim.decision.get("refused_reason")
-                tickets.ticket_say(
-                    ticket=ticket, situation="claim_refused", actor=actor, at=now, reason=reason
-                )
+            _tell(
+                ticket,
+                note,
+                "claim_refused",
+                actor=actor,
+                at=now,
+                reason=claim.decision.get("refused_reason"),
+            )
             resolve(ticket, actor=actor, note="不予赔偿", at=now)
         claim.state, claim.updated_at = target, now
         claim.save(update_fields=["state", "updated_at", "agreed_amount"])
     return claim
+
+
+def _tell(ticket: Ticket, note: str, situation: str, *, actor: User, at: datetime, **values: object) -> None:
+    """Tell the customer of a claim decision: in the agent's words when they wrote some (checked by the gate
+    as theirs), else kefu's sentence for the situation."""
+    if note:
+        tickets.ticket_reply(ticket=ticket, actor=actor, at=at, body=note)
+    else:
+        tickets.ticket_say(ticket=ticket, situation=situation, actor=actor, at=at, **values)
