@@ -15,7 +15,14 @@ from kefu.standards import qa
 from kefu.tickets.models import Ticket
 from kefu.tickets.selectors import brand_check, brands_of
 
-SHOW = {"": "全部", "failed": "不合格", "appealed": "申诉中", "reviewed": "已复核"}
+# The list's tabs: their names and which sheets each shows (the list and its counts read the same conditions).
+FILTERS = {
+    "": ("全部", Q()),
+    "failed": ("不合格", Q(passed=False)),
+    "appealed": ("申诉中", Q(appeal=ScoreSheet.Appeal.PENDING)),
+    "reviewed": ("已复核", Q(reviewed_at__isnull=False)),
+}
+SHOW = {key: name for key, (name, _) in FILTERS.items()}
 
 
 def check_may_view(sheet: ScoreSheet, user: User) -> None:
@@ -67,11 +74,12 @@ def chat_sheet_panel(session: ChatSession, user: User) -> dict:
     sheet = ScoreSheet.objects.select_related("ticket").filter(chat=session).first()
     if sheet is None or not _allowed(check_may_view, sheet, user):
         return {"sheet": None, "hidden": sheet is not None}
-    deducted = [{**it, "where": _where(it)} for it in sheet.items if it.get("deduction")]
+    deducted = [{**it, "where": item_where(it)} for it in sheet.items if it.get("deduction")]
     return {"sheet": sheet, "deducted": deducted, "met": len(sheet.items) - len(deducted)}
 
 
-def _where(item: dict) -> str:
+def item_where(item: dict) -> str:
+    """Where on the transcript a sheet item points: 第3句, or nothing for the whole conversation."""
     return f"第{item['turn'] + 1}句" if item.get("turn") is not None else ""
 
 
@@ -94,24 +102,15 @@ def sheets_for_user(user: User, *, show: str = "", agent_no: str = "") -> QueryS
         qs = qs.filter(agent=user)
     if agent_no.strip():
         qs = qs.filter(agent__agent_no=agent_no.strip())
-    if show == "failed":
-        qs = qs.filter(passed=False)
-    elif show == "appealed":
-        qs = qs.filter(appeal=ScoreSheet.Appeal.PENDING)
-    elif show == "reviewed":
-        qs = qs.filter(reviewed_at__isnull=False)
-    return qs.order_by("-scored_at", "-id")
+    return qs.filter(FILTERS[show][1]).order_by("-scored_at", "-id")
 
 
 def sheet_counts(user: User) -> dict[str, int]:
     """How many sheets each filter shows (the list's tabs)."""
     counts = sheets_for_user(user).aggregate(
-        all=Count("id"),
-        failed=Count("id", filter=Q(passed=False)),
-        appealed=Count("id", filter=Q(appeal=ScoreSheet.Appeal.PENDING)),
-        reviewed=Count("id", filter=Q(reviewed_at__isnull=False)),
+        **{f"n_{key}": Count("id", filter=condition) for key, (_, condition) in FILTERS.items()}
     )
-    return {"": counts["all"], **{k: counts[k] for k in ("failed", "appealed", "reviewed")}}
+    return {key: counts[f"n_{key}"] for key in FILTERS}
 
 
 def _speaker(turn: dict, agent_no: str | None) -> str:
@@ -141,7 +140,7 @@ def sheet_page(sheet: ScoreSheet, user: User) -> dict:
             {
                 **it,
                 "index": i,
-                "where": _where(it),
+                "where": item_where(it),
                 "scored": its[0].old_deduction if its else it.get("deduction", 0),
                 "changes": its,
                 "limit": qa.deduction_limit(it["criterion"]),

@@ -14,7 +14,7 @@ from kefu.accounts.models import User
 from kefu.chat.models import ChatSession
 from kefu.errors import Conflict, ServiceError
 from kefu.qa.models import ScoreSheet, ScoreSheetEvent
-from kefu.qa.selectors import check_may_appeal, check_may_judge
+from kefu.qa.selectors import check_may_appeal, check_may_judge, item_where
 from kefu.standards import qa
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
@@ -191,8 +191,7 @@ def _item_label(sheet: ScoreSheet, item: int | None) -> str:
     if item is None:
         return "整张评分表"
     it = sheet.items[item]
-    where = f"第{it['turn'] + 1}句 " if it.get("turn") is not None else ""
-    return f"{where}{it['name']}"
+    return f"{item_where(it)} {it['name']}".strip()
 
 
 def _change(
