@@ -85,8 +85,13 @@ def item_where(item: dict) -> str:
 
 def sheets_for_ticket(ticket: Ticket, user: User) -> list[ScoreSheet]:
     """The ticket's sheets the user may see (the ticket page's links)."""
+    try:
+        brand_check(user, ticket.brand_id)
+    except PermissionDenied:
+        return []
+    # check_may_view in one query: supervisors see every sheet of the ticket, an agent their own.
     sheets = ScoreSheet.objects.select_related("ticket").filter(ticket=ticket).order_by("scored_at")
-    return [s for s in sheets if _allowed(check_may_view, s, user)]
+    return list(sheets if user.is_supervisor else sheets.filter(agent=user))
 
 
 def sheets_for_user(user: User, *, show: str = "", agent_no: str = "") -> QuerySet[ScoreSheet]:
