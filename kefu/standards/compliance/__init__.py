@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cache
 
+from kefu.standards.compliance import intent
 from kefu.standards.compliance.engine import Checker, Violation
 from kefu.standards.compliance.rewrite import rewrite, suggestions
 from kefu.standards.compliance.rulebook import (
@@ -67,8 +68,6 @@ def check(text: str, channel: str = "phone", profile: str = "generic") -> list[V
 def assess(text: str, channel: str = "phone", profile: str = "generic") -> list[Violation]:
     """What the gate asks before a text is sent: the patterns' violations (``check``) plus the intent layer's
     uncertain ones (``intent``) where the patterns saw nothing; sorted by start."""
-    from kefu.standards.compliance import intent
-
     checker = get_checker(profile)
     found = checker.check(text, channel)
     return sorted([*found, *intent.find(text, found, checker.rules, channel)], key=lambda v: (v.start, v.end))

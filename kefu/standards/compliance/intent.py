@@ -82,8 +82,6 @@ def _intents(path: Path = INTENTS_PATH) -> dict:
 
 def training_set() -> tuple[list[str], list[str]]:
     """(sentences, labels): rule ids for forbidden intents, ``compliant`` for the rest."""
-    from kefu.standards import scripts
-
     rules = load_rulebook().all_rules()
     data = _intents()
     texts: list[str] = []
@@ -98,7 +96,7 @@ def training_set() -> tuple[list[str], list[str]]:
         *(p.text for p in load_prescribed()),
         *(c for r in rules for c in r.counter_examples),
         *(r.rewrite for r in rules if r.rewrite and r.scope != "word"),
-        *_phrasebook_sentences(scripts),
+        *_phrasebook_sentences(),
         *data["compliant"],
     ]
     # A reply is judged clause by clause: the clauses of compliant sentences are compliant examples too
@@ -115,8 +113,10 @@ def training_set() -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def _phrasebook_sentences(scripts) -> list[str]:
+def _phrasebook_sentences() -> list[str]:
     """Every phrasebook variant of every profile, its placeholders removed (they are names and numbers)."""
+    from kefu.standards import scripts  # the script engine loads the calendar: only when training
+
     out = []
     for profile in scripts.profiles():
         for situation in scripts.situations(profile):
