@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kefu.admin_readonly import ReadOnlyAdmin
 from kefu.qa.models import ScoreSheet, ScoreSheetEvent
 
 
@@ -25,7 +26,7 @@ class ScoreSheetEventInline(admin.TabularInline):
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(admin.ModelAdmin):
+class ScoreSheetAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only here: reviews and appeals go through the sheet page, so each is recorded with its reason."""
 
     list_display = ("ticket", "agent", "channel", "total", "passed", "appeal", "scored_at", "reviewed_at")
@@ -33,12 +34,3 @@ class ScoreSheetAdmin(admin.ModelAdmin):
     search_fields = ("ticket__number", "agent__agent_no", "agent__display_name")
     date_hierarchy = "scored_at"
     inlines = [ScoreSheetEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kefu.admin_readonly import ReadOnlyAdmin
 from kefu.tickets.models import SlaClock, Ticket, TicketEvent, TicketType
 
 
@@ -20,7 +21,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only here: every change goes through a service so that it is recorded as an event."""
 
     list_display = (
@@ -37,15 +38,6 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ("brand", "type", "status", "channel", "priority")
     search_fields = ("number", "subject", "waybill_number", "customer__name", "customer__phone")
     inlines = [EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SlaClock)
