@@ -405,7 +405,7 @@ def _check_silent(s: _Sheet) -> None:
 def reply_target_seconds(t: Transcript) -> float | None:
     """How long the customer may wait for a reply on this channel (the SLA rulebook's target), or None."""
     cfg = rulebook()["reply_time"]
-    policies = _sla_policies()
+    policies = sla.shipped_policies()
     brand = next((b for b in (t.brand, t.profile) if b in policies.brands), None)
     try:
         targets = policies.targets_for(
@@ -415,11 +415,6 @@ def reply_target_seconds(t: Transcript) -> float | None:
         return None
     target = next((x for x in targets if x.code == cfg["sla_code"]), None)
     return None if target is None else target.duration.total_seconds()
-
-
-@cache
-def _sla_policies() -> sla.SlaPolicies:
-    return sla.load_policies()
 
 
 def _minutes(seconds: float) -> str:

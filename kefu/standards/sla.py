@@ -314,6 +314,12 @@ def load_policies(path: Path | None = None, overrides: Mapping[str, Any] | None 
 # ---------------------------------------------------------------- clocks
 
 
+@lru_cache(maxsize=1)
+def shipped_policies() -> SlaPolicies:
+    """The SLA rulebook as shipped, loaded once per process (tickets' clocks and QA's reply target read it)."""
+    return load_policies()
+
+
 def compute_due(start: datetime, target: Target, cal: WorkingCalendar) -> datetime:
     """When ``target`` is due if its clock started at ``start``."""
     if target.clock == "calendar":

@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -26,11 +25,6 @@ Kind = TicketEvent.Kind
 MET_BY_REPLY = frozenset(
     {"first_response", "answer", "acknowledge", "feedback", "follow_up", "handoff_reply"}
 )
-
-
-@lru_cache(maxsize=1)
-def sla_policies() -> sla.SlaPolicies:
-    return sla.load_policies()
 
 
 def _append(ticket: Ticket, kind: str, *, actor: User | None, at: datetime, **fields) -> TicketEvent:
@@ -73,7 +67,7 @@ def _next_number(at: datetime) -> str:
 
 def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
     """The rulebook's targets for this ticket; a type or brand the rulebook does not know has none of its own."""
-    policies = sla_policies()
+    policies = sla.shipped_policies()
     if ticket.type.name not in policies.ticket_types():
         return []
     brand = ticket.brand.code if ticket.brand.code in policies.brands else None

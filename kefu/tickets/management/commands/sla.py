@@ -3,8 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 from kefu.brands.selectors import brand_get, working_calendar
 from kefu.errors import ServiceError
 from kefu.standards import sla
+from kefu.standards.sla import shipped_policies
 from kefu.tickets.management.commands._common import dump, parse_when
-from kefu.tickets.services import sla_policies, sla_sweep
+from kefu.tickets.services import sla_sweep
 from kefu.timeutil import local_now
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(exc.message, returncode=2) from exc
         start = parse_when(options["at"]) if options["at"] else local_now()
-        policies = sla_policies()
+        policies = shipped_policies()
         if options["type"] not in policies.ticket_types():
             raise CommandError(
                 f"未知的工单类型：{options['type']}（可选：{'、'.join(policies.ticket_types())}）",
