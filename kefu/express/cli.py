@@ -5,23 +5,14 @@ Errors reach the user as one Chinese line on stderr with exit code 2, never a tr
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
+
+from kefu.cliargs import ChineseArgumentParser, UsageError, read_text
 
 from .rules import InputError, RulebookError, assess_claim_data, identify_waybill
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
 
 
 def _print_json(data: Any) -> None:
@@ -35,14 +26,15 @@ def _fail(message: str) -> int:
 
 def waybill_main(argv: list[str]) -> int:
     """kefu waybill identify NUMBER → JSON; exit 0 when some carrier fits, 1 when none."""
-    parser = _Parser(prog="kefu waybill", description="识别运单号所属快递公司")
-    sub = parser.add_subparsers(dest="action")
+    parser = ChineseArgumentParser(prog="kefu waybill", description="识别运单号所属快递公司")
+    sub = parser.add_subparsers(dest="action", metavar="子命令")
     identify = sub.add_parser("identify", help="识别运单号")
-    identify.add_argument("number", nargs="+", help="运单号（可含空格）")
+    identify.add_argument("number", nargs="+", metavar="运单号", help="运单号（可含空格）")
     try:
         args = parser.parse_args(argv)
-    except _UsageError:
-        return _fail("用法：kefu waybill identify 运单号")
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return exc.returncode
     if args.action != "identify":
         return _fail("用法：kefu waybill identify 运单号")
     try:
@@ -55,22 +47,21 @@ def waybill_main(argv: list[str]) -> int:
 
 def claim_main(argv: list[str]) -> int:
     """kefu claim assess FILE.json → the decision as JSON; bad input → exit 2."""
-    parser = _Parser(prog="kefu claim", description="理赔判定")
-    sub = parser.add_subparsers(dest="action")
+    parser = ChineseArgumentParser(prog="kefu claim", description="理赔判定")
+    sub = parser.add_subparsers(dest="action", metavar="子命令")
     assess = sub.add_parser("assess", help="判定一个理赔申请")
-    assess.add_argument("file", help="理赔数据 JSON 文件（- 表示标准输入）")
+    assess.add_argument("file", metavar="文件.json", help="理赔数据 JSON 文件（- 表示标准输入）")
     try:
         args = parser.parse_args(argv)
-    except _UsageError:
-        return _fail("用法：kefu claim assess 文件.json")
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return exc.returncode
     if args.action != "assess":
         return _fail("用法：kefu claim assess 文件.json")
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return _fail(f"找不到文件：{args.file}")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"无法读取文件 {args.file}：{exc}")
+        text = sys.stdin.read() if args.file == "-" else read_text(args.file)
+    except (ValueError, UnicodeDecodeError) as exc:  # read_text's sentence; stdin that is not UTF-8
+        return _fail(str(exc) if isinstance(exc, ValueError) else "标准输入不是 UTF-8 编码的文本")
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:

@@ -12,36 +12,15 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NoReturn
 
 from kefu import timeutil
+from kefu.cliargs import ChineseArgumentParser, UsageError, read_text
 from kefu.standards import compliance, qa, scripts
 from kefu.standards.transcript import CHANNELS, TranscriptError
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with Chinese messages and errors raised instead of printed-and-exited."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
-
-    def error(self, message: str) -> NoReturn:
-        translated = (
-            message.replace("the following arguments are required", "缺少参数")
-            .replace("unrecognized arguments", "无法识别的参数")
-            .replace("invalid choice", "无效的选项")
-            .replace("expected one argument", "需要一个值")
-            .replace("argument ", "参数 ")
-            .replace("choose from", "可选")
-            .replace("invalid int value", "不是整数")
-        )
-        raise _UsageError(f"{self.prog}：{translated}")
+class _Parser(ChineseArgumentParser):
+    """kefu's argparse (Chinese messages, errors raised instead of printed-and-exited)."""
 
 
 def _fail(message: str) -> int:
@@ -52,7 +31,7 @@ def _fail(message: str) -> int:
 def _run(parser: _Parser, argv: Sequence[str]) -> argparse.Namespace | int:
     try:
         return parser.parse_args(list(argv))
-    except _UsageError as exc:
+    except UsageError as exc:
         return _fail(str(exc))
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
@@ -190,13 +169,9 @@ def qa_main(argv: list[str]) -> int:
     if isinstance(args, int):
         return args
     try:
-        if args.file == "-":
-            raw = sys.stdin.read()
-        else:
-            with open(args.file, encoding="utf-8") as fh:
-                raw = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        return _fail(f"无法读取文件“{args.file}”：{getattr(exc, 'strerror', None) or exc}")
+        raw = sys.stdin.read() if args.file == "-" else read_text(args.file)
+    except (ValueError, UnicodeDecodeError) as exc:  # read_text's sentence; stdin that is not UTF-8
+        return _fail(str(exc) if isinstance(exc, ValueError) else "标准输入不是 UTF-8 编码的文本")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from kefu.express.models import FeeRecord, Scan, Waybill
@@ -111,10 +112,10 @@ def test_import_command_prints_the_summary_and_rejects_a_missing_file(net, tmp_p
     )
     out = capsys.readouterr().out
     assert "读取 6 行，新存入 2 行" in out and "第 4 行：同行单号" in out
-    with pytest.raises(SystemExit) as exit_info:
+    with pytest.raises(CommandError) as refused:
         call_command("import_scans", str(tmp_path / "nope.csv"), "--no-progress")
-    assert exit_info.value.code == 2
-    assert "找不到文件" in capsys.readouterr().err
+    assert refused.value.returncode == 2
+    assert str(refused.value) == f"找不到文件：{tmp_path / 'nope.csv'}"
 
 
 def test_scan_push_api_stores_a_batch_and_needs_a_token(net, api_b, client):

@@ -56,7 +56,7 @@ def test_check_unknown_profile_exits_2(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_check_bad_channel_exits_2_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_main(["--channel", "fax", "您好"]) == 2
-    assert "无效的选项" in one_line_error(capsys)
+    assert "--channel 不能是“fax”，可选：phone、chat、email" in one_line_error(capsys)
 
 
 # ---------------------------------------------------------------- script
@@ -97,7 +97,7 @@ def test_script_default_time_is_now(capsys: pytest.CaptureFixture[str]) -> None:
         (["nonsense"], "未知的话术情景"),
         (["opening", "--profile", "nobody"], "未知的品牌配置"),
         (["opening", "--at", "next tuesday"], "--at"),
-        (["opening", "--step", "two"], "不是整数"),
+        (["opening", "--step", "two"], "--step 应为整数，收到“two”"),
         ([], "缺少情景"),
     ],
 )
@@ -133,7 +133,12 @@ def test_qa_good_sample_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_qa_unreadable_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert qa_main([str(tmp_path / "missing.json")]) == 2
-    assert "无法读取文件" in one_line_error(capsys)
+    assert "找不到文件" in one_line_error(capsys)
+    assert qa_main([str(tmp_path)]) == 2
+    assert "是一个目录" in one_line_error(capsys)
+    (tmp_path / "binary.json").write_bytes(bytes(range(256)))
+    assert qa_main([str(tmp_path / "binary.json")]) == 2
+    assert "不是 UTF-8 编码的文本文件" in one_line_error(capsys)
 
 
 def test_qa_invalid_json_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

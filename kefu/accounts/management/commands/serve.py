@@ -1,9 +1,11 @@
 import logging
 import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from django.utils.module_loading import import_string
 
+from kefu.cliargs import EXIT_USAGE, integer
+from kefu.command import KefuCommand, database_problem
 from kefu.timeutil import clock_setting
 
 # Idempotent sweeps run every minute while the server runs; several nodes may run them at once.
@@ -28,14 +30,24 @@ def _sweep_forever(every: int, stop: threading.Event) -> None:
                 close_old_connections()
 
 
-class Command(BaseCommand):
+class Command(KefuCommand):
     help = "启动 kefu 服务 (ASGI: 网页、API 与 WebSocket)，并每分钟检测 SLA 超时与取件超时"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1", help="监听地址 (默认 127.0.0.1)")
-        parser.add_argument("--port", type=int, default=8000, help="端口 (默认 8000)")
+        parser.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址 (默认 127.0.0.1)")
         parser.add_argument(
-            "--sweep-every", type=int, default=60, help="SLA 与取件超时检测间隔秒数，0 表示不检测"
+            "--port",
+            type=integer(minimum=1, maximum=65535),
+            default=8000,
+            metavar="端口",
+            help="端口 (默认 8000)",
+        )
+        parser.add_argument(
+            "--sweep-every",
+            type=integer(minimum=0),
+            default=60,
+            metavar="秒",
+            help="SLA 与取件超时检测间隔秒数 (默认 60)，0 表示不检测",
         )
 
     def handle(self, *args, host, port, sweep_every, **options):
@@ -43,6 +55,10 @@ class Command(BaseCommand):
 
         from kefu.standards.compliance import intent
 
+        # Every page needs the tables: say so now rather than answer each request with a server error.
+        if problem := database_problem():
+            raise CommandError(problem, returncode=EXIT_USAGE)
+        self.check()  # Django's system checks: warnings printed, errors stop the server
         stop = threading.Event()
         if sweep_every > 0:
             threading.Thread(

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from kefu.command import KefuCommand
 from kefu.express.services import pickup_sweep
 
 
-class Command(BaseCommand):
+class Command(KefuCommand):
     help = "检查超时未取件的订单并告知客户（每单只告知一次，可在多个节点重复运行）"
 
     def handle(self, *args, **options):

@@ -1,46 +1,38 @@
-import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from kefu.errors import ServiceError
+from kefu.cliargs import EXIT_USAGE
+from kefu.command import KefuCommand, parse_day
 from kefu.express.models import Station
 from kefu.express.selectors import express_brand_get, sent_not_arrived_by_origin
 from kefu.express.services import sent_not_arrived_follow_up
 from kefu.timeutil import local_days, local_now
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"日期格式应为 2026-11-20：{value}") from exc
-
-
-class Command(BaseCommand):
+class Command(KefuCommand):
     help = "有发无到：列出别站发往本站而本站未扫到件的快件；加 --open-tickets 为每个发出站点开跟进工单"
 
     def add_arguments(self, parser):
-        parser.add_argument("--station", required=True, help="本站点代码（应到站点）")
-        parser.add_argument("--since", type=_day, default=None, help="发出日期从（默认 7 天前）")
-        parser.add_argument("--until", type=_day, default=None, help="发出日期到，含当天（默认昨天）")
+        parser.add_argument("--station", required=True, metavar="站点代码", help="本站点代码（应到站点）")
+        parser.add_argument(
+            "--since", default=None, metavar="日期", help="发出日期从，如 2026-11-17（默认 7 天前）"
+        )
+        parser.add_argument("--until", default=None, metavar="日期", help="发出日期到，含当天（默认昨天）")
         parser.add_argument("--brand", default=None, help="品牌代码（默认：第一个经营快递的品牌）")
         parser.add_argument("--open-tickets", action="store_true", help="为尚未跟进的快件开跟进工单")
 
     def handle(self, *args, station, since, until, brand, open_tickets, **options):
         today = local_now().date()
-        since, until = since or today - timedelta(days=7), until or today - timedelta(days=1)
+        since = parse_day(since) if since else today - timedelta(days=7)
+        until = parse_day(until) if until else today - timedelta(days=1)
         if until < since:
-            raise CommandError("结束日期不能早于开始日期")
+            raise CommandError(f"结束日期 {until} 不能早于开始日期 {since}", returncode=EXIT_USAGE)
         try:
             target = Station.objects.get(brand=express_brand_get(brand), code=station)
         except Station.DoesNotExist:
-            print(f"错误：未知站点：{station}", file=sys.stderr)
-            sys.exit(2)
-        except ServiceError as exc:
-            print(f"错误：{exc.message}", file=sys.stderr)
-            sys.exit(2)
+            raise CommandError(f"未知站点：{station}", returncode=EXIT_USAGE) from None
         start, end = local_days(since, until)
         groups = sent_not_arrived_by_origin(target, since=start, until=end)
         total = sum(len(group.scans) for group in groups)

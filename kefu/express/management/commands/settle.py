@@ -1,31 +1,31 @@
-import sys
-from pathlib import Path
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand
-
-from kefu.errors import ServiceError
+from kefu.cliargs import EXIT_USAGE
+from kefu.command import KefuCommand, writable_file
 from kefu.express.imports import parse_month
 from kefu.express.selectors import express_brand_get
 from kefu.express.settlement import discrepancy_kinds, settle_month, settlement_xlsx, statements_by_area
+from kefu.timeutil import local_now
 
 
-class Command(BaseCommand):
+class Command(KefuCommand):
     help = "月结：为每个月结客户生成当月对账单，与面单费用核对并按价目表重新计算运费，列出差异、漏记和重复"
 
     def add_arguments(self, parser):
         parser.add_argument("--month", required=True, help="月份，如 2026-10")
         parser.add_argument("--brand", default=None, help="品牌代码（默认：第一个经营快递的品牌）")
-        parser.add_argument("--xlsx", default=None, help="同时导出 Excel 文件到此路径")
+        parser.add_argument("--xlsx", default=None, metavar="文件", help="同时导出 Excel 文件到此路径")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
     def handle(self, *args, month, brand, xlsx, no_progress, **options):
         try:
-            settlement = settle_month(
-                brand=express_brand_get(brand), month=parse_month(month), progress=not no_progress
-            )
-        except ServiceError as exc:
-            print(f"错误：{exc.message}", file=sys.stderr)
-            sys.exit(2)
+            first_day = parse_month(month)
+        except ValueError as exc:  # 0000-01: a month the calendar has not got
+            raise CommandError(f"月份格式应为 2026-10：{month}", returncode=EXIT_USAGE) from exc
+        if first_day > local_now().date():
+            raise CommandError(f"{month} 还没有到，不能月结", returncode=EXIT_USAGE)
+        path = writable_file(xlsx) if xlsx else None  # checked before the month is settled
+        settlement = settle_month(brand=express_brand_get(brand), month=first_day, progress=not no_progress)
         kinds = "、".join(f"{label} {n}" for _, label, n in discrepancy_kinds(settlement))
         self.stdout.write(
             f"{settlement.month:%Y-%m} 月结完成：{settlement.statements.count()} 个月结客户，"
@@ -41,6 +41,9 @@ class Command(BaseCommand):
                     for s in statements[:20]
                 )
             )
-        if xlsx:
-            Path(xlsx).write_bytes(settlement_xlsx(settlement))
+        if path:
+            try:
+                path.write_bytes(settlement_xlsx(settlement))
+            except OSError as exc:
+                raise CommandError(f"无法写入 {xlsx}：{exc.strerror or exc}", returncode=EXIT_USAGE) from exc
             self.stdout.write(f"已导出：{xlsx}")

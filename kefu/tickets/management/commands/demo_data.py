@@ -3,12 +3,13 @@
 import random
 from datetime import datetime, time, timedelta
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kefu.accounts.models import ApiToken, Department, Team, User
 from kefu.brands.models import Brand
 from kefu.chat import demo as chat_demo
+from kefu.cliargs import integer
+from kefu.command import KefuCommand
 from kefu.customers.services import customer_create
 from kefu.express import demo as express_demo
 from kefu.tickets import services
@@ -60,12 +61,18 @@ SUBJECTS = {
 }
 
 
-class Command(BaseCommand):
+class Command(KefuCommand):
     help = "载入演示数据：品牌、班组、坐席、客户和数百张工单 (含超时工单)"
 
     def add_arguments(self, parser):
-        parser.add_argument("--tickets", type=int, default=300, help="工单数量 (默认 300)")
-        parser.add_argument("--seed", type=int, default=20261124)
+        parser.add_argument(
+            "--tickets",
+            type=integer(minimum=0, maximum=100_000),
+            default=300,
+            metavar="N",
+            help="工单数量 (默认 300)",
+        )
+        parser.add_argument("--seed", type=int, default=20261124, help="随机数种子 (同一种子生成同样的数据)")
 
     def handle(self, *args, tickets: int, seed: int, **options):
         if Brand.objects.exists():
