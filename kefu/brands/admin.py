@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from kefu.brands.models import Brand, CalendarYear
 
@@ -6,6 +6,36 @@ from kefu.brands.models import Brand, CalendarYear
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "hotline", "profile", "service_start", "service_end", "open_on_holidays")
+    actions = ["rotate_identity_secret"]
+
+    def get_readonly_fields(self, request, obj=None):
+        from kefu.brands.services import brand_identity_secret_visible
+
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and brand_identity_secret_visible(request.user):
+            fields.append("identity_secret")
+        return fields
+
+    def get_actions(self, request):
+        from kefu.brands.services import brand_identity_secret_visible
+
+        actions = super().get_actions(request)
+        if not brand_identity_secret_visible(request.user):
+            actions.pop("rotate_identity_secret", None)
+        return actions
+
+    @admin.action(description="重新生成身份验证密钥（旧密钥的签名随即失效）")
+    def rotate_identity_secret(self, request, queryset):
+        from kefu.brands.services import brand_rotate_identity_secret
+
+        for brand in queryset:
+            brand_rotate_identity_secret(brand=brand, actor=request.user)
+            self.log_change(request, brand, "重新生成身份验证密钥")
+        self.message_user(
+            request,
+            f"已为 {queryset.count()} 个品牌重新生成身份验证密钥，请把新密钥交给品牌网站的开发人员。",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(CalendarYear)

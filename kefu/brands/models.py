@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import models
 
+from kefu.brands.rules import new_identity_secret
 from kefu.timeutil import local_now
 
 
@@ -24,6 +25,13 @@ class Brand(models.Model):
         "服务结束时间", default=dt.time(21, 0), help_text="与开始时间相同表示 24 小时服务"
     )
     open_on_holidays = models.BooleanField("节假日照常服务", default=True)
+    identity_secret = models.CharField(
+        "身份验证密钥",
+        max_length=64,
+        default=new_identity_secret,
+        editable=False,
+        help_text="品牌网站用它为已登录客户的身份签名 (HMAC-SHA256)，在线客服据此确认客户身份；只有管理员可见，泄露后请重新生成",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "品牌"
