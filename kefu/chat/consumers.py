@@ -144,6 +144,7 @@ class DeskConsumer(JsonWebsocketConsumer):
             self.user,
             before=offer.ticket.created_at,
             visitor_name=offer.session.visitor_name if offer.session_id else "",
+            visitor_phone=offer.session.visitor_phone if offer.session_id else "",
         )
         html = render_to_string("chat/_pop.html", {"offer": offer, "card": card})
         self.send_json({"type": "pop", "offer": offer.pk, "html": html})

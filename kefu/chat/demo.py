@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
+from kefu.brands.rules import identity_hash
 from kefu.brands.selectors import script_context
 from kefu.chat import presence, services
 from kefu.chat.rules import AgentState
@@ -53,7 +54,14 @@ def load(stdout, rng) -> str:
         at = start + timedelta(minutes=20 + n * 30)
         presence.agent_set_status(agent=agent, status=AgentState.READY, at=at)
         customer_find_or_create(brand=brand, name=name, phone=phone, gender=gender)
-        session = services.chat_start(brand=brand, visitor_name=name, phone=phone, at=at)
+        # The brand's website signs who is logged in (README: 在线客服的客户身份验证): the chat is theirs.
+        session = services.chat_start(
+            brand=brand,
+            visitor_name=name,
+            identifier=phone,
+            identity_hash=identity_hash(brand.identity_secret, phone),
+            at=at,
+        )
         offer = session.offers.first()
         services.offer_claim(offer_id=offer.pk, agent=agent, at=at + timedelta(seconds=20))
         ctx = script_context(brand, at=at, channel="chat", agent_no=agent.agent_no)
@@ -81,7 +89,11 @@ def load(stdout, rng) -> str:
         presence.agent_sign_out(agent=agent, at=now - timedelta(minutes=5))
     customer_find_or_create(brand=brand, name="赵丽华", phone="13905910009", gender="female", vip_level=2)
     waiting = services.chat_start(
-        brand=brand, visitor_name="赵女士", phone="13905910009", at=now - timedelta(minutes=2)
+        brand=brand,
+        visitor_name="赵女士",
+        identifier="13905910009",
+        identity_hash=identity_hash(brand.identity_secret, "13905910009"),
+        at=now - timedelta(minutes=2),
     )
     services.chat_customer_message(
         session=waiting,

@@ -64,6 +64,12 @@ class ChatSession(models.Model):
         related_name="chats",
     )
     visitor_name = models.CharField("访客称呼", max_length=50, blank=True)
+    visitor_phone = models.CharField(
+        "访客自报电话",
+        max_length=20,
+        blank=True,
+        help_text="访客在聊天页自己填写的电话，未经验证，不据此关联客户资料",
+    )
     ticket = models.OneToOneField(
         "tickets.Ticket", verbose_name="工单", on_delete=models.PROTECT, related_name="chat"
     )

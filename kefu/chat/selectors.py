@@ -167,11 +167,27 @@ def last_rating(customer: Customer) -> ChatSession | None:
 
 
 def customer_card(
-    customer: Customer | None, user: User, *, before: datetime | None = None, visitor_name: str = ""
+    customer: Customer | None,
+    user: User,
+    *,
+    before: datetime | None = None,
+    visitor_name: str = "",
+    visitor_phone: str = "",
 ) -> dict:
-    """What pops on the agent's screen: new or returning, VIP, open tickets, recent waybills, last rating."""
+    """What pops on the agent's screen: new or returning, VIP, open tickets, recent waybills, last rating.
+
+    Without a customer (a chat visitor whose identity the brand's website did not sign) the card is 未验证:
+    the name and phone the visitor typed, shown as theirs, and no history at all.
+    """
     if customer is None:
-        return {"known": False, "name": visitor_name or "访客", "returning": False}
+        return {
+            "known": False,
+            "verified": False,
+            "name": visitor_name or "访客",
+            # masked for agents as any customer's phone is (an unsaved record: nothing is looked up)
+            "visitor_phone": phone_for(Customer(phone=visitor_phone), user) if visitor_phone else "",
+            "returning": False,
+        }
     tickets = Ticket.objects.filter(customer=customer).select_related("type")
     if before is not None:
         # the work that just arrived is not one of the customer's earlier tickets

@@ -1,5 +1,6 @@
 """Every write of live chat and routing: start, messages (stored before the ack), claim, reply, end, rating."""
 
+import unicodedata
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from kefu.accounts.models import Team, User
+from kefu.brands import rules as brand_rules
 from kefu.brands.models import Brand
 from kefu.chat import rules
 from kefu.chat.models import ChatMessage, ChatSession, Offer
@@ -14,7 +16,9 @@ from kefu.chat.presence import agent_set_status, current_state
 from kefu.chat.push import SUPERVISORS, brand_group, chat_group, push
 from kefu.chat.rules import AgentState
 from kefu.chat.selectors import chat_transcript, message_payload, offer_payload, serves_brand
-from kefu.customers.services import customer_find_or_create
+from kefu.customers.models import Customer
+from kefu.customers.rules import normalize_phone
+from kefu.customers.services import customer_create
 from kefu.errors import Conflict, PermissionDenied, ServiceError
 from kefu.qa import services as qa_services
 from kefu.tickets import gate
@@ -92,16 +96,67 @@ def _queue_team(brand: Brand) -> Team | None:
     return Team.objects.filter(brands=brand).order_by("id").first()
 
 
+class IdentityRefused(ServiceError):
+    """A signed identity whose signature is not the brand's: answered 403, nothing written."""
+
+    status = 403
+
+    def __init__(self, message: str, *, field: str = "identity_hash"):
+        super().__init__(message, code="identity_invalid", field=field)
+
+
+def _clean_text(value: str, limit: int) -> str:
+    """What a visitor typed, without control characters (a NUL breaks PostgreSQL), trimmed to its field."""
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()[:limit]
+
+
+def _verified_customer(*, brand: Brand, identifier: str, identity_hash: str, name: str) -> Customer | None:
+    """The brand's customer named by a signed identity from the brand's website; None without one.
+
+    Only a signature made with the brand's secret links a chat to a customer (and their tickets, waybills and
+    ratings): a phone number a visitor types is anyone's to type. The identifier is the customer's phone number
+    as the brand knows it; the customer is created when the brand vouches for one kefu has not met yet.
+    """
+    identifier, identity_hash = identifier.strip(), identity_hash.strip()
+    if not identifier and not identity_hash:
+        return None
+    if not identifier:
+        raise IdentityRefused("缺少客户标识（identifier），无法验证身份", field="identifier")
+    if not brand_rules.identity_valid(brand.identity_secret, identifier, identity_hash):
+        raise IdentityRefused(
+            "身份签名无效，无法确认您的身份。请从品牌网站重新打开在线客服，或直接咨询（不关联您的账户）。"
+        )
+    phone = normalize_phone(identifier)
+    if not 7 <= len(phone) <= 12:
+        raise ServiceError("客户标识（identifier）应为客户在品牌登记的电话号码", field="identifier")
+    customer = Customer.objects.filter(brand=brand, phone=phone).first()
+    return customer or customer_create(brand=brand, name=name or "在线客户", phone=phone)
+
+
 def chat_start(
-    *, brand: Brand, visitor_name: str = "", phone: str = "", at: datetime | None = None
+    *,
+    brand: Brand,
+    visitor_name: str = "",
+    phone: str = "",
+    identifier: str = "",
+    identity_hash: str = "",
+    at: datetime | None = None,
 ) -> ChatSession:
-    """A customer opens the brand's chat: a 在线客服 ticket, the brand's greeting, and an offer to 就绪 agents."""
+    """A customer opens the brand's chat: a 在线客服 ticket, the brand's greeting, and an offer to 就绪 agents.
+
+    ``phone`` is what the visitor typed: kept on the session as 访客自报 contact, never matched to a customer.
+    ``identifier`` + ``identity_hash`` are a signed identity from the brand's website (kefu.brands.rules);
+    a forged one is refused before anything is written.
+    """
     at = local_now(at)
-    visitor_name = visitor_name.strip()[:50]
-    customer = None
-    if phone.strip():
-        customer = customer_find_or_create(brand=brand, name=visitor_name or "在线访客", phone=phone.strip())
+    visitor_name = _clean_text(visitor_name, 50)
+    typed_phone = normalize_phone(_clean_text(phone, 40))
+    if phone.strip() and not 7 <= len(typed_phone) <= 12:
+        raise ServiceError("手机号格式不正确（应为 7 到 12 位数字）", field="phone")
     with transaction.atomic():
+        customer = _verified_customer(
+            brand=brand, identifier=identifier, identity_hash=identity_hash, name=visitor_name
+        )
         ticket = tickets.ticket_create(
             brand=brand,
             type=ticket_type_get("咨询"),
@@ -112,7 +167,12 @@ def chat_start(
             subject=f"在线咨询：{visitor_name or (customer.name if customer else '访客')}",
         )
         session = ChatSession.objects.create(
-            brand=brand, customer=customer, visitor_name=visitor_name, ticket=ticket, started_at=at
+            brand=brand,
+            customer=customer,
+            visitor_name=visitor_name,
+            visitor_phone=typed_phone,
+            ticket=ticket,
+            started_at=at,
         )
         _say(session, "opening", client_id="greeting", at=at)
         team = _queue_team(brand)
@@ -191,7 +251,7 @@ def chat_customer_message(
 ) -> tuple[ChatMessage, bool]:
     """A customer's message, committed before the caller acknowledges it; a resend is stored once."""
     at = local_now(at)
-    body = body.strip()
+    body = _clean_text(body, len(body))
     if not client_id or len(client_id) > 64:
         raise ServiceError("消息编号无效", field="client_id")
     if not body:

@@ -58,9 +58,10 @@ def _error(exc: ServiceError) -> JsonResponse:
 def _body(request) -> dict:
     if request.content_type == "application/json":
         try:
-            return json.loads(request.body or b"{}")
+            data = json.loads(request.body or b"{}")
         except ValueError:
             return {}
+        return data if isinstance(data, dict) else {}
     return request.POST.dict()
 
 
@@ -201,6 +202,7 @@ def workspace(request, number: str):
             request.user,
             before=ticket.created_at,
             visitor_name=session.visitor_name if session else "",
+            visitor_phone=session.visitor_phone if session else "",
         ),
         "timeline": customer_timeline(customer, limit=12) if customer else [],
         "clocks": clock_states(ticket),
@@ -351,6 +353,13 @@ def customer_chat(request, brand: str):
             "brand": brand_obj,
             "max_mb": rules.setting("upload_max_bytes") // (1024 * 1024),
             "labels": {int(k): v for k, v in rules.setting("rating_labels").items()},
+            "max_chars": services.MAX_BODY,
+            # A signed identity from the brand's website (README: 在线客服的客户身份验证), checked at the start.
+            "identity": {
+                "identifier": request.GET.get("identifier", "")[:40],
+                "hash": request.GET.get("identity_hash", "")[:128],
+                "name": request.GET.get("name", "")[:50],
+            },
         },
     )
 
@@ -363,11 +372,15 @@ def customer_start(request, brand: str):
     data = _body(request)
     try:
         session = services.chat_start(
-            brand=brand_get(brand), visitor_name=str(data.get("name", "")), phone=str(data.get("phone", ""))
+            brand=brand_get(brand),
+            visitor_name=str(data.get("name", "")),
+            phone=str(data.get("phone", "")),
+            identifier=str(data.get("identifier", "")),
+            identity_hash=str(data.get("identity_hash", "")),
         )
     except ServiceError as exc:
         return _error(exc)
-    return JsonResponse({"token": str(session.token)})
+    return JsonResponse({"token": str(session.token), "verified": session.customer_id is not None})
 
 
 @csrf_exempt

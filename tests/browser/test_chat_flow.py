@@ -39,6 +39,46 @@ def _png(width: int = 160, height: int = 100) -> bytes:
 PNG = _png()
 
 
+def signed_identity(server, brand: str, identifier: str) -> str:
+    """The query string a brand's website puts on the chat page's address for a logged-in customer."""
+    from urllib.parse import urlencode
+
+    from kefu.brands.rules import identity_hash
+
+    [(secret,)] = server.sql("select identity_secret from brands_brand where code = ?", brand)
+    return urlencode({"identifier": identifier, "identity_hash": identity_hash(secret, identifier)})
+
+
+def test_a_visitor_who_types_a_customers_phone_pops_as_unverified_with_no_history(server, browser):
+    agent = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN").new_page()
+    login(agent, server.url, "agent1003")
+    agent.click("text=签入")
+    agent.click("button.pick[data-status=ready]")
+    expect(agent.locator("#my-state")).to_have_text("就绪")
+
+    customer = browser.new_context(viewport={"width": 480, "height": 820}, locale="zh-CN").new_page()
+    customer.goto(server.url + "/chat/xintianjie/")
+    customer.fill("#name", "王先生")
+    customer.fill("#phone", "13905910001")  # 王建国's number, typed by someone on the chat page
+    customer.click("#begin")
+    expect(customer.locator("#msgs")).to_contain_text("信天捷")
+
+    pop = agent.locator(".pop").first
+    expect(pop).to_contain_text("未验证")
+    expect(pop).to_contain_text("139****0001")
+    for secret in ("王建国", "老客户", "上次满意度", "近期运单"):
+        expect(pop).not_to_contain_text(secret)
+    agent.wait_for_timeout(400)  # the pop's slide-in
+    shot(agent, "agent-desk-pop-unverified.png")
+
+    # A forged identity on the page's address is refused at the start, in Chinese, and nothing is opened.
+    forged = browser.new_context(locale="zh-CN").new_page()
+    forged.goto(server.url + "/chat/xintianjie/?identifier=13905910001&identity_hash=" + "0" * 64)
+    forged.click("#begin")
+    expect(forged.locator("#start-err")).to_contain_text("身份签名无效")
+    expect(forged.locator("#msgs")).to_be_hidden()
+
+
 def test_agent_and_customer_complete_a_chat(server, browser):
     agent_ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     agent = agent_ctx.new_page()
@@ -51,9 +91,10 @@ def test_agent_and_customer_complete_a_chat(server, browser):
 
     cust_ctx = browser.new_context(viewport={"width": 480, "height": 820}, locale="zh-CN")
     customer = cust_ctx.new_page()
-    customer.goto(server.url + "/chat/xintianjie/")
+    # A returning customer from the demo data, logged in on the brand's website, which signs who he is.
+    customer.goto(server.url + "/chat/xintianjie/?" + signed_identity(server, "xintianjie", "13905910001"))
+    expect(customer.locator("#phone")).to_have_count(0)
     customer.fill("#name", "王先生")
-    customer.fill("#phone", "13905910001")  # a returning customer from the demo data
     customer.click("#begin")
     expect(customer.locator("#msgs")).to_contain_text("信天捷")  # the brand's greeting
     customer.fill("#text", "你好，我的快递破损了，单号 XTJ202611240099")

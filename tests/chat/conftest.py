@@ -22,3 +22,18 @@ def ready(cast):
         return agent
 
     return make
+
+
+@pytest.fixture
+def signed():
+    """A customer's identity as the brand's website signs it (kefu.brands.rules), for chat_start or the page."""
+    from kefu.brands.rules import identity_hash
+
+    def sign(customer, identifier=None):
+        identifier = customer.phone if identifier is None else identifier
+        return {
+            "identifier": identifier,
+            "identity_hash": identity_hash(customer.brand.identity_secret, identifier),
+        }
+
+    return sign

@@ -16,10 +16,10 @@ def active_chat(cast, chat_start, ready):
 
 
 @pytest.mark.django_db
-def test_a_new_chat_is_a_chat_ticket_with_the_brand_greeting_and_an_offer(cast, chat_start):
-    session = chat_start(visitor_name="王先生", phone="13800138000")
+def test_a_new_chat_is_a_chat_ticket_with_the_brand_greeting_and_an_offer(cast, chat_start, signed):
+    session = chat_start(visitor_name="王先生", **signed(cast.customer_a))
     assert session.ticket.channel == "chat"
-    assert session.customer == cast.customer_a  # found by phone
+    assert session.customer == cast.customer_a  # the brand's website signed who it is
     greeting = session.messages.get()
     assert greeting.sender == "system" and "欧飞" in greeting.body
     assert session.offers.get().claimed_by is None
@@ -134,13 +134,13 @@ def test_the_customer_card_shows_vip_open_tickets_waybills_and_last_rating(cast,
 
 
 @pytest.mark.django_db
-def test_offers_put_vip_first_then_the_oldest(cast, chat_start, ready):
+def test_offers_put_vip_first_then_the_oldest(cast, chat_start, ready, signed):
     from kefu.chat.selectors import open_offers_for
     from tests.conftest import at
 
     ready(cast.agent_a)
-    plain_old = chat_start(visitor_name="甲", phone="13800138000", at=at("2026-11-24 09:00"))
-    vip_new = chat_start(visitor_name="乙", phone="13900139000", at=at("2026-11-24 09:05"))
+    plain_old = chat_start(visitor_name="甲", **signed(cast.customer_a), at=at("2026-11-24 09:00"))
+    vip_new = chat_start(visitor_name="乙", **signed(cast.vip_a), at=at("2026-11-24 09:05"))
     anonymous = chat_start(visitor_name="丙", at=at("2026-11-24 09:01"))
     order = [o.session_id for o in open_offers_for(cast.agent_a)]
     assert order == [vip_new.pk, plain_old.pk, anonymous.pk]

@@ -99,7 +99,8 @@
   document.querySelector(".upload-btn").addEventListener("click", function () { $("file").click(); });
   $("begin").addEventListener("click", function () {
     fetch("/chat/" + brand + "/start/", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name: $("name").value, phone: $("phone").value }) })
+      body: JSON.stringify({ name: $("name").value, phone: $("phone") ? $("phone").value : "",
+        identifier: cw.dataset.identifier || "", identity_hash: cw.dataset.identityHash || "" }) })
       .then(function (r) { return r.json(); })
       .then(function (d) {
         if (!d.token) { $("start-err").hidden = false; $("start-err").textContent = d.message; return; }
