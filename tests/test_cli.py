@@ -7,6 +7,7 @@ written, so the document and the behaviour cannot drift apart.
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,20 @@ def test_each_bad_input_gets_its_documented_one_line_answer(workdir, command, co
     captured = capsys.readouterr()
     assert one_line(captured.err) == answer
     assert _written() == before, "a refused command writes nothing"
+
+
+def test_serve_says_in_chinese_that_its_port_is_taken_before_it_says_it_started(db, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert run(["serve", "--port", str(port), "--sweep-every", "0"]) == 2
+    captured = capsys.readouterr()
+    assert (
+        one_line(captured.err)
+        == f"错误：端口 {port} 已被占用（另一个 kefu serve 或其他程序正在使用），请换一个 --port"
+    )
+    assert "已启动" not in captured.out
 
 
 # ---------------------------------------------------------------- before `kefu migrate`, in a real process

@@ -1,10 +1,13 @@
 """WebSocket consumers: thin, every write goes through a service; messages are acked only after commit."""
 
+import json
+import re
+
 from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
+from channels.generic.websocket import JsonWebsocketConsumer, WebsocketConsumer
 from django.template.loader import render_to_string
 
-from kefu.chat import services
+from kefu.chat import limits, services
 from kefu.chat.models import ChatMessage, Offer
 from kefu.chat.push import SUPERVISORS, agent_group, brand_group, chat_group
 from kefu.chat.rules import AgentState
@@ -19,8 +22,55 @@ from kefu.chat.selectors import (
 )
 from kefu.errors import ServiceError
 
+# A frame longer than this is not read: a message of services.MAX_BODY characters with its envelope fits in it.
+MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as \uXXXX
+_CLIENT_ID = re.compile(r'"client_id"\s*:\s*"([^"\\]{1,64})"')
 
-class CustomerChatConsumer(JsonWebsocketConsumer):
+
+class Frames(JsonWebsocketConsumer):
+    """What arrives on a socket is anyone's bytes: a frame that is not a JSON object, is too long or does not
+    say what kefu expects is answered with an error frame (a Chinese message), the socket stays open, and
+    nothing reaches the logs as a traceback."""
+
+    def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            self.refuse("只接受文本格式的 JSON 消息")
+            return
+        if len(text_data) > MAX_FRAME:
+            # the widget puts the client id first: the customer sees the error beside that message
+            found = _CLIENT_ID.search(text_data[:300])
+            self.refuse(
+                f"消息过长，最长 {services.MAX_BODY} 字，未发送",
+                code="too_large",
+                client_id=found.group(1) if found else None,
+            )
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            self.refuse("消息格式无效：应为 JSON")
+            return
+        if not isinstance(content, dict):
+            self.refuse("消息格式无效：应为 JSON 对象")
+            return
+        try:
+            self.receive_json(content, **kwargs)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            client_id = content.get("client_id")
+            self.refuse("消息格式无效", client_id=client_id if isinstance(client_id, str) else None)
+
+    def refuse(self, message: str, *, code: str = "invalid", client_id: str | None = None) -> None:
+        self.send_json({"type": "error", "code": code, "message": message, "client_id": client_id})
+
+
+class RefusedConsumer(WebsocketConsumer):
+    """A socket opened on a path kefu has no socket for: closed before it is accepted (not a server error)."""
+
+    def connect(self):
+        self.close(code=4404)
+
+
+class CustomerChatConsumer(Frames):
     """ws/chat/<token>/: the customer's side of one conversation."""
 
     def connect(self):
@@ -50,6 +100,7 @@ class CustomerChatConsumer(JsonWebsocketConsumer):
         kind = content.get("type")
         try:
             if kind == "message":
+                limits.hit("message", str(self.session.pk))
                 message, _ = services.chat_customer_message(
                     session=self.session,
                     client_id=str(content.get("client_id", "")),
@@ -65,8 +116,17 @@ class CustomerChatConsumer(JsonWebsocketConsumer):
                 services.chat_mark_read(
                     session=self.session, reader=ChatMessage.Sender.CUSTOMER, seq=int(content.get("seq", 0))
                 )
+            else:
+                self.refuse("不支持的消息类型")
         except ServiceError as exc:
-            self.send_json({"type": "error", "client_id": content.get("client_id"), **exc.to_dict()})
+            client_id = content.get("client_id")
+            self.send_json(
+                {
+                    "type": "error",
+                    "client_id": client_id if isinstance(client_id, str) else None,
+                    **exc.to_dict(),
+                }
+            )
 
     def chat_event(self, event):
         payload = event["payload"]
@@ -75,7 +135,7 @@ class CustomerChatConsumer(JsonWebsocketConsumer):
         self.send_json(payload)
 
 
-class DeskConsumer(JsonWebsocketConsumer):
+class DeskConsumer(Frames):
     """ws/desk/: an agent's or supervisor's screen — screen pops, offers taken by others, watched chats."""
 
     def connect(self):
@@ -124,8 +184,10 @@ class DeskConsumer(JsonWebsocketConsumer):
                     services.chat_mark_read(
                         session=session, reader=ChatMessage.Sender.AGENT, seq=int(content.get("seq", 0))
                     )
-        except (ServiceError, KeyError, ValueError) as exc:
-            self.send_json({"type": "error", "message": getattr(exc, "message", "请求无效")})
+            else:
+                self.refuse("不支持的消息类型")
+        except ServiceError as exc:
+            self.refuse(exc.message, code=exc.code)
 
     def offer_new(self, event):
         """Screen pop: only a 就绪 agent is offered new work."""

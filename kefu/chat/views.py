@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.accounts.models import Department
 from kefu.brands.selectors import brand_get, script_context
-from kefu.chat import presence, rules, services
+from kefu.chat import limits, presence, rules, services
 from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.chat.selectors import (
@@ -52,7 +52,10 @@ SCRIPT_SITUATIONS = (
 
 
 def _error(exc: ServiceError) -> JsonResponse:
-    return JsonResponse(exc.to_dict(), status=exc.status)
+    response = JsonResponse(exc.to_dict(), status=exc.status)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _body(request) -> dict:
@@ -371,6 +374,7 @@ def customer_chat(request, brand: str):
 def customer_start(request, brand: str):
     data = _body(request)
     try:
+        limits.hit("start", request.META.get("REMOTE_ADDR", ""))
         session = services.chat_start(
             brand=brand_get(brand),
             visitor_name=str(data.get("name", "")),
@@ -388,6 +392,7 @@ def customer_start(request, brand: str):
 def customer_upload(request, token: str):
     try:
         session = session_for_token(token)
+        limits.hit("upload", str(session.pk))
         upload = request.FILES.get("file")
         if upload is None:
             raise ServiceError("请选择图片", field="file")

@@ -71,6 +71,14 @@ def test_a_visitor_who_types_a_customers_phone_pops_as_unverified_with_no_histor
     agent.wait_for_timeout(400)  # the pop's slide-in
     shot(agent, "agent-desk-pop-unverified.png")
 
+    # A message over the length limit is refused beside the box and the text stays for the customer to split.
+    long_text = "我的快件" * 750
+    customer.fill("#text", long_text)
+    customer.keyboard.press("Enter")
+    expect(customer.locator("#err")).to_contain_text("消息最长 2000 字")
+    expect(customer.locator("#text")).to_have_value(long_text)
+    expect(customer.locator(".msg[data-sender=customer]")).to_have_count(0)
+
     # A forged identity on the page's address is refused at the start, in Chinese, and nothing is opened.
     forged = browser.new_context(locale="zh-CN").new_page()
     forged.goto(server.url + "/chat/xintianjie/?identifier=13905910001&identity_hash=" + "0" * 64)

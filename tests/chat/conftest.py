@@ -24,6 +24,16 @@ def ready(cast):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The public chat's rate limits count in Django's cache: every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def signed():
     """A customer's identity as the brand's website signs it (kefu.brands.rules), for chat_start or the page."""

@@ -1,4 +1,6 @@
+import errno
 import logging
+import socket
 import threading
 
 from django.core.management.base import CommandError
@@ -30,6 +32,30 @@ def _sweep_forever(every: int, stop: threading.Event) -> None:
                 close_old_connections()
 
 
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port, in Chinese; None when it can.
+
+    Daphne reports this in English after kefu has said it started, and exits 1; asked first, the answer is one
+    Chinese line. (Another process may still take the port in between; daphne then reports it.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError):
+        return f"无法识别的监听地址：{host}"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Twisted listens
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"端口 {port} 已被占用（另一个 kefu serve 或其他程序正在使用），请换一个 --port"
+            if exc.errno == errno.EACCES:
+                return f"没有权限监听端口 {port}（1024 以下的端口需要管理员权限）"
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return f"本机没有地址 {host}，无法在其上监听"
+            return f"无法在 {host}:{port} 上监听：{exc.strerror or exc}"
+    return None
+
+
 class Command(KefuCommand):
     help = "启动 kefu 服务 (ASGI: 网页、API 与 WebSocket)，并每分钟检测 SLA 超时与取件超时"
 
@@ -57,6 +83,8 @@ class Command(KefuCommand):
 
         # Every page needs the tables: say so now rather than answer each request with a server error.
         if problem := database_problem():
+            raise CommandError(problem, returncode=EXIT_USAGE)
+        if problem := _listen_problem(host, port):
             raise CommandError(problem, returncode=EXIT_USAGE)
         self.check()  # Django's system checks: warnings printed, errors stop the server
         stop = threading.Event()

@@ -2,7 +2,7 @@
    and resent with the same client id after a reconnect, so nothing is lost and nothing is doubled. */
 (function () {
   "use strict";
-  var cw = document.getElementById("cw"), brand = cw.dataset.brand, maxMb = +cw.dataset.max;
+  var cw = document.getElementById("cw"), brand = cw.dataset.brand, maxMb = +cw.dataset.max, maxChars = +cw.dataset.maxChars || 2000;
   var key = "kefu-chat-" + brand, outKey = key + "-outbox";
   var msgs = document.getElementById("msgs"), text = document.getElementById("text"), typing = document.getElementById("typing");
   var token = localStorage.getItem(key), sock = null, delay = 500, state = null, agentRead = 0, score = 0;
@@ -41,9 +41,23 @@
     if (ended && !$("thanks").hidden) return;
     $("rate").hidden = !ended;
   }
+  function tooLong(body) { return "消息最长 " + maxChars + " 字，这条有 " + body.length + " 字，请分几次发送"; }
+  function showErr(t) { $("err").hidden = false; $("err").textContent = t; }
+  // A message the server will not take is marked beside its bubble, leaves the outbox (it is never resent)
+  // and goes back into the input box when that is empty, so the customer does not lose what they wrote.
+  function refuse(cid, message, body) {
+    var el = msgs.querySelector('[data-cid="' + cid + '"]'), a = el && el.querySelector(".ack");
+    if (a) { a.textContent = "未发送：" + message; a.classList.remove("pending"); a.classList.add("refused"); }
+    saveOutbox(outbox().filter(function (m) { return m.client_id !== cid; }));
+    if (body && !text.value) text.value = body;
+    showErr(message);
+  }
   function flush() {
     if (!sock || sock.readyState !== 1) return;
-    outbox().forEach(function (m) { sock.send(JSON.stringify({ type: "message", client_id: m.client_id, body: m.body })); });
+    outbox().forEach(function (m) {
+      if (m.body.length > maxChars) { refuse(m.client_id, tooLong(m.body), m.body); return; }
+      sock.send(JSON.stringify({ type: "message", client_id: m.client_id, body: m.body }));
+    });
   }
   function connect() {
     sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/chat/" + token + "/");
@@ -67,8 +81,15 @@
         typing.textContent = "客服正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000);
       } else if (d.type === "read" && d.reader === "agent") { agentRead = Math.max(agentRead, d.seq); markRead(); }
       else if (d.type === "state") { setState(d.state); }
-      else if (d.type === "error") { $("err").hidden = false; $("err").textContent = d.message;
-        if (d.client_id) saveOutbox(outbox().filter(function (m) { return m.client_id !== d.client_id; })); }
+      else if (d.type === "error") {
+        var held = outbox().filter(function (m) { return m.client_id === d.client_id; })[0];
+        if (d.code === "rate_limited" && held) {  // kept, and sent again once the limit's window has passed
+          var a = msgs.querySelector('[data-cid="' + d.client_id + '"] .ack'); if (a) a.textContent = "发送太频繁，稍后自动重发";
+          clearTimeout(flush._t); flush._t = setTimeout(flush, (d.retry_after || 5) * 1000);
+          showErr(d.message);
+        } else if (d.client_id) { refuse(d.client_id, d.message, held ? held.body : ""); }
+        else showErr(d.message);
+      }
     };
     sock.onclose = function (e) {
       if (e.code === 4404) { localStorage.removeItem(key); location.reload(); return; }
@@ -77,6 +98,8 @@
   }
   function send() {
     var body = text.value.trim(); if (!body || !token) return;
+    if (body.length > maxChars) { showErr(tooLong(body)); return; }  // the text stays in the box
+    $("err").hidden = true;
     var m = { client_id: "c-" + Date.now() + "-" + Math.random().toString(36).slice(2, 10), body: body };
     saveOutbox(outbox().concat([m])); text.value = ""; lastTyping = 0;
     bubble({ client_id: m.client_id, sender: "customer", body: body }, true);
@@ -93,7 +116,7 @@
     if (f.size > maxMb * 1024 * 1024) { $("err").hidden = false; $("err").textContent = "图片不能超过 " + maxMb + " MB"; this.value = ""; return; }
     var fd = new FormData(); fd.append("file", f); fd.append("client_id", "img-" + Date.now());
     fetch("/chat/s/" + token + "/upload/", { method: "POST", body: fd }).then(function (r) { return r.json(); })
-      .then(function (d) { if (d.message) bubble(d.message, false); else { $("err").hidden = false; $("err").textContent = d.message; } });
+      .then(function (d) { if (d.type === "ack") bubble(d.message, false); else showErr(d.message); });
     this.value = "";
   });
   document.querySelector(".upload-btn").addEventListener("click", function () { $("file").click(); });
