@@ -113,6 +113,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         if add_help:
             self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示帮助并退出")
 
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        """Subcommands whose --help opens with the line they are listed with (`help=`)."""
+        action = super().add_subparsers(**kwargs)
+        add_parser = action.add_parser
+
+        def add(name: str, **options: Any) -> Any:
+            if "help" in options:
+                options.setdefault("description", options["help"])
+            return add_parser(name, **options)
+
+        action.add_parser = add  # type: ignore[method-assign]
+        return action
+
     def format_usage(self) -> str:
         return _chinese_usage(super().format_usage())
 
