@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "channels",
     "ninja",  # serves Swagger UI from its own static files, never a CDN
+    "auditlog",  # who changed a customer's data, when, old → new (registered in kefu/customers/apps.py)
     "kefu.accounts",
     "kefu.brands",
     "kefu.customers",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

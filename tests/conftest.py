@@ -111,6 +111,8 @@ def cast(db):
         role=User.Role.SUPERVISOR,
         team=c.team_a,
     )
+    # Leads team A and is granted brand B too (kefu.accounts.access.brands_for); tests/test_access.py has one who is not.
+    c.supervisor.granted_brands.set([c.brand_b])
     c.admin = User.objects.create_superuser("root", password="pw-123456", role=User.Role.ADMIN)
     c.customer_a = customer_create(brand=c.brand_a, name="王小明", phone="13800138000", gender="male")
     c.vip_a = customer_create(brand=c.brand_a, name="李红", phone="13900139000", gender="female", vip_level=3)

@@ -51,6 +51,13 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=30, blank=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.AGENT)
     team = models.ForeignKey(Team, verbose_name="班组", null=True, blank=True, on_delete=models.SET_NULL)
+    granted_brands = models.ManyToManyField(
+        "brands.Brand",
+        verbose_name="另行授权的品牌",
+        blank=True,
+        related_name="granted_to",
+        help_text="主管除本班组服务的品牌外还可查看的品牌；坐席只看本班组的品牌，管理员看全部",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "人员"
@@ -68,12 +75,10 @@ class User(AbstractUser):
 
     @property
     def is_supervisor(self) -> bool:
-        return self.role in {self.Role.SUPERVISOR, self.Role.ADMIN} or self.is_superuser
+        """A supervisor or an admin (kefu.accounts.access: LEADS)."""
+        from kefu.accounts import access
 
-    @property
-    def sees_full_phone(self) -> bool:
-        """Agents see masked numbers; supervisors and admins may see them whole (DESIGN: privacy)."""
-        return self.is_supervisor
+        return access.role_of(self) in access.LEADS
 
 
 def _new_token() -> str:

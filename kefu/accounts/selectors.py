@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from kefu.accounts import access
 from kefu.accounts.models import Department, User
 from kefu.errors import NotFound, ServiceError
 
@@ -20,12 +21,16 @@ def department_get(code_or_name: str) -> Department:
     return found
 
 
-def supervisor_for(user: User, agent_no: str | None = None) -> User:
-    """The named supervisor, or a supervisor of the user's team, or any supervisor on duty."""
+def supervisor_for(user: User, agent_no: str | None = None, *, brand=None) -> User:
+    """The named supervisor, or a supervisor of the user's team, or another supervisor who serves ``brand``."""
     if agent_no:
         return user_by_agent_no(agent_no)
     supervisors = User.objects.filter(role__in=[User.Role.SUPERVISOR, User.Role.ADMIN], is_active=True)
-    found = (supervisors.filter(team=user.team).first() if user.team_id else None) or supervisors.first()
+    found = supervisors.filter(team=user.team).first() if user.team_id else None
+    if found is None:
+        found = next(
+            (s for s in supervisors.order_by("id") if brand is None or access.serves(s, brand)), None
+        )
     if found is None:
         raise ServiceError("当前没有可升级的主管", field="supervisor_agent_no")
     return found

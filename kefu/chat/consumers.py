@@ -7,13 +7,13 @@ from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer, WebsocketConsumer
 from django.template.loader import render_to_string
 
+from kefu.accounts import access
 from kefu.chat import limits, services
 from kefu.chat.models import ChatMessage, Offer
 from kefu.chat.push import SUPERVISORS, agent_group, brand_group, chat_group
 from kefu.chat.rules import AgentState
 from kefu.chat.selectors import (
     agent_state,
-    brands_served,
     chat_messages,
     customer_card,
     message_payload,
@@ -21,6 +21,7 @@ from kefu.chat.selectors import (
     session_for_user,
 )
 from kefu.errors import ServiceError
+from kefu.tickets import services as tickets_services
 
 # A frame longer than this is not read: a message of services.MAX_BODY characters with its envelope fits in it.
 MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as \uXXXX
@@ -145,7 +146,7 @@ class DeskConsumer(Frames):
             return
         self.user = user
         self.groups_joined = [agent_group(user.pk)] + [
-            brand_group(pk) for pk in brands_served(user).values_list("pk", flat=True)
+            brand_group(pk) for pk in access.brands_for(user).values_list("pk", flat=True)
         ]
         if user.is_supervisor:
             self.groups_joined.append(SUPERVISORS)
@@ -201,6 +202,7 @@ class DeskConsumer(Frames):
         )
         if offer is None:
             return
+        tickets_services.ticket_open(ticket=offer.ticket, user=self.user, via="来电弹屏")
         card = customer_card(
             offer.ticket.customer,
             self.user,

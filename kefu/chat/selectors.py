@@ -5,30 +5,18 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from kefu.accounts.models import User
-from kefu.brands.models import Brand
+from kefu.accounts import access
+from kefu.accounts.models import Team, User
 from kefu.chat.attendance import Period, summarize
 from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
-from kefu.errors import NotFound, PermissionDenied
+from kefu.errors import NotFound
 from kefu.standards import compliance
 from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.rules import OPEN_STATUSES
 from kefu.timeutil import local_now
-
-
-def serves_brand(user: User, brand: Brand) -> bool:
-    if user.is_supervisor:
-        return True
-    return bool(user.team_id) and user.team.brands.filter(pk=brand.pk).exists()
-
-
-def brands_served(user: User) -> QuerySet[Brand]:
-    if user.is_supervisor:
-        return Brand.objects.all()
-    return Brand.objects.filter(teams__user=user) if user.team_id else Brand.objects.none()
 
 
 def agent_state(agent: User) -> tuple[AgentState, datetime | None]:
@@ -44,7 +32,7 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
     """Work waiting for the brands the user serves: VIP and complaints first (priority), then oldest."""
     return (
         Offer.objects.filter(
-            claimed_by__isnull=True, withdrawn_at__isnull=True, brand__in=brands_served(user)
+            claimed_by__isnull=True, withdrawn_at__isnull=True, brand__in=access.brands_for(user)
         )
         .select_related("ticket", "ticket__customer", "ticket__type", "brand", "session")
         .order_by("priority", "created_at", "id")
@@ -75,16 +63,12 @@ def reply_check(text: str, user: User, session_id: int | None = None) -> dict[st
 
 
 def session_for_user(session_id: int, user: User) -> ChatSession:
-    session = (
-        ChatSession.objects.select_related("brand", "ticket", "agent", "customer")
-        .filter(pk=session_id)
-        .first()
+    return access.get_for_user(
+        ChatSession.objects.select_related("brand", "ticket", "agent", "customer"),
+        user,
+        "会话",
+        pk=session_id,
     )
-    if session is None:
-        raise NotFound("会话不存在", field="session")
-    if not serves_brand(user, session.brand):
-        raise PermissionDenied("该会话不属于您服务的品牌")
-    return session
 
 
 def message_payload(message: ChatMessage) -> dict:
@@ -246,14 +230,11 @@ def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
     """Who is in which status and for how long; queues per brand; live chats with their wait; SLA breaches."""
     from kefu.tickets.selectors import breaches_for
 
+    access.require(user, "chat.monitor")
     now = local_now(now)
     open_rows = {r.agent_id: r for r in AgentStatus.objects.filter(ended_at__isnull=True)}
     agents = []
-    for agent in (
-        User.objects.filter(agent_no__isnull=False, is_active=True)
-        .select_related("team")
-        .order_by("agent_no")
-    ):
+    for agent in agents_seen_by(user).order_by("agent_no"):
         row = open_rows.get(agent.pk)
         state = AgentState(row.status) if row else AgentState.OFFLINE
         agents.append(
@@ -265,9 +246,9 @@ def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
             }
         )
     queues = []
-    waiting = Offer.objects.filter(claimed_by__isnull=True, withdrawn_at__isnull=True)
+    waiting = access.scoped(Offer.objects.filter(claimed_by__isnull=True, withdrawn_at__isnull=True), user)
     stats = {r["brand"]: r for r in waiting.values("brand").annotate(n=Count("id"), oldest=Min("created_at"))}
-    for brand in Brand.objects.order_by("code"):
+    for brand in access.brands_for(user).order_by("code"):
         s = stats.get(brand.pk)
         queues.append(
             {
@@ -277,7 +258,7 @@ def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
             }
         )
     live = []
-    sessions = ChatSession.objects.exclude(state=ChatSession.State.ENDED).select_related(
+    sessions = access.scoped(ChatSession.objects.exclude(state=ChatSession.State.ENDED), user).select_related(
         "brand", "agent", "ticket"
     )
     for session in sessions.order_by("started_at"):
@@ -292,12 +273,20 @@ def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
     }
 
 
-def attendance_day(day: date, *, now: datetime | None = None) -> list[dict]:
-    """Every active agent's attendance and occupancy on `day`, by team, from the status log.
+def agents_seen_by(user: User) -> QuerySet[User]:
+    """Active agents of the teams serving the brands ``user`` serves (a supervisor's board and attendance)."""
+    teams = Team.objects.filter(brands__in=access.brands_for(user)).values("pk")
+    return User.objects.filter(agent_no__isnull=False, is_active=True, team__in=teams).select_related("team")
+
+
+def attendance_day(day: date, user: User, *, now: datetime | None = None) -> list[dict]:
+    """Every agent's attendance and occupancy on `day` (of the teams ``user`` oversees), by team, from the status
+    log.
 
     The shift a team is held to is its brands' service hours (earliest start, latest end); a team serving
     a round-the-clock brand works rosters kefu does not know, so it is held to none.
     """
+    access.require(user, "chat.monitor")
     now = local_now(now)
     day_start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     day_end = day_start + timedelta(days=1)
@@ -308,8 +297,7 @@ def attendance_day(day: date, *, now: datetime | None = None) -> list[dict]:
         periods.setdefault(row.agent_id, []).append(Period(row.status, row.started_at, row.ended_at))
     shifts: dict[int | None, tuple[time, time] | None] = {None: None}
     rows = []
-    agents = User.objects.filter(agent_no__isnull=False, is_active=True).select_related("team")
-    for agent in agents.order_by("team__name", "agent_no"):
+    for agent in agents_seen_by(user).order_by("team__name", "agent_no"):
         if agent.team_id not in shifts:
             shifts[agent.team_id] = _team_shift(agent.team)
         summary = summarize(

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
+from kefu.accounts import access
 from kefu.accounts.models import Team, User
 from kefu.brands import rules as brand_rules
 from kefu.brands.models import Brand
@@ -15,7 +16,7 @@ from kefu.chat.models import ChatMessage, ChatSession, Offer
 from kefu.chat.presence import agent_set_status, current_state
 from kefu.chat.push import SUPERVISORS, brand_group, chat_group, push
 from kefu.chat.rules import AgentState
-from kefu.chat.selectors import chat_transcript, message_payload, offer_payload, serves_brand
+from kefu.chat.selectors import chat_transcript, message_payload, offer_payload
 from kefu.customers.models import Customer
 from kefu.customers.rules import normalize_phone
 from kefu.customers.services import customer_create
@@ -214,7 +215,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
     offer = Offer.objects.select_related("ticket", "brand").filter(pk=offer_id).first()
     if offer is None:
         raise ServiceError("该任务不存在", code="not_found")
-    if not serves_brand(agent, offer.brand):
+    if not access.serves(agent, offer.brand):
         raise PermissionDenied("该任务不属于您服务的品牌")
     if current_state(agent) != AgentState.READY:
         raise Conflict("只有“就绪”状态才能接起新任务", code="not_ready")
@@ -426,8 +427,8 @@ def chat_rate(
 def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | None = None) -> ChatSession:
     """A supervisor takes the conversation over from the agent."""
     at = local_now(at)
-    if not supervisor.is_supervisor:
-        raise PermissionDenied("只有主管可以接管会话")
+    access.require(supervisor, "chat.take_over")
+    access.require_brand(supervisor, session.brand, what="该会话")
     with transaction.atomic():
         session = _locked(session)
         if session.state == ChatSession.State.ENDED:

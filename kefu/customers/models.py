@@ -64,13 +64,24 @@ class Customer(models.Model):
 
 
 class CustomerAccessLog(models.Model):
-    """Every opening of a customer's record (000 工作操守 3.9: no browsing customer data without need)."""
+    """Every opening of a customer's record (000 工作操守 3.9: no browsing customer data without need).
+
+    The row outlives the customer: deleting a customer keeps who looked, when and where, with the customer's
+    id, name and brand copied here."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name="客户", on_delete=models.CASCADE, related_name="access_log"
+        Customer,
+        verbose_name="客户",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="access_log",
     )
+    customer_ref = models.PositiveBigIntegerField("客户编号", db_index=True)
+    customer_name = models.CharField("客户姓名", max_length=50)
+    brand = models.ForeignKey("brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查看人", on_delete=models.PROTECT)
     at = models.DateTimeField("时间", default=local_now, editable=False)
+    via = models.CharField("查看途径", max_length=100, help_text="页面或接口，如 工单页 T20261201-0001")
     reason = models.CharField("用途", max_length=100, blank=True)
 
     class Meta:
@@ -78,4 +89,4 @@ class CustomerAccessLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.user} 查看 {self.customer}"
+        return f"{self.user} 查看 {self.customer_name}"

@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kefu.accounts import access
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
-from kefu.errors import NotFound, PermissionDenied, ServiceError
+from kefu.errors import NotFound, ServiceError
 from kefu.express.models import (
     CLAIM_FLOW,
     ArrivalFollowUp,
@@ -22,6 +23,8 @@ from kefu.express.models import (
     ProblemParcel,
     Scan,
     ScanKind,
+    Settlement,
+    Statement,
     Station,
     Waybill,
 )
@@ -43,7 +46,6 @@ from kefu.express.rules import Scan as RuleScan
 from kefu.express.rules.waybill import _formats
 from kefu.tickets.models import Ticket
 from kefu.tickets.rules import OPEN_STATUSES
-from kefu.tickets.selectors import brand_check, ticket_get_for_user
 from kefu.timeutil import local_now
 
 
@@ -77,7 +79,7 @@ def express_brand_get(code: str | None) -> Brand:
 def express_brand_for_user(code: str | None, user) -> Brand:
     """The express brand a page or API call asks for (the first one by default), if the user serves it."""
     brand = express_brand_get(code)
-    brand_check(user, brand.pk)
+    access.require_brand(user, brand)
     return brand
 
 
@@ -245,32 +247,46 @@ def pickups_done(brand: Brand, limit: int = 15) -> QuerySet[PickupOrder]:
 
 def pickup_get_for_user(pk: int, user) -> PickupOrder:
     """A pickup order by id; another brand's order is refused like its brand's pages."""
-    order = PickupOrder.objects.select_related("brand", "ticket").filter(pk=pk).first()
-    if order is None:
-        raise NotFound("没有找到该取件订单", field="order")
-    brand_check(user, order.brand_id)
-    return order
-
-
-def _imports_allowed(user) -> None:
-    if not user.is_supervisor:
-        raise PermissionDenied("只有主管可以导入数据")
+    return access.get_for_user(PickupOrder.objects.select_related("brand", "ticket"), user, "取件订单", pk=pk)
 
 
 def import_jobs_of(brand: Brand, user, limit: int = 20) -> QuerySet[ImportJob]:
     """The brand's latest imports; imports are for supervisors only."""
-    _imports_allowed(user)
+    access.require(user, "express.import")
     return ImportJob.objects.filter(brand=brand).select_related("created_by")[:limit]
 
 
 def import_job_get_for_user(pk: int, user) -> ImportJob:
     """An import job of one of the user's brands."""
-    _imports_allowed(user)
-    job = ImportJob.objects.select_related("brand", "created_by").filter(pk=pk).first()
-    if job is None:
-        raise NotFound("没有找到该导入任务", field="job")
-    brand_check(user, job.brand_id)
-    return job
+    access.require(user, "express.import")
+    return access.get_for_user(
+        ImportJob.objects.select_related("brand", "created_by"), user, "导入任务", pk=pk
+    )
+
+
+def settlements_of(brand: Brand, user) -> QuerySet[Settlement]:
+    """The brand's monthly settlements (月结 is for supervisors)."""
+    access.require(user, "express.settlement")
+    return Settlement.objects.filter(brand=brand)
+
+
+def settlement_get_for_user(brand: Brand, month: date, user) -> Settlement:
+    settlement = settlements_of(brand, user).filter(month=month).first()
+    if settlement is None:
+        raise NotFound(f"{month:%Y年%m月}尚未月结", field="month")
+    return settlement
+
+
+def statement_get_for_user(pk: int, user) -> Statement:
+    """One contract customer's statement of a month."""
+    access.require(user, "express.settlement")
+    return access.get_for_user(
+        Statement.objects.select_related("customer", "settlement", "settlement__brand"),
+        user,
+        "对账单",
+        field="settlement__brand",
+        pk=pk,
+    )
 
 
 def couriers_of(brand: Brand) -> QuerySet[Courier]:
@@ -310,24 +326,20 @@ def waybill_timeline(customer: Customer, limit: int):
 
 def claim_get_for_user(pk: int, user) -> Claim:
     """A claim by id; another brand's claim is refused like its ticket."""
-    claim = Claim.objects.select_related("ticket", "waybill").filter(pk=pk).first()
-    if claim is None:
-        raise NotFound("没有找到该理赔", field="claim")
-    ticket_get_for_user(claim.ticket.number, user)
-    return claim
+    return access.get_for_user(
+        Claim.objects.select_related("ticket", "waybill"), user, "理赔", field="ticket__brand", pk=pk
+    )
 
 
 def problem_get_for_user(pk: int, user) -> ProblemParcel:
     """A problem parcel by id; another brand's parcel is refused like its ticket."""
-    problem = (
-        ProblemParcel.objects.select_related("ticket", "waybill", "reported_by", "origin")
-        .filter(pk=pk)
-        .first()
+    return access.get_for_user(
+        ProblemParcel.objects.select_related("ticket", "waybill", "reported_by", "origin"),
+        user,
+        "问题件",
+        field="ticket__brand",
+        pk=pk,
     )
-    if problem is None:
-        raise NotFound("没有找到该问题件", field="problem")
-    ticket_get_for_user(problem.ticket.number, user)
-    return problem
 
 
 def claims_of(brand: Brand, *, limit: int = 50) -> list[Claim]:

@@ -39,6 +39,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from tqdm import tqdm
 
+from kefu.accounts import access
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
 from kefu.errors import ServiceError
@@ -244,11 +245,16 @@ def settle_month(
     *,
     brand: Brand,
     month: date,
+    actor=None,
     progress: bool = False,
     at: datetime | None = None,
     rulebook: Rulebook | None = None,
 ) -> Settlement:
-    """Settle (or settle again, replacing the earlier run) one month for every contract customer."""
+    """Settle (or settle again, replacing the earlier run) one month for every contract customer.
+    ``actor`` is the person who asked (a supervisor of the brand); None is the operator's console."""
+    if actor is not None:
+        access.require(actor, "express.settlement")
+        access.require_brand(actor, brand)
     now = local_now(at)
     book = rulebook or default_rulebook()
     waybills = month_waybills(brand, month)

@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kefu.errors import PermissionDenied, ServiceError
+from kefu.errors import ServiceError
 from kefu.express import services
 from kefu.express.imports import parse_month
-from kefu.express.models import Discrepancy, ImportJob, PickupOrder, Settlement, Statement
+from kefu.express.models import Discrepancy, ImportJob, PickupOrder, Settlement
 from kefu.express.selectors import (
     couriers_of,
     express_brand_for_user,
@@ -19,6 +19,9 @@ from kefu.express.selectors import (
     pickup_get_for_user,
     pickups_done,
     pickups_open,
+    settlement_get_for_user,
+    settlements_of,
+    statement_get_for_user,
 )
 from kefu.express.settlement import (
     discrepancy_kinds,
@@ -27,7 +30,6 @@ from kefu.express.settlement import (
     statement_lines,
     statements_by_area,
 )
-from kefu.tickets.selectors import brand_check
 from kefu.timeutil import local_now
 
 DISCREPANCIES_SHOWN = 500
@@ -208,24 +210,21 @@ def settlement_list(request):
     return render(
         request,
         "express/settlements.html",
-        {"brand": brand, "settlements": Settlement.objects.filter(brand=brand)},
+        {"brand": brand, "settlements": settlements_of(brand, request.user)},
     )
 
 
 @login_required
 @require_POST
 def settlement_run(request):
-    if not request.user.is_supervisor:
-        raise PermissionDenied("只有主管可以运行月结")
-    settlement = settle_month(brand=_brand(request), month=parse_month(request.POST.get("month", "")))
+    settlement = settle_month(
+        brand=_brand(request), month=parse_month(request.POST.get("month", "")), actor=request.user
+    )
     return redirect("express_settlement", month=f"{settlement.month:%Y-%m}")
 
 
 def _settlement(request, month: str) -> Settlement:
-    settlement = Settlement.objects.filter(brand=_brand(request), month=parse_month(month)).first()
-    if settlement is None:
-        raise Http404("该月尚未月结")
-    return settlement
+    return settlement_get_for_user(_brand(request), parse_month(month), request.user)
 
 
 @login_required
@@ -264,12 +263,7 @@ def settlement_download(request, month: str):
 
 @login_required
 def statement_detail(request, pk: int):
-    statement = (
-        Statement.objects.select_related("customer", "settlement", "settlement__brand").filter(pk=pk).first()
-    )
-    if statement is None:
-        raise Http404("没有找到对账单")
-    brand_check(request.user, statement.settlement.brand_id)
+    statement = statement_get_for_user(pk, request.user)
     return render(
         request,
         "express/statement.html",

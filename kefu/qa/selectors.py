@@ -7,13 +7,13 @@ checks here are the ones the services enforce, so a page shows a form exactly wh
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from kefu.accounts import access
 from kefu.accounts.models import User
 from kefu.chat.models import ChatSession
 from kefu.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from kefu.qa.models import ScoreSheet, ScoreSheetEvent
 from kefu.standards import qa
 from kefu.tickets.models import Ticket
-from kefu.tickets.selectors import brand_check, brands_of
 
 # The list's tabs: their names and which sheets each shows (the list and its counts read the same conditions).
 FILTERS = {
@@ -26,16 +26,16 @@ SHOW = {key: name for key, (name, _) in FILTERS.items()}
 
 
 def check_may_view(sheet: ScoreSheet, user: User) -> None:
-    if not user.is_supervisor and user.pk != sheet.agent_id:
+    if not access.can(user, "qa.review") and user.pk != sheet.agent_id:
         raise PermissionDenied("只有被质检的坐席本人和主管可以查看评分表")
-    brand_check(user, sheet.ticket.brand_id)
+    access.require_brand(user, sheet.ticket.brand_id, what="该评分表")
 
 
 def check_may_judge(sheet: ScoreSheet, user: User) -> None:
     """Review a deduction or answer an appeal: a supervisor of the brand, not on their own conversation."""
-    if not user.is_supervisor:
+    if not access.can(user, "qa.review"):
         raise PermissionDenied("只有主管可以复核评分表")
-    brand_check(user, sheet.ticket.brand_id)
+    access.require_brand(user, sheet.ticket.brand_id, what="该评分表")
     if user.pk == sheet.agent_id:
         raise PermissionDenied("不能复核或答复自己接待的对话的评分表")
 
@@ -44,7 +44,7 @@ def check_may_appeal(sheet: ScoreSheet, user: User) -> None:
     """申诉: the agent whose conversation it is, once."""
     if user.pk != sheet.agent_id:
         raise PermissionDenied("只有被质检的坐席本人可以申诉")
-    brand_check(user, sheet.ticket.brand_id)
+    access.require_brand(user, sheet.ticket.brand_id, what="该评分表")
     if sheet.appeal != ScoreSheet.Appeal.NONE:
         raise Conflict("每张评分表只能申诉一次，您已经申诉过了", code="already_appealed")
 
@@ -85,13 +85,11 @@ def item_where(item: dict) -> str:
 
 def sheets_for_ticket(ticket: Ticket, user: User) -> list[ScoreSheet]:
     """The ticket's sheets the user may see (the ticket page's links)."""
-    try:
-        brand_check(user, ticket.brand_id)
-    except PermissionDenied:
+    if not access.serves(user, ticket.brand_id):
         return []
     # check_may_view in one query: supervisors see every sheet of the ticket, an agent their own.
     sheets = ScoreSheet.objects.select_related("ticket").filter(ticket=ticket).order_by("scored_at")
-    return list(sheets if user.is_supervisor else sheets.filter(agent=user))
+    return list(sheets if access.can(user, "qa.review") else sheets.filter(agent=user))
 
 
 def sheets_for_user(user: User, *, show: str = "", agent_no: str = "") -> QuerySet[ScoreSheet]:
@@ -99,12 +97,7 @@ def sheets_for_user(user: User, *, show: str = "", agent_no: str = "") -> QueryS
     if show not in SHOW:
         raise ServiceError("未知的筛选条件", field="show")
     qs = ScoreSheet.objects.select_related("ticket", "ticket__brand", "agent")
-    if user.is_supervisor:
-        brands = brands_of(user)
-        if brands is not None:
-            qs = qs.filter(ticket__brand__in=brands)
-    else:
-        qs = qs.filter(agent=user)
+    qs = access.scoped(qs, user, "ticket__brand") if access.can(user, "qa.review") else qs.filter(agent=user)
     if agent_no.strip():
         qs = qs.filter(agent__agent_no=agent_no.strip())
     return qs.filter(FILTERS[show][1]).order_by("-scored_at", "-id")

@@ -85,7 +85,10 @@ def list_breaches(request: HttpRequest, limit: int = Query(100, le=1000)):
 
 @router.get("/{number}", response=TicketOut, summary="工单详情")
 def get_ticket(request: HttpRequest, number: str):
-    return TicketOut.build(ticket_get_for_user(number, request.user), request.user)
+    ticket = services.ticket_open(
+        ticket=ticket_get_for_user(number, request.user), user=request.user, via="API 工单"
+    )
+    return TicketOut.build(ticket, request.user)
 
 
 @router.get("/{number}/events", response=list[EventOut], summary="工单历史 (按时间顺序)")
@@ -126,7 +129,7 @@ def hand_off(request: HttpRequest, number: str, payload: HandOffIn):
 @router.post("/{number}/escalate", response=TicketOut, summary="升级主管")
 def escalate(request: HttpRequest, number: str, payload: EscalateIn):
     ticket = ticket_get_for_user(number, request.user)
-    supervisor = supervisor_for(request.user, payload.supervisor_agent_no)
+    supervisor = supervisor_for(request.user, payload.supervisor_agent_no, brand=ticket.brand)
     ticket = services.ticket_escalate(
         ticket=ticket, supervisor=supervisor, actor=request.user, reason=payload.reason
     )

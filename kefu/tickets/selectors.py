@@ -2,43 +2,25 @@
 
 from django.db.models import Case, Q, QuerySet, Value, When
 
+from kefu.accounts import access
 from kefu.accounts.models import User
-from kefu.errors import NotFound, PermissionDenied
+from kefu.errors import NotFound
 from kefu.tickets.models import SlaClock, Ticket, TicketType
 from kefu.tickets.rules import OPEN_STATUSES, STATUS_LABELS, Status
 from kefu.timeutil import local_now
 
 
-def brands_of(user: User) -> QuerySet | None:
-    """The brands a user serves; None means every brand (supervisors, admins)."""
-    if user.is_supervisor:
-        return None
-    from kefu.brands.models import Brand
-
-    return Brand.objects.filter(teams__user=user) if user.team_id else Brand.objects.none()
-
-
-def brand_check(user: User, brand_id: int) -> None:
-    """Refuse what belongs to a brand the user does not serve."""
-    allowed = brands_of(user)
-    if allowed is not None and not allowed.filter(pk=brand_id).exists():
-        raise PermissionDenied("您不服务该品牌")
-
-
 def tickets_for(user: User) -> QuerySet[Ticket]:
-    qs = Ticket.objects.select_related("brand", "type", "customer", "assignee", "department")
-    brands = brands_of(user)
-    return qs if brands is None else qs.filter(brand__in=brands)
+    return access.scoped(
+        Ticket.objects.select_related("brand", "type", "customer", "assignee", "department"), user
+    )
 
 
 def ticket_get_for_user(number: str, user: User) -> Ticket:
     """A ticket by number; another brand's ticket is refused, an unknown number is not found."""
-    ticket = Ticket.objects.select_related("brand", "type", "customer").filter(number=number).first()
-    if ticket is None:
-        raise NotFound(f"没有找到工单 {number}", field="number")
-    if not tickets_for(user).filter(pk=ticket.pk).exists():
-        raise PermissionDenied("该工单不属于您服务的品牌")
-    return ticket
+    return access.get_for_user(
+        Ticket.objects.select_related("brand", "type", "customer"), user, "工单", ref=number, number=number
+    )
 
 
 def ticket_search(

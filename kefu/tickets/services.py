@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kefu.accounts import access
 from kefu.accounts.models import Department, Team, User
 from kefu.brands.models import Brand
 from kefu.brands.selectors import working_calendar
@@ -246,6 +247,15 @@ def ticket_create(
     return ticket
 
 
+def ticket_open(*, ticket: Ticket, user: User, via: str) -> Ticket:
+    """Show ``user`` a ticket they may see; its customer's record is opened with it (access log)."""
+    from kefu.customers.services import customer_open
+
+    if ticket.customer_id:
+        customer_open(customer=ticket.customer, user=user, via=f"{via} {ticket.number}")
+    return ticket
+
+
 def ticket_intake(
     *,
     actor: User,
@@ -260,17 +270,17 @@ def ticket_intake(
     scope: str = "domestic",
 ) -> Ticket:
     """One contact in: resolve brand, type and customer (by id, or found by phone, or new), then open the ticket."""
-    from kefu.brands.selectors import brand_get
     from kefu.customers.selectors import customer_get_for_user
     from kefu.customers.services import customer_find_or_create
     from kefu.tickets.selectors import ticket_type_get
 
-    brand_obj = brand_get(brand)
+    access.require(actor, "ticket.create")
+    brand_obj = access.brand_get_for_user(brand, actor)
     found = None
     if customer_id is not None:
         found = customer_get_for_user(customer_id, actor)
     elif customer:
-        found = customer_find_or_create(brand=brand_obj, **customer)
+        found = customer_find_or_create(brand=brand_obj, actor=actor, **customer)
     return ticket_create(
         brand=brand_obj,
         type=ticket_type_get(type),
@@ -324,9 +334,16 @@ def ticket_transition(
 
 
 def ticket_assign(*, ticket: Ticket, agent: User, actor: User | None, at: datetime | None = None) -> Ticket:
+    """Give the ticket to ``agent``: a supervisor of its brand assigns anyone who serves the brand; an agent
+    takes work only for themselves (a claimed chat); ``actor`` None is kefu's own routing."""
     at = local_now(at)
     if not agent.is_active:
         raise ServiceError("该人员已停用，不能分派", field="agent")
+    if actor is not None:
+        if actor != agent:
+            access.require(actor, "ticket.assign")
+        access.require_brand(actor, ticket.brand, what="该工单")
+    access.require_may_take(agent, ticket.brand)
     with transaction.atomic():
         ticket = _locked(ticket)
         if ticket.assignee == agent:
@@ -390,6 +407,7 @@ def ticket_escalate(
     at = local_now(at)
     if not supervisor.is_supervisor:
         raise ServiceError(f"{supervisor} 不是主管，不能升级给他", field="supervisor")
+    access.require_may_take(supervisor, ticket.brand)
     if not reason.strip():
         raise ServiceError("请填写升级原因", field="reason")
     with transaction.atomic():

@@ -48,7 +48,9 @@ def _refusal_key(number: str) -> str:
 
 @login_required
 def ticket_detail(request, number: str):
-    ticket = ticket_get_for_user(number, request.user)
+    ticket = services.ticket_open(
+        ticket=ticket_get_for_user(number, request.user), user=request.user, via="工单页"
+    )
     customer = ticket.customer
     context = {
         "ticket": ticket,
@@ -81,7 +83,10 @@ ACTIONS = {
         promise=r.POST.get("promise", ""),
     ),
     "escalate": lambda r, t: services.ticket_escalate(
-        ticket=t, supervisor=supervisor_for(r.user), actor=r.user, reason=r.POST.get("reason", "")
+        ticket=t,
+        supervisor=supervisor_for(r.user, brand=t.brand),
+        actor=r.user,
+        reason=r.POST.get("reason", ""),
     ),
     "reply": lambda r, t: services.ticket_reply(
         ticket=t, actor=r.user, body=r.POST.get("body", ""), override_reason=r.POST.get("override_reason", "")

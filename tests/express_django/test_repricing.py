@@ -158,7 +158,7 @@ def test_every_waybill_off_by_a_fen_is_listed_and_no_other(net, book, grid):
 def test_pages_and_excel_show_the_tariff_discrepancy(net, cast, client):
     monthly(net, "XTJ700000000002", "15.00")
     settlement = settle_month(brand=net.brand, month=OCTOBER)
-    client.force_login(cast.agent_b)
+    client.force_login(cast.supervisor)  # 月结 is for supervisors (access: express.settlement)
     page = client.get("/express/settlements/2026-10/?kind=tariff").content.decode()
     assert "运费与价目表不符 1" in page and "价目表运费" in page and "+3.00" in page
     statement = settlement.statements.get()

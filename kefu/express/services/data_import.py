@@ -15,9 +15,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 
+from kefu.accounts import access
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
-from kefu.errors import Conflict, PermissionDenied, ServiceError
+from kefu.errors import Conflict, ServiceError
 from kefu.express import imports
 from kefu.express.models import ImportJob
 from kefu.timeutil import local_now
@@ -47,8 +48,8 @@ def scans_push(*, brand: Brand, rows: list[dict[str, Any]]) -> imports.ImportSum
 
 def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, actor: User) -> ImportJob:
     """Keep the uploaded file under KEFU_VAR_DIR/imports and queue its import."""
-    if not actor.is_supervisor:
-        raise PermissionDenied("只有主管可以导入数据")
+    access.require(actor, "express.import")
+    access.require_brand(actor, brand)
     if kind not in imports.IMPORTERS:
         raise ServiceError("请选择要导入的数据类型", field="kind")
     if upload is None:
