@@ -6,13 +6,36 @@ KEFU_SECRET_KEY      secret key; unset: generated once and kept in var/secret_ke
 KEFU_DEBUG           1 to turn on Django's debug pages (never in production)
 KEFU_ALLOWED_HOSTS   comma-separated host names; default: localhost,127.0.0.1
 KEFU_VAR_DIR         where files kefu writes live (database, uploads, secret); default: ./var
+
+Serving behind a proxy, sessions, abuse (README "Configuration"):
+KEFU_PUBLIC_ORIGINS  comma-separated origins people open kefu at, e.g. https://kefu.example.com:8443; trusted for
+                     CSRF (every form post and API call with a session) and their host names are allowed hosts
+KEFU_BEHIND_PROXY    1 when a TLS-terminating reverse proxy (Caddy, nginx) is in front: X-Forwarded-Proto says
+                     https, X-Forwarded-Host the host, X-Forwarded-For the caller; session and CSRF cookies are
+                     sent over HTTPS only and HSTS is sent
+KEFU_PROXY_COUNT     how many trusted proxies append to X-Forwarded-For; default 1 behind a proxy, else 0
+KEFU_HSTS_SECONDS    Strict-Transport-Security max-age behind a proxy; default 86400 (raise to 31536000 once
+                     HTTPS is there to stay); 0 turns it off
+KEFU_SESSION_HOURS   a login lasts this long, and ends when the browser closes (shared desk PCs); default 12
+KEFU_PASSWORD_MIN_LENGTH  shortest password accepted when one is set; default 10 (also: not like the user
+                     name, not a common password, not all digits)
+KEFU_LOGIN_FAILURE_LIMIT  wrong passwords for one account before it is locked; default 5
+KEFU_LOGIN_ADDRESS_FAILURE_LIMIT  wrong passwords from one address (any account) before it is locked; default 30
+                     (a contact center behind one NAT address shares it); 0 turns the address lock off
+KEFU_LOGIN_LOCKOUT_MINUTES  how long a lock lasts unless a supervisor lifts it (/accounts/lockouts/); default 30
+KEFU_API_TOKEN_FAILURE_LIMIT  wrong API tokens from one address in 10 minutes before it gets 429; default 20
+KEFU_API_INTAKE_RATE  calls per user to the API's intake endpoints (new tickets, customers, express intake);
+                     default 60/min (django-ninja's format: 120/min, 1000/h)
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KEFU_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -24,6 +47,34 @@ def _env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} 应为整数，而不是“{value}”") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} 不能为负数")
+    return number
+
+
+def _public_origins() -> list[str]:
+    origins = []
+    for origin in os.environ.get("KEFU_PUBLIC_ORIGINS", "").split(","):
+        origin = origin.strip().rstrip("/")
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path or parts.query:
+            raise ImproperlyConfigured(
+                f"KEFU_PUBLIC_ORIGINS 中的“{origin}”不是一个来源，应写成 https://kefu.example.com:8443 这样"
+            )
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def _secret_key() -> str:
@@ -42,7 +93,47 @@ DEBUG = _env_bool("KEFU_DEBUG")
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("KEFU_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [f"http://{h}:8000" for h in ALLOWED_HOSTS if h != "*"]
+PUBLIC_ORIGINS = _public_origins()
+ALLOWED_HOSTS += [h for h in (urlsplit(o).hostname for o in PUBLIC_ORIGINS) if h and h not in ALLOWED_HOSTS]
+# Same-origin posts pass Django's check on any port; these are the origins a proxy (or `make demo`) puts in front.
+CSRF_TRUSTED_ORIGINS = [*PUBLIC_ORIGINS, *(f"http://{h}:8000" for h in ALLOWED_HOSTS if h != "*")]
+
+# Behind a TLS-terminating proxy: trust what it says about the scheme, host and caller; cookies over HTTPS only.
+BEHIND_PROXY = _env_bool("KEFU_BEHIND_PROXY")
+KEFU_PROXY_COUNT = _env_int("KEFU_PROXY_COUNT", 1 if BEHIND_PROXY else 0)  # kefu.ratelimit.client_address
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+    USE_X_FORWARDED_PORT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _env_int("KEFU_HSTS_SECONDS", 86400)
+
+# Security headers on every response (SecurityMiddleware, XFrameOptionsMiddleware); the content security policy
+# is kefu.security.ContentSecurityPolicyMiddleware's. The customer chat page may be framed by a brand's site.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Style attributes (progress bars, Swagger UI) and htmx's indicator style; scripts stay strict.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        # WebSockets to this host (ws: / wss:) are added per request by the middleware.
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+
+# A login on a shared desk PC ends when the browser closes, and after KEFU_SESSION_HOURS at the latest.
+SESSION_COOKIE_AGE = _env_int("KEFU_SESSION_HOURS", 12) * 3600 or 12 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [
     "daphne",
@@ -56,6 +147,7 @@ INSTALLED_APPS = [
     "channels",
     "ninja",  # serves Swagger UI from its own static files, never a CDN
     "auditlog",  # who changed a customer's data, when, old → new (registered in kefu/customers/apps.py)
+    "axes",  # login lockout after repeated failures (kefu.accounts.lockout)
     "kefu.accounts",
     "kefu.brands",
     "kefu.customers",
@@ -67,6 +159,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kefu.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -78,6 +171,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kefu.middleware.ServiceErrorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "kefu.urls"
@@ -127,10 +221,46 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Rate limits count in the cache: shared by every process through Redis, else each process's own memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kefu",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kefu"}
+    )
+}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": _env_int("KEFU_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out account or address before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes, kefu.accounts.lockout): per account and, with a higher limit, per address.
+LOGIN_FAILURE_LIMIT = _env_int("KEFU_LOGIN_FAILURE_LIMIT", 5) or 5
+LOGIN_ADDRESS_FAILURE_LIMIT = _env_int("KEFU_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+AXES_HANDLER = "kefu.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"] if LOGIN_ADDRESS_FAILURE_LIMIT else ["username"]
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("KEFU_LOGIN_LOCKOUT_MINUTES", 30) or 30)
+AXES_RESET_ON_SUCCESS = False  # the handler forgets the account's own failures only (not its address's)
+AXES_LOCKOUT_CALLABLE = "kefu.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kefu.ratelimit.client_address"
+AXES_VERBOSE = False
+# Wrong API tokens per address (kefu.api.BearerToken), and the API's intake endpoints (kefu.api.INTAKE).
+API_TOKEN_FAILURE_LIMIT = _env_int("KEFU_API_TOKEN_FAILURE_LIMIT", 20) or 20
+NINJA_DEFAULT_THROTTLE_RATES = {"intake": os.environ.get("KEFU_API_INTAKE_RATE", "").strip() or "60/min"}
 LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = "zh-hans"

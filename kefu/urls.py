@@ -10,6 +10,7 @@ admin.site.index_title = "后台管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("accounts/", include("kefu.accounts.urls")),
     path("express/", include("kefu.express.urls")),
     path("qa/", include("kefu.qa.urls")),
     path("", include("kefu.chat.urls")),

@@ -72,6 +72,26 @@ def pytest_runtest_call(item):
                 out.write(item.nodeid + "\n")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits count in Django's cache: every test starts with nothing counted. Local memory is emptied; a
+    shared cache (KEFU_REDIS_URL set) is never flushed, the test gets keys of its own instead."""
+    import uuid
+
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    default = caches["default"]
+    if isinstance(default, LocMemCache):
+        default.clear()
+        yield
+        return
+    saved = default.key_prefix
+    default.key_prefix = f"{saved}test-{uuid.uuid4().hex}"
+    yield
+    default.key_prefix = saved
+
+
 @pytest.fixture
 def cast(db):
     from kefu.accounts.models import ApiToken, Team, User

@@ -67,6 +67,11 @@ EXAMPLES: dict[str, list[str]] = {
     "kefu settle --month 2026-10 [--xlsx FILE]": ["settle --month 2026-10 --xlsx 月结.xlsx"],
     "kefu settle --month 2026-10 --xlsx 月结.xlsx": ["settle --month 2026-10 --xlsx 月结.xlsx"],
     "kefu express-sweep": ["express-sweep"],
+    "kefu unlock-login": ["unlock-login"],
+    "kefu unlock-login [--username U | --address IP]": [
+        "unlock-login --username agent_a",
+        "unlock-login --address 10.0.0.9",
+    ],
     "kefu sent-not-arrived --station CODE [--since D --until D] [--open-tickets]": [
         "sent-not-arrived --station FQ01 --since 2026-11-17 --until 2026-11-23 --open-tickets"
     ],

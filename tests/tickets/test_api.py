@@ -182,6 +182,7 @@ def test_customer_timeline_and_returning_customer(api_a, cast):
 
 
 def test_openapi_document_and_docs_page_are_served(client, cast):
+    client.force_login(cast.agent_a)  # staff only: tests/test_api_docs.py
     assert client.get("/api/openapi.json").status_code == 200
     assert "/api/tickets" in client.get("/api/openapi.json").json()["paths"]
     docs = client.get("/api/docs")
