@@ -202,6 +202,8 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "breach_list": ("list", "get", "/tickets/breaches/", None),
     "ticket_detail": ("object", "get", "/tickets/{ticket}/", None),
     "ticket_action": ("object", "post", "/tickets/{ticket}/action/", {"action": "note", "body": "x"}),
+    "account_lockouts": ("lead", "get", "/accounts/lockouts/", None),
+    "account_unlock": ("lead", "post", "/accounts/lockouts/unlock/", {"username": "agent_b"}),
     # the customer's side and the door
     "chat_customer": ("public", "", "", None),
     "chat_customer_start": ("public", "", "", None),
