@@ -58,6 +58,8 @@ def pytest_runtest_call(item):
     """Note the tests whose body reads the clock (and the browser tests, whose servers do), so that
     `make test` runs them again at every date of CLOCKS."""
     report = item.config.getoption("clock_report")
+    if report:
+        report = item.config.invocation_params.dir / report  # a test may change the working directory
     if not report or item.get_closest_marker("clock"):
         return (yield)
     reads = []
