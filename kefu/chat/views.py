@@ -12,6 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kefu import ratelimit
 from kefu.accounts.models import Department
 from kefu.brands.selectors import brand_get, script_context
 from kefu.chat import limits, presence, rules, services
@@ -370,7 +371,7 @@ def customer_chat(request, brand: str):
 def customer_start(request, brand: str):
     data = _body(request)
     try:
-        limits.hit("start", request.META.get("REMOTE_ADDR", ""))
+        limits.hit("start", ratelimit.client_address(request))
         session = services.chat_start(
             brand=brand_get(brand),
             visitor_name=str(data.get("name", "")),
