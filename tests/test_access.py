@@ -10,9 +10,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kefu.accounts import access
-from tests.conftest import at
+from tests.conftest import SUITE_CLOCK, at
 
-pytestmark = pytest.mark.django_db
+# Who may see what, not when: pinned to the suite's moment, so the clock reruns of `make test` skip it.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(SUITE_CLOCK)]
 
 # How each route is scoped:
 #   object  — it names one object; asked for brand B's as an agent of brand A: 403 or 404, nothing of it shown

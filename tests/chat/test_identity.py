@@ -7,6 +7,11 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from tests.conftest import SUITE_CLOCK
+
+# Who a visitor is, not when: pinned to the suite's moment, so the clock reruns of `make test` skip it.
+pytestmark = pytest.mark.clock(SUITE_CLOCK)
+
 
 def _start(client, brand="oufei", **body):
     return client.post(f"/chat/{brand}/start/", json.dumps(body), content_type="application/json")

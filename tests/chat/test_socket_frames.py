@@ -8,6 +8,11 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
+from tests.conftest import SUITE_CLOCK
+
+# What a socket does with bad frames, not when: pinned to the suite's moment, so the clock reruns of `make test` skip it.
+pytestmark = pytest.mark.clock(SUITE_CLOCK)
+
 BAD_FRAMES = [
     pytest.param({"text_data": "not json"}, id="not-json"),
     pytest.param({"text_data": "[1, 2]"}, id="a-list"),
