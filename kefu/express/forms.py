@@ -13,7 +13,19 @@ from django import forms
 
 from kefu.errors import ServiceError
 from kefu.express.models import Claim, Station
-from kefu.express.rules import complaint_types, problem_parcel_kinds
+from kefu.express.rules import InputError, Place, complaint_types, problem_parcel_kinds
+from kefu.express.rules.divisions import check_place, divisions
+from kefu.express.rules.phone import check_phone
+from kefu.express.rules.pickup import (
+    check_dimensions,
+    check_pickup_time,
+    check_pieces,
+    check_weight,
+    parse_number,
+    parse_pickup_time,
+    parse_pieces,
+)
+from kefu.express.rules.text import place_key
 from kefu.timeutil import local_days
 
 # a browser date picker; its value must be ISO (2026-11-24) whatever the language
@@ -230,3 +242,144 @@ class ArrivalsForm(ServiceErrorForm):
 
     def period(self) -> tuple[datetime, datetime]:
         return local_days(self.cleaned_data["since"], self.cleaned_data["until"])
+
+
+def _place_fields(prefix: str, name: str) -> dict[str, forms.Field]:
+    return {
+        f"{prefix}_province": forms.CharField(
+            label=f"{name}省份", max_length=30, error_messages={"required": f"请选择{name}的省份"}
+        ),
+        f"{prefix}_city": forms.CharField(label="城市", required=False, max_length=30),
+        f"{prefix}_district": forms.CharField(label="区县", required=False, max_length=30),
+    }
+
+
+class PickupForm(ServiceErrorForm):
+    """取件下单 (004 第一节 二 2): what the agent types while the customer is on the line.
+
+    Each field is checked by the same pure rules the service applies (kefu/express/rules: divisions, phone,
+    pickup limits and time), so every mistake is shown beside its field at once, in Chinese."""
+
+    customer_name = forms.CharField(label="客户名称", required=False, max_length=100)
+    returning = forms.BooleanField(label="老客户（电话已建档时自动识别）", required=False)
+    locals().update(_place_fields("origin", "寄件地"))
+    locals().update(_place_fields("dest", "目的地"))
+    item_name = forms.CharField(label="品名", max_length=100, error_messages={"required": "请填写品名"})
+    pieces = forms.CharField(label="件数", max_length=10, error_messages={"required": "请填写件数"})
+    weight_kg = forms.CharField(
+        label="重量（公斤）", max_length=20, error_messages={"required": "请填写重量"}
+    )
+    length = forms.CharField(label="长", required=False, max_length=10)
+    width = forms.CharField(label="宽", required=False, max_length=10)
+    height = forms.CharField(label="高", required=False, max_length=10)
+    special_handling = forms.CharField(label="特殊操作要求", required=False, max_length=200)
+    contact_name = forms.CharField(
+        label="联系人", max_length=50, error_messages={"required": "请填写取件联系人"}
+    )
+    phone = forms.CharField(label="电话", max_length=30, error_messages={"required": "请填写联系电话"})
+    pickup_time = forms.CharField(label="约定取件时间", required=False, max_length=30)
+    address = forms.CharField(label="取件地址", max_length=200, error_messages={"required": "请填写取件地址"})
+
+    error_fields = {
+        "origin.province": "origin_province",
+        "origin.city": "origin_city",
+        "origin.district": "origin_district",
+        "destination.province": "dest_province",
+        "destination.city": "dest_city",
+        "destination.district": "dest_district",
+        "origin": "origin_province",
+        "destination": "dest_province",
+        "dimensions_cm": "length",
+    }
+
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+        # the 省市区 picker (static/express/pickup.js): each place field offers the names of the one above it
+        for prefix in ("origin", "dest"):
+            for part, listed in (
+                ("province", "xp-provinces"),
+                ("city", f"xp-{prefix}-cities"),
+                ("district", f"xp-{prefix}-districts"),
+            ):
+                attrs = self.fields[f"{prefix}_{part}"].widget.attrs
+                attrs.update({"list": listed, "autocomplete": "off", "data-place": f"{prefix} {part}"})
+        self.fields["pickup_time"].widget.input_type = "datetime-local"
+        self.fields["pieces"].widget.attrs["inputmode"] = "numeric"
+        self.fields["weight_kg"].widget.attrs["inputmode"] = "decimal"
+        for side in ("length", "width", "height"):
+            self.fields[side].widget.attrs.update(
+                {"size": "4", "inputmode": "decimal", "aria-label": self.fields[side].label}
+            )
+
+    def _check(self, name: str, check: Any) -> Any:
+        """Run one pure check; its InputError goes beside the field it names."""
+        try:
+            return check()
+        except InputError as exc:
+            self.add_service_error(ServiceError(exc.message, field=exc.field or name))
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for prefix, key in (("origin", "origin"), ("dest", "destination")):
+            if data.get(f"{prefix}_province"):
+                place = Place(
+                    *(data.get(f"{prefix}_{part}", "") for part in ("province", "city", "district"))
+                )
+                self._check(f"{prefix}_province", lambda p=place, k=key: check_place(p, k))
+        if data.get("phone"):
+            self._check("phone", lambda: check_phone(data["phone"]))
+        if data.get("pieces"):
+            self._check("pieces", lambda: check_pieces(parse_pieces(data["pieces"])))
+        if data.get("weight_kg"):
+            self._check("weight_kg", lambda: check_weight(parse_number(data["weight_kg"], "weight_kg")))
+        sides = [data.get(k, "") for k in ("length", "width", "height")]
+        if any(sides):
+            if not all(sides):
+                self.add_error("length", "请填写长、宽、高三项，或都不填")
+            else:
+                self._check(
+                    "length",
+                    lambda: check_dimensions(tuple(parse_number(v, "dimensions_cm") for v in sides)),
+                )
+        if data.get("pickup_time"):
+            self._check(
+                "pickup_time",
+                lambda: check_pickup_time(parse_pickup_time(data["pickup_time"]), self.now),
+            )
+        return data
+
+    def pickup_data(self) -> dict[str, Any]:
+        """The service's input (kefu/express/rules/pickup.py parse_pickup)."""
+        data = self.cleaned_data
+        sides = [data.get(k, "") for k in ("length", "width", "height")]
+        return {
+            "customer_name": data.get("customer_name", ""),
+            "returning_customer": bool(data.get("returning")),
+            "origin": {p: data.get(f"origin_{p}", "") for p in ("province", "city", "district")},
+            "destination": {p: data.get(f"dest_{p}", "") for p in ("province", "city", "district")},
+            "item_name": data["item_name"],
+            "pieces": data["pieces"],
+            "weight_kg": data["weight_kg"],
+            "dimensions_cm": sides if all(sides) else None,
+            "special_handling": data.get("special_handling", ""),
+            "contact_name": data["contact_name"],
+            "phone": data["phone"],
+            "address": data["address"],
+            "pickup_time": data.get("pickup_time") or None,
+        }
+
+
+def pickup_places(form: PickupForm) -> dict[str, Any]:
+    """The picker's lists for what is chosen now (so it works before its script has loaded, or without it)."""
+    tree = divisions()
+    value = form.data.get if form.is_bound else (lambda _key, default="": default)
+    lists: dict[str, Any] = {"provinces": list(tree)}
+    for prefix in ("origin", "dest"):
+        province = next((p for p in tree if place_key(p) == place_key(value(f"{prefix}_province", ""))), None)
+        cities = tree.get(province or "", {})
+        city = next((c for c in cities if place_key(c) == place_key(value(f"{prefix}_city", ""))), None)
+        lists[f"{prefix}_cities"] = list(cities)
+        lists[f"{prefix}_districts"] = list(cities.get(city or "", ()))
+    return lists

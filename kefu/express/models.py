@@ -263,9 +263,10 @@ class PickupOrder(models.Model):
     address = models.CharField("取件地址", max_length=200)
     requested_time = models.DateTimeField("约定取件时间", null=True, blank=True)
     assessment = models.JSONField("受理判断", default=dict)
-    price = models.DecimalField("报价", **MONEY)
-    pickup_from = models.DateTimeField("预计取件开始")
-    pickup_until = models.DateTimeField("预计取件截止", db_index=True)
+    # none for a refused order: it is neither priced nor given a pickup time
+    price = models.DecimalField("报价", null=True, blank=True, **MONEY)
+    pickup_from = models.DateTimeField("预计取件开始", null=True, blank=True)
+    pickup_until = models.DateTimeField("预计取件截止", null=True, blank=True, db_index=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices)
     courier = models.ForeignKey(
         Courier, verbose_name="业务员", null=True, blank=True, on_delete=models.PROTECT

@@ -241,6 +241,13 @@ def _reconcile_face_sheets(brand: Brand, records, problems: _Problems) -> None:
         )
 
 
+def check_month(month: date, *, at: datetime | None = None) -> None:
+    """A month is settled once it has begun (kefu's clock): a future month has no waybills to check, and a
+    settlement of it would read 全部核对一致. The page, the API and `kefu settle` all come through here."""
+    if month.replace(day=1) > local_now(at).date():
+        raise ServiceError(f"{month:%Y-%m} 还没有到，不能月结", field="month")
+
+
 def settle_month(
     *,
     brand: Brand,
@@ -256,6 +263,7 @@ def settle_month(
         access.require(actor, "express.settlement")
         access.require_brand(actor, brand)
     now = local_now(at)
+    check_month(month, at=now)
     book = rulebook or default_rulebook()
     waybills = month_waybills(brand, month)
     records = FeeRecord.objects.filter(brand=brand, month=month)

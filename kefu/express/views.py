@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kefu.errors import ServiceError
 from kefu.express import services
+from kefu.express.forms import PickupForm, pickup_places
 from kefu.express.imports import parse_month
 from kefu.express.models import Discrepancy, ImportJob, PickupOrder, Settlement
 from kefu.express.selectors import (
@@ -34,70 +35,23 @@ from kefu.timeutil import local_now
 
 DISCREPANCIES_SHOWN = 500
 
-FORM_FIELDS = (
-    "customer_name",
-    "origin_province",
-    "origin_city",
-    "origin_district",
-    "dest_province",
-    "dest_city",
-    "dest_district",
-    "item_name",
-    "pieces",
-    "weight_kg",
-    "length",
-    "width",
-    "height",
-    "special_handling",
-    "contact_name",
-    "phone",
-    "address",
-    "pickup_time",
-)
-
 
 def _brand(request):
     return express_brand_for_user(request.GET.get("brand") or None, request.user)
 
 
-def _pickup_data(form: dict) -> dict:
-    dims = [form.get(k, "").strip() for k in ("length", "width", "height")]
-    pieces = form.get("pieces", "").strip()
-    return {
-        "customer_name": form.get("customer_name", ""),
-        "returning_customer": form.get("returning") == "1",
-        "origin": {
-            "province": form.get("origin_province", ""),
-            "city": form.get("origin_city", ""),
-            "district": form.get("origin_district", ""),
-        },
-        "destination": {
-            "province": form.get("dest_province", ""),
-            "city": form.get("dest_city", ""),
-            "district": form.get("dest_district", ""),
-        },
-        "item_name": form.get("item_name", ""),
-        "pieces": int(pieces) if pieces.isdigit() else (pieces or 1),
-        "weight_kg": form.get("weight_kg", ""),
-        "dimensions_cm": dims if all(dims) else None,
-        "special_handling": form.get("special_handling", ""),
-        "contact_name": form.get("contact_name", ""),
-        "phone": form.get("phone", ""),
-        "address": form.get("address", ""),
-        "pickup_time": form.get("pickup_time", "") or None,
-    }
-
-
 @login_required
 def pickup_form(request):
+    """取件下单: every field checked as it is typed (message beside it), then the service answers at once."""
     brand = _brand(request)
-    form = {k: request.POST.get(k, "") for k in FORM_FIELDS} if request.method == "POST" else {"pieces": "1"}
-    order, error = None, None
-    if request.method == "POST":
+    now = local_now()
+    form = PickupForm(request.POST or None, now=now, initial={"pieces": "1"})
+    order = None
+    if request.method == "POST" and form.is_valid():
         try:
-            order = services.pickup_create(brand=brand, data=_pickup_data(request.POST), actor=request.user)
+            order = services.pickup_create(brand=brand, data=form.pickup_data(), actor=request.user, at=now)
         except ServiceError as exc:
-            error = exc
+            form.add_service_error(exc)
     recent = PickupOrder.objects.filter(brand=brand).select_related("courier", "ticket")[:10]
     return render(
         request,
@@ -106,9 +60,9 @@ def pickup_form(request):
             "brand": brand,
             "form": form,
             "order": order,
-            "error": error,
             "recent": recent,
             "a": order.assessment if order else None,
+            "places": pickup_places(form),
         },
     )
 
@@ -205,21 +159,26 @@ def import_job_rerun(request, pk: int):
 
 
 @login_required
-def settlement_list(request):
+def settlement_list(request, *, error: ServiceError | None = None, month: str = ""):
     brand = _brand(request)
     return render(
         request,
         "express/settlements.html",
-        {"brand": brand, "settlements": settlements_of(brand, request.user)},
+        {"brand": brand, "settlements": settlements_of(brand, request.user), "error": error, "month": month},
     )
 
 
 @login_required
 @require_POST
 def settlement_run(request):
-    settlement = settle_month(
-        brand=_brand(request), month=parse_month(request.POST.get("month", "")), actor=request.user
-    )
+    """Settle a month; a month that does not exist or has not begun is answered beside the month field."""
+    month = request.POST.get("month", "")
+    try:
+        settlement = settle_month(brand=_brand(request), month=parse_month(month), actor=request.user)
+    except ServiceError as exc:
+        if exc.field != "month":
+            raise
+        return settlement_list(request, error=exc, month=month)
     return redirect("express_settlement", month=f"{settlement.month:%Y-%m}")
 
 

@@ -115,3 +115,51 @@ def test_an_agent_works_through_the_express_pages(server, browser):
     expect(page.locator(".flash")).to_contain_text("已为 2 个发出站点开跟进工单")
     expect(page.locator("td a[href^='/tickets/KF-']")).to_have_count(2)
     expect(page.locator("button", has_text="开跟进工单（0 件）")).to_be_disabled()
+
+
+def test_the_pickup_forms_place_picker_offers_what_is_inside_and_errors_sit_beside_their_field(
+    server, browser
+):
+    """省市区 under the strict content security policy: the picker's script and data are kefu's static files;
+    a municipality fills its city, a city offers its districts; a wrong phone is answered beside the field."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    login(page, server.url, "agent1001")
+    page.goto(server.url + "/express/pickup/")
+    expect(page.locator("#pickup-form")).to_have_attribute("data-picker", "ready")
+
+    page.fill("input[name=origin_province]", "福建")
+    page.locator("input[name=origin_province]").dispatch_event("change")
+    expect(page.locator("input[name=origin_province]")).to_have_value("福建省")
+    expect(page.locator("#xp-origin-cities option")).to_have_count(9)
+    page.fill("input[name=origin_city]", "福州")
+    page.locator("input[name=origin_city]").dispatch_event("change")
+    expect(page.locator("#xp-origin-districts option[value=福清市]")).to_have_count(1)
+    page.fill("input[name=origin_district]", "福清市")
+    page.fill("input[name=dest_province]", "上海")
+    page.locator("input[name=dest_province]").dispatch_event("change")
+    expect(page.locator("input[name=dest_city]")).to_have_value("上海市")  # a municipality is its own city
+    expect(page.locator("#xp-dest-districts option[value=浦东新区]")).to_have_count(1)
+    page.fill("input[name=dest_district]", "浦东新区")
+    for name, value in {
+        "item_name": "电路板",
+        "pieces": "1",
+        "weight_kg": "-2",
+        "contact_name": "林经理",
+        "phone": "123",
+        "address": "福建省福清市音西街道福清大道 12 号",
+    }.items():
+        page.fill(f"input[name={name}]", value)
+    page.click("text=受理并答复客户")
+    phone = page.locator("label.has-error", has=page.locator("input[name=phone]"))
+    expect(phone).to_contain_text("不是有效的电话号码：123")
+    expect(page.locator("label.has-error", has=page.locator("input[name=weight_kg]"))).to_contain_text(
+        "重量应大于 0 公斤"
+    )
+    expect(page.locator("input[name=origin_district]")).to_have_value("福清市")  # what was typed stays
+    expect(page.locator("#pickup-form")).to_have_attribute("data-picker", "ready")
+    assert refused == []
+    shot(page, "express-pickup-errors.png")
+    context.close()

@@ -33,8 +33,9 @@ def test_the_pickup_form_answers_with_price_and_courier(net, cast, client):
             "dest_province": "香港",
             "item_name": "书",
             "weight_kg": "1",
+            "pieces": "1",
             "contact_name": "林",
-            "phone": "1",
+            "phone": "13800138000",
             "address": "x",
         },
     )

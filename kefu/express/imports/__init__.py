@@ -12,7 +12,15 @@ from pathlib import Path
 
 from kefu.brands.models import Brand
 from kefu.express.imports.base import Importer, ImportSummary, bulk_session
-from kefu.express.imports.reading import canonical, file_suffix, fingerprint, open_file, read_rows
+from kefu.express.imports.reading import (
+    SNIFF_BYTES,
+    canonical,
+    check_text_head,
+    file_suffix,
+    fingerprint,
+    open_file,
+    read_rows,
+)
 from kefu.express.imports.records import FeeImporter, WaybillImporter, parse_month
 from kefu.express.imports.scans import ScanImporter
 
@@ -24,6 +32,7 @@ IMPORTERS: dict[str, Callable[[Brand, Path], Importer]] = {
 
 __all__ = [
     "IMPORTERS",
+    "SNIFF_BYTES",
     "FeeImporter",
     "ImportSummary",
     "Importer",
@@ -31,6 +40,7 @@ __all__ = [
     "WaybillImporter",
     "bulk_session",
     "canonical",
+    "check_text_head",
     "file_suffix",
     "open_file",
     "parse_month",

@@ -194,13 +194,13 @@ class Importer(ABC):
     def prepare(self, batch: list[tuple[int, dict[str, Any]]]) -> list[tuple]:
         """Validate a batch into insertable tuples, rejecting bad rows into the summary."""
 
-    def run(self, rows: Iterable[tuple[int, dict[str, Any] | None]]) -> ImportSummary:
+    def run(self, rows: Iterable[tuple[int, dict[str, Any] | str | None]]) -> ImportSummary:
         bulk_session()
         batch: list[tuple[int, dict[str, Any]]] = []
         for line, row in rows:
             self.summary.read += 1
-            if row is None:
-                self.summary.reject(line, "无法解析这一行")
+            if not isinstance(row, dict):  # the reader says why (or None: nothing more to say)
+                self.summary.reject(line, row or "无法解析这一行")
                 continue
             batch.append((line, row))
             if len(batch) >= BATCH:

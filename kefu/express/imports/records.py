@@ -124,9 +124,9 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 def parse_month(value: str) -> date:
-    """The first day of a month written 2026-10."""
-    match = _MONTH.match(value.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    """The first day of a month written 2026-10 (a month that exists: 01–12, years 1901–2099)."""
+    match = _MONTH.match(str(value or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1901 <= int(match.group(1)) <= 2099:
         raise ServiceError(f"月份格式应为 2026-10：{value}", field="month")
     return date(int(match.group(1)), int(match.group(2)), 1)
 

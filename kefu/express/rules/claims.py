@@ -484,3 +484,30 @@ def assess_claim_data(data: Any, rulebook: Rulebook | None = None) -> ClaimDecis
     """Parse the JSON-shaped input and decide; raises InputError on bad input."""
     waybill, claim = parse_claim(data)
     return assess_claim(waybill, claim, rulebook)
+
+
+def amount_cap(waybill: Waybill, rulebook: Rulebook | None = None) -> Decimal:
+    """The most any claim on this waybill can pay under the rules: the agreed compensation when there is one
+    (A.3), else a total loss (A.3.2): the fee waived plus the declared value when insured, or the uninsured cap
+    (fee × cap_multiple_of_fee). A proposal or agreement above it is a typing mistake, not a settlement."""
+    if waybill.agreed_compensation is not None:
+        return money(waybill.agreed_compensation)
+    fee = money(waybill.fee)
+    if waybill.insured and waybill.declared_value is not None:
+        return money(fee + waybill.declared_value)
+    rule = (rulebook or default_rulebook()).claims["rules"]["loss_uninsured"]
+    return money(fee + fee * Decimal(str(rule["cap_multiple_of_fee"])))
+
+
+def check_amount(amount: Decimal, cap: Decimal, field: str = "amount") -> Decimal:
+    """A proposed or agreed compensation: positive yuan with at most 2 decimals, at most `cap` (InputError)."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise InputError("金额应为数字（元）", field)
+    if amount <= 0:
+        raise InputError(f"金额应大于 0 元，收到 {amount}", field)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise InputError(f"金额最多两位小数（元、角、分），收到 {amount}", field)
+    if amount > cap:
+        raise InputError(f"金额不能超过规则允许的最高赔偿 {cap} 元，收到 {amount:f} 元", field)
+    return money(amount)

@@ -19,7 +19,9 @@ from typing import Any
 
 import ahocorasick
 
-from .money import SHANGHAI, InputError, iso, to_datetime, to_decimal
+from .divisions import check_place
+from .money import SHANGHAI, InputError, iso, to_datetime
+from .phone import check_phone
 from .rulebook import Rulebook, default_rulebook
 from .tariff import Place, PriceBreakdown, quote_shipment
 from .text import fold, same_place
@@ -62,9 +64,9 @@ class PickupAssessment:
     needs_vehicle: bool
     vehicle_reasons: tuple[str, ...]
     waybills_needed: int
-    price: PriceBreakdown
-    pickup_from: datetime
-    pickup_until: datetime
+    price: PriceBreakdown | None  # None when the order cannot be accepted: no quote, no pickup slot
+    pickup_from: datetime | None
+    pickup_until: datetime | None
     special_handling_notes: tuple[str, ...]
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -90,7 +92,7 @@ class PickupAssessment:
             "needs_vehicle": self.needs_vehicle,
             "vehicle_reasons": list(self.vehicle_reasons),
             "waybills_needed": self.waybills_needed,
-            "price": self.price.to_dict(),
+            "price": self.price.to_dict() if self.price else None,
             "pickup_from": iso(self.pickup_from),
             "pickup_until": iso(self.pickup_until),
             "special_handling_notes": list(self.special_handling_notes),
@@ -238,26 +240,92 @@ def special_handling_notes(text: str, rulebook: Rulebook | None = None) -> tuple
     return tuple(notes)
 
 
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def check_pieces(pieces: int, rulebook: Rulebook | None = None) -> None:
+    most = int((rulebook or default_rulebook()).tariff["pickup_limits"]["pieces_max"])
+    if not 1 <= pieces <= most:
+        raise InputError(f"件数应为 1–{most} 之间的整数，收到 {pieces}", "pieces")
+
+
+def check_weight(weight_kg: Decimal, rulebook: Rulebook | None = None) -> None:
+    heaviest = Decimal(str((rulebook or default_rulebook()).tariff["pickup_limits"]["weight_kg_max"]))
+    if weight_kg <= 0:
+        raise InputError(f"重量应大于 0 公斤，收到 {weight_kg}", "weight_kg")
+    if weight_kg > heaviest:
+        raise InputError(f"重量不能超过 {heaviest} 公斤，收到 {weight_kg}（大宗货物请转货运）", "weight_kg")
+    if _places(weight_kg) > 2:
+        raise InputError(f"重量最多保留两位小数，收到 {weight_kg}", "weight_kg")
+
+
+def check_dimensions(sides: tuple[Decimal, ...] | None, rulebook: Rulebook | None = None) -> None:
+    if sides is None:
+        return
+    longest = Decimal(str((rulebook or default_rulebook()).tariff["pickup_limits"]["side_cm_max"]))
+    for side in sides:
+        if not 0 < side <= longest or _places(side) > 1:
+            raise InputError(
+                f"每件的长、宽、高应大于 0、不超过 {longest} 厘米（最多一位小数），收到 {side}",
+                "dimensions_cm",
+            )
+
+
+def check_limits(request: PickupRequest, rulebook: Rulebook | None = None) -> None:
+    """Pieces, weight and size inside the `pickup_limits` rulebook section, or InputError (Chinese)."""
+    check_pieces(request.pieces, rulebook)
+    check_weight(request.weight_kg, rulebook)
+    check_dimensions(request.dimensions_cm, rulebook)
+
+
+def check_pickup_time(requested: datetime | None, now: datetime, rulebook: Rulebook | None = None) -> None:
+    """An agreed pickup time is not in the past and at most `days_ahead_max` days ahead (InputError)."""
+    if requested is None:
+        return
+    days = int((rulebook or default_rulebook()).tariff["pickup_limits"]["days_ahead_max"])
+    local, moment = now.astimezone(SHANGHAI), requested.astimezone(SHANGHAI)
+    if moment < local.replace(second=0, microsecond=0):
+        raise InputError(
+            f"约定取件时间 {moment:%Y-%m-%d %H:%M} 已经过去，请选择 {local:%Y-%m-%d %H:%M} 以后的时间",
+            "pickup_time",
+        )
+    latest = local + timedelta(days=days)
+    if moment > latest:
+        raise InputError(
+            f"约定取件时间最多提前 {days} 天（最晚 {latest:%Y-%m-%d %H:%M}），收到 {moment:%Y-%m-%d %H:%M}",
+            "pickup_time",
+        )
+
+
 def assess_pickup(
     request: PickupRequest, now: datetime, rulebook: Rulebook | None = None
 ) -> PickupAssessment:
-    """Everything the agent tells the customer at once when taking a pickup order."""
+    """Everything the agent tells the customer at once when taking a pickup order.
+
+    An order that cannot be accepted (destination not open, prohibited item) gets the reason, and neither a
+    quote nor a pickup time: there is nothing to price or to send a courier for."""
     book = rulebook or default_rulebook()
-    if request.pieces < 1:
-        raise InputError("件数至少为 1", "pieces")
-    if request.weight_kg <= 0:
-        raise InputError("重量必须大于 0", "weight_kg")
+    check_limits(request, book)
+    check_pickup_time(request.pickup_time, now, book)
     in_network, reason = check_network(request.destination, book)
+    matches = match_items(request.item_name, book)
     vehicle, vehicle_reasons = vehicle_need(request, book)
-    start, until, note = pickup_window(now, request.pickup_time, book)
+    accepted = in_network and not any(m.kind == "prohibited" for m in matches)
+    start: datetime | None = None
+    until: datetime | None = None
+    note = None
+    if accepted:
+        start, until, note = pickup_window(now, request.pickup_time, book)
     return PickupAssessment(
         in_network=in_network,
         network_reason=reason,
-        item_matches=match_items(request.item_name, book),
+        item_matches=matches,
         needs_vehicle=vehicle,
         vehicle_reasons=vehicle_reasons,
         waybills_needed=request.pieces,
-        price=quote(request, book),
+        price=quote(request, book) if accepted else None,
         pickup_from=start,
         pickup_until=until,
         special_handling_notes=special_handling_notes(request.special_handling, book),
@@ -265,10 +333,40 @@ def assess_pickup(
     )
 
 
+PLACE_NAMES = {"origin": "寄件地", "destination": "目的地"}
+FIELD_NAMES = {"item_name": "品名", "weight_kg": "重量", "pieces": "件数", "dimensions_cm": "尺寸"}
+
+
 def place_from_mapping(data: Mapping[str, Any], field_name: str) -> Place:
+    """A province, city and district that exist (kefu/express/rules/divisions.py), with their official names."""
+    name = PLACE_NAMES.get(field_name, field_name)
     if not isinstance(data, Mapping) or not data.get("province"):
-        raise InputError(f"{field_name} 需要省份（province）", field_name)
-    return Place(str(data["province"]), str(data.get("city", "")), str(data.get("district", "")))
+        raise InputError(f"请选择{name}的省份", f"{field_name}.province")
+    parts = [data.get(k) or "" for k in ("province", "city", "district")]
+    if not all(isinstance(p, str) for p in parts):
+        raise InputError(f"{name}的省、市、区应为文字", field_name)
+    return check_place(Place(*parts), field_name)
+
+
+def parse_number(value: Any, field: str) -> Decimal:
+    name = FIELD_NAMES.get(field, field)
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InputError(f"{name}应为数字", field)
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError as exc:
+        raise InputError(f"{name}应为数字，收到“{value}”", field) from exc
+    if not number.is_finite():
+        raise InputError(f"{name}应为数字，收到“{value}”", field)
+    return number
+
+
+def parse_pieces(value: Any) -> int:
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"件数应为整数，收到“{value}”", "pieces")
+    return value
 
 
 def parse_pickup(data: Any) -> PickupRequest:
@@ -280,32 +378,40 @@ def parse_pickup(data: Any) -> PickupRequest:
     """
     if not isinstance(data, Mapping):
         raise InputError("取件数据应为 JSON 对象")
-    for key in ("destination", "origin", "item_name", "weight_kg"):
+    for key in ("origin", "destination"):
         if data.get(key) in (None, ""):
-            raise InputError(f"缺少 {key}", key)
-    pieces = data.get("pieces", 1)
-    if isinstance(pieces, bool) or not isinstance(pieces, int):
-        raise InputError("pieces（件数）应为整数", "pieces")
+            raise InputError(f"请选择{PLACE_NAMES[key]}的省份", f"{key}.province")
+    for key in ("item_name", "weight_kg"):
+        if data.get(key) in (None, ""):
+            raise InputError(f"请填写{FIELD_NAMES[key]}", key)
     dims = data.get("dimensions_cm")
     dimensions: tuple[Decimal, Decimal, Decimal] | None = None
     if dims is not None:
         if not isinstance(dims, list | tuple) or len(dims) != 3:
-            raise InputError("dimensions_cm 应为 [长, 宽, 高]（厘米）", "dimensions_cm")
-        length, width, height = (to_decimal(v, "dimensions_cm") for v in dims)
+            raise InputError("尺寸应为 [长, 宽, 高]（厘米）", "dimensions_cm")
+        length, width, height = (parse_number(v, "dimensions_cm") for v in dims)
         dimensions = (length, width, height)
     pickup_time = data.get("pickup_time")
+    phone = str(data.get("phone") or "")
     return PickupRequest(
         customer_name=str(data.get("customer_name", "")),
         returning_customer=bool(data.get("returning_customer", False)),
         origin=place_from_mapping(data["origin"], "origin"),
         destination=place_from_mapping(data["destination"], "destination"),
         item_name=str(data["item_name"]),
-        pieces=pieces,
-        weight_kg=to_decimal(data["weight_kg"], "weight_kg"),
+        pieces=parse_pieces(data.get("pieces", 1)),
+        weight_kg=parse_number(data["weight_kg"], "weight_kg"),
         dimensions_cm=dimensions,
         special_handling=str(data.get("special_handling") or ""),
         contact_name=str(data.get("contact_name", "")),
-        phone=str(data.get("phone", "")),
+        phone=check_phone(phone) if phone.strip() else "",
         address=str(data.get("address", "")),
-        pickup_time=None if pickup_time in (None, "") else to_datetime(pickup_time, "pickup_time"),
+        pickup_time=None if pickup_time in (None, "") else parse_pickup_time(pickup_time),
     )
+
+
+def parse_pickup_time(value: Any) -> datetime:
+    try:
+        return to_datetime(value, "pickup_time")
+    except InputError as exc:
+        raise InputError(f"约定取件时间无法识别：{value}（如 2026-10-08T15:00）", "pickup_time") from exc

@@ -27,7 +27,9 @@ class Place:
     district: str = ""
 
     def label(self) -> str:
-        return "".join(p for p in (self.province, self.city, self.district) if p)
+        """上海市浦东新区: a municipality is its own city, named once."""
+        city = "" if self.city == self.province else self.city
+        return "".join(p for p in (self.province, city, self.district) if p)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from django.utils import timezone
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
-from kefu.errors import Conflict, NotFound
+from kefu.errors import Conflict, NotFound, ServiceError
 from kefu.express.models import CLAIM_FLOW, Claim, Waybill
 from kefu.express.rules import InputError, assess_claim, parse_claim
+from kefu.express.rules.claims import amount_cap, check_amount
 from kefu.express.selectors import scans_of, waybill_get
 from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
@@ -123,6 +124,8 @@ def claim_advance(
             field="state",
         )
     target = Claim.State(to)
+    if amount is not None and target in (Claim.State.PROPOSED, Claim.State.AGREED):
+        amount = _checked_amount(claim, amount)
     ticket = claim.ticket
     with transaction.atomic():
         tickets.ticket_note(
@@ -158,6 +161,18 @@ def claim_advance(
         claim.state, claim.updated_at = target, now
         claim.save(update_fields=["state", "updated_at", "agreed_amount"])
     return claim
+
+
+def _checked_amount(claim: Claim, amount: Any) -> Decimal:
+    """A proposed or agreed amount: positive, to the fen, at most what the claim rules allow for the waybill."""
+    try:
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+        waybill, _ = parse_claim(claim.request)
+        return check_amount(value, amount_cap(waybill))
+    except InputError as exc:
+        raise input_error(exc) from exc
+    except ArithmeticError as exc:
+        raise ServiceError(f"金额应为数字（元），收到“{amount}”", field="amount") from exc
 
 
 def _tell(ticket: Ticket, note: str, situation: str, *, actor: User, at: datetime, **values: object) -> None:

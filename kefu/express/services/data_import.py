@@ -3,6 +3,7 @@ pushed by a sorting center."""
 
 from __future__ import annotations
 
+import csv
 import logging
 import threading
 import time
@@ -58,6 +59,9 @@ def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, a
     suffix = imports.file_suffix(name)
     if not upload.size:
         raise ServiceError("文件是空的", field="file")
+    upload.seek(0)
+    imports.check_text_head(upload.read(imports.SNIFF_BYTES), name)  # as `kefu import-*` checks a file
+    upload.seek(0)
     folder = Path(settings.VAR_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{suffix}"
@@ -109,7 +113,12 @@ def import_job_run(job: ImportJob) -> ImportJob:
         importer.run(imports.read_rows(file, progress=False, on_progress=progress))
     except Exception as exc:  # the rows written so far stay; running the job again skips them
         log.exception("导入失败：%s", job.file_name)
-        message = exc.message if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, ServiceError):
+            message = exc.message
+        elif isinstance(exc, csv.Error):  # as `kefu import-*` says it
+            message = f"{job.file_name} 无法按 CSV 读取（{exc}），请检查文件内容"
+        else:
+            message = f"导入中断（{type(exc).__name__}: {exc}），已存入的行保留，修正后重新导入会跳过它们"
         counts(status=ImportJob.Status.FAILED, error=message[:2000], finished_at=local_now())
     else:
         rejected = [{"line": line, "reason": reason} for line, reason in summary.rejected]

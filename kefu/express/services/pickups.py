@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from kefu.accounts.models import User
 from kefu.brands.models import Brand
@@ -18,6 +19,15 @@ from kefu.express.services._common import input_error, resolve
 from kefu.tickets import services as tickets
 from kefu.tickets.selectors import ticket_type_get
 from kefu.timeutil import local_now
+
+
+def when(moment: datetime | None, now: datetime) -> str:
+    """10-08 15:00 this year, 2027-01-05 09:00 in another: a date is never shown without its year when it
+    is not this one."""
+    if moment is None:
+        return "—"
+    moment = timezone.localtime(moment)
+    return f"{moment:%m-%d %H:%M}" if moment.year == now.year else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def courier_for(brand: Brand, place: Place, address: str) -> Courier | None:
@@ -43,8 +53,9 @@ def pickup_create(
         assessment = assess_pickup(request, now)
     except InputError as exc:
         raise input_error(exc) from exc
-    if not request.contact_name.strip() or not request.phone.strip() or not request.address.strip():
-        raise ServiceError("请填写取件联系人、电话和地址", field="contact_name")
+    for field, name in (("contact_name", "取件联系人"), ("phone", "联系电话"), ("address", "取件地址")):
+        if not getattr(request, field).strip():
+            raise ServiceError(f"请填写{name}", field=field)
     customer = Customer.objects.filter(brand=brand, phone=request.phone.strip()).first()
     returning = request.returning_customer or customer is not None
     dims = request.dimensions_cm
@@ -66,7 +77,7 @@ def pickup_create(
             address=request.address,
             requested_time=request.pickup_time,
             assessment=assessment.to_dict(),
-            price=assessment.price.total,
+            price=assessment.price.total if assessment.price else None,
             pickup_from=assessment.pickup_from,
             pickup_until=assessment.pickup_until,
             created_at=now,
@@ -82,7 +93,7 @@ def pickup_create(
             actor=actor,
             customer=customer,
             subject=f"取件：{order.customer_name} {request.item_name} → {order.destination}",
-            description=f"取件地址：{request.address}\n预计取件：{assessment.pickup_from:%m-%d %H:%M}–"
+            description=f"取件地址：{request.address}\n预计取件：{when(assessment.pickup_from, now)}–"
             f"{assessment.pickup_until:%H:%M}\n报价：{assessment.price.total} 元",
             at=now,
         )

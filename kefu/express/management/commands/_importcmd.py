@@ -6,18 +6,9 @@ from django.core.management.base import CommandError
 
 from kefu.cliargs import EXIT_USAGE
 from kefu.command import KefuCommand, readable_file
+from kefu.express.imports.reading import SNIFF_BYTES, check_text_head
 from kefu.express.selectors import express_brand_get
 from kefu.express.services import import_file
-
-SNIFF_BYTES = 8192
-
-
-def _looks_binary(head: bytes) -> bool:
-    """A file that is not text at all (an image, an .xlsx, a zip renamed .csv): many NUL or control bytes.
-
-    A text file with a stray control character passes; the importer rejects that row by its line number."""
-    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f")
-    return controls / len(head) > 0.05
 
 
 class ImportCommand(KefuCommand):
@@ -31,15 +22,8 @@ class ImportCommand(KefuCommand):
 
     def handle(self, *args, file, brand, no_progress, **options):
         path = readable_file(file)
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_BYTES)
-        if not head:
-            raise CommandError(f"{file} 是空文件", returncode=EXIT_USAGE)
-        if _looks_binary(head):
-            raise CommandError(
-                f"{file} 不是文本文件（应为 UTF-8 或 GBK 编码的 CSV、JSON 或 JSON Lines）",
-                returncode=EXIT_USAGE,
-            )
+        with path.open("rb") as handle:  # the import page checks an upload the same way
+            check_text_head(handle.read(SNIFF_BYTES), file)
         try:
             summary = import_file(
                 brand=express_brand_get(brand), kind=self.kind, path=path, progress=not no_progress

@@ -4,8 +4,13 @@ from kefu.cliargs import EXIT_USAGE
 from kefu.command import KefuCommand, writable_file
 from kefu.express.imports import parse_month
 from kefu.express.selectors import express_brand_get
-from kefu.express.settlement import discrepancy_kinds, settle_month, settlement_xlsx, statements_by_area
-from kefu.timeutil import local_now
+from kefu.express.settlement import (
+    check_month,
+    discrepancy_kinds,
+    settle_month,
+    settlement_xlsx,
+    statements_by_area,
+)
 
 
 class Command(KefuCommand):
@@ -18,12 +23,8 @@ class Command(KefuCommand):
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
     def handle(self, *args, month, brand, xlsx, no_progress, **options):
-        try:
-            first_day = parse_month(month)
-        except ValueError as exc:  # 0000-01: a month the calendar has not got
-            raise CommandError(f"月份格式应为 2026-10：{month}", returncode=EXIT_USAGE) from exc
-        if first_day > local_now().date():
-            raise CommandError(f"{month} 还没有到，不能月结", returncode=EXIT_USAGE)
+        first_day = parse_month(month)
+        check_month(first_day)  # before the file check and the settlement, as the page and the API do
         path = writable_file(xlsx) if xlsx else None  # checked before the month is settled
         settlement = settle_month(brand=express_brand_get(brand), month=first_day, progress=not no_progress)
         kinds = "、".join(f"{label} {n}" for _, label, n in discrepancy_kinds(settlement))
