@@ -5,6 +5,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from kefu.apijson import ObjectId
 from kefu.chat import presence, services
 from kefu.chat.rules import STATE_LABELS
 from kefu.chat.selectors import agent_state, open_offers_for, reply_check, session_for_user, supervisor_board
@@ -87,7 +88,7 @@ def offers(request: HttpRequest):
 
 
 @router.post("/offers/{offer_id}/claim", response=ClaimOut, summary="接起任务 (并发安全：只有一人成功)")
-def claim(request: HttpRequest, offer_id: int):
+def claim(request: HttpRequest, offer_id: ObjectId):
     offer = services.offer_claim(offer_id=offer_id, agent=request.user)
     return ClaimOut(offer=offer.pk, ticket=offer.ticket.number, claimed_by=str(offer.claimed_by))
 
@@ -98,7 +99,7 @@ def check(request: HttpRequest, payload: CheckIn):
 
 
 @router.post("/sessions/{session_id}/reply", summary="坐席回复 (严重忌语需填写理由)")
-def reply(request: HttpRequest, session_id: int, payload: ReplyIn):
+def reply(request: HttpRequest, session_id: ObjectId, payload: ReplyIn):
     message, created = services.chat_agent_reply(
         session=session_for_user(session_id, request.user),
         agent=request.user,

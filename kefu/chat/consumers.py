@@ -7,6 +7,7 @@ from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer, WebsocketConsumer
 from django.template.loader import render_to_string
 
+from kefu import cleantext
 from kefu.accounts import access
 from kefu.chat import limits, services
 from kefu.chat.models import ChatMessage, Offer
@@ -53,6 +54,14 @@ class Frames(JsonWebsocketConsumer):
             return
         if not isinstance(content, dict):
             self.refuse("消息格式无效：应为 JSON 对象")
+            return
+        try:
+            cleantext.check(content)  # a NUL would be a server error on PostgreSQL
+        except cleantext.ControlCharacters as exc:
+            client_id = content.get("client_id")
+            self.refuse(
+                exc.message, code=exc.code, client_id=client_id if isinstance(client_id, str) else None
+            )
             return
         try:
             self.receive_json(content, **kwargs)

@@ -4,9 +4,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from kefu.accounts.access import brand_get_for_user
+from kefu.apijson import ObjectId
 from kefu.customers import services
 from kefu.customers.schemas import CustomerIn, CustomerOut, CustomerPatch, TimelineOut
 from kefu.customers.selectors import customer_get_for_user, customer_search, customer_timeline
+from kefu.tickets.idempotency import key_header, run_once
 
 router = Router(tags=["客户"])
 
@@ -17,12 +19,18 @@ def _open(request: HttpRequest, customer_id: int, via: str):
     )
 
 
-@router.post("", response={201: CustomerOut}, summary="新建客户")
-def create_customer(request: HttpRequest, payload: CustomerIn):
-    data = payload.dict()
-    brand = brand_get_for_user(data.pop("brand"), request.user)
-    customer = services.customer_create(brand=brand, actor=request.user, **data)
-    return Status(201, CustomerOut.build(customer, request.user))
+@router.post("", response={201: CustomerOut}, summary="新建客户 (支持 Idempotency-Key)")
+def create_customer(request: HttpRequest, payload: CustomerIn, idempotency_key: str | None = key_header()):
+    def action():
+        data = payload.dict()
+        brand = brand_get_for_user(data.pop("brand"), request.user)
+        customer = services.customer_create(brand=brand, actor=request.user, **data)
+        return 201, CustomerOut.build(customer, request.user).model_dump()
+
+    status, body = run_once(
+        user=request.user, key=idempotency_key, payload=payload.dict(), action=action, scope="customers"
+    )
+    return Status(status, body)
 
 
 @router.get(
@@ -37,14 +45,14 @@ def search_customers(
 
 
 @router.get("/{customer_id}", response=CustomerOut, summary="客户资料 (查看会被记录)")
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: HttpRequest, customer_id: ObjectId):
     return CustomerOut.build(_open(request, customer_id, "API 客户资料"), request.user)
 
 
 @router.patch(
     "/{customer_id}", response=CustomerOut, summary="修改客户资料 (VIP 与月结条款限主管，均记入审计日志)"
 )
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+def update_customer(request: HttpRequest, customer_id: ObjectId, payload: CustomerPatch):
     customer = services.customer_update(
         customer=customer_get_for_user(customer_id, request.user),
         actor=request.user,
@@ -58,5 +66,5 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     response=list[TimelineOut],
     summary="客户的工单、通话、会话与运单时间线 (查看会被记录)",
 )
-def timeline(request: HttpRequest, customer_id: int):
+def timeline(request: HttpRequest, customer_id: ObjectId):
     return customer_timeline(_open(request, customer_id, "API 客户时间线"))

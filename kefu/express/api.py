@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Body, Field, Router, Schema
 
+from kefu.apijson import ObjectId
 from kefu.brands.models import Brand
 from kefu.errors import NotFound, PermissionDenied
 from kefu.express import services
@@ -19,6 +20,7 @@ from kefu.express.selectors import (
     problem_get_for_user,
     waybill_get,
 )
+from kefu.tickets.idempotency import key_header, run_once
 from kefu.tickets.selectors import ticket_get_for_user
 
 router = Router(tags=["快递"])
@@ -59,31 +61,42 @@ def _ticket(ticket) -> dict | None:
         else {
             "number": ticket.number,
             "status": ticket.status,
-            "clocks": [{"name": c.name, "due_at": c.due_at.isoformat()} for c in ticket.clocks.all()],
+            "clocks": [{"name": c.name, "due_at": c.due_at} for c in ticket.clocks.all()],
         }
     )
 
 
-@router.post("/queries", summary="快件查询：分类、答复并建查询工单")
-def open_query(request, payload: QueryIn):
-    result = services.query_open(
-        brand=_brand(request, payload.brand),
-        number=payload.number,
-        actor=request.user,
-        channel=payload.channel,
-        sender_phone=payload.sender_phone,
-        sender_name=payload.sender_name,
-        day=payload.date,
-    )
-    return {
-        **result.classification,
-        "refused": result.refused,
-        "ticket": _ticket(result.ticket),
-        "matches": [
-            {"number": w.number, "sender_name": w.sender_name, "shipped_at": w.shipped_at.isoformat()}
-            for w in result.matches
-        ],
-    }
+def _once(request, key: str | None, payload: Schema | dict, scope: str, action) -> dict:
+    """An intake answered once per Idempotency-Key (kefu.tickets.idempotency): a retry gets the first answer."""
+    data = payload.dict() if isinstance(payload, Schema) else payload
+    return run_once(
+        user=request.user, key=key, payload=data, scope=f"express/{scope}", action=lambda: (200, action())
+    )[1]
+
+
+@router.post("/queries", summary="快件查询：分类、答复并建查询工单 (支持 Idempotency-Key)")
+def open_query(request, payload: QueryIn, idempotency_key: str | None = key_header()):
+    def action():
+        result = services.query_open(
+            brand=_brand(request, payload.brand),
+            number=payload.number,
+            actor=request.user,
+            channel=payload.channel,
+            sender_phone=payload.sender_phone,
+            sender_name=payload.sender_name,
+            day=payload.date,
+        )
+        return {
+            **result.classification,
+            "refused": result.refused,
+            "ticket": _ticket(result.ticket),
+            "matches": [
+                {"number": w.number, "sender_name": w.sender_name, "shipped_at": w.shipped_at}
+                for w in result.matches
+            ],
+        }
+
+    return _once(request, idempotency_key, payload, "queries", action)
 
 
 class EscalateIn(Schema):
@@ -109,15 +122,24 @@ def _pickup(order: PickupOrder) -> dict:
     }
 
 
-@router.post("/pickups", summary="取件下单：立即答复能否寄递、是否用车、报价和取件时间")
-def create_pickup(request, payload: dict[str, Any] = Body(...)):  # noqa: B008
-    order = services.pickup_create(
-        brand=_brand(request, payload.get("brand")),
-        data=payload,
-        actor=request.user,
-        channel=str(payload.get("channel") or "phone"),
-    )
-    return _pickup(order)
+@router.post(
+    "/pickups", summary="取件下单：立即答复能否寄递、是否用车、报价和取件时间 (支持 Idempotency-Key)"
+)
+def create_pickup(
+    request,
+    payload: dict[str, Any] = Body(...),  # noqa: B008
+    idempotency_key: str | None = key_header(),
+):
+    def action():
+        order = services.pickup_create(
+            brand=_brand(request, payload.get("brand")),
+            data=payload,
+            actor=request.user,
+            channel=str(payload.get("channel") or "phone"),
+        )
+        return _pickup(order)
+
+    return _once(request, idempotency_key, payload, "pickups", action)
 
 
 class PickupActionIn(Schema):
@@ -129,7 +151,7 @@ class PickupActionIn(Schema):
 @router.post(
     "/pickups/{order_id}/actions", summary="取件订单：分派业务员、确认已取件或取消（业务员巴枪也可调用）"
 )
-def act_on_pickup(request, order_id: int, payload: PickupActionIn):
+def act_on_pickup(request, order_id: ObjectId, payload: PickupActionIn):
     order, message = services.pickup_act(
         order=pickup_get_for_user(order_id, request.user), actor=request.user, **payload.dict()
     )
@@ -158,16 +180,19 @@ def _claim(claim: Claim) -> dict:
     }
 
 
-@router.post("/claims", summary="理赔申告：判定并建理赔工单")
-def file_claim(request, payload: ClaimIn):
-    claim = services.claim_file(
-        brand=_brand(request, payload.brand),
-        waybill_number=payload.waybill_number,
-        claim=payload.claim,
-        waybill_facts=payload.waybill,
-        actor=request.user,
-    )
-    return _claim(claim)
+@router.post("/claims", summary="理赔申告：判定并建理赔工单 (支持 Idempotency-Key)")
+def file_claim(request, payload: ClaimIn, idempotency_key: str | None = key_header()):
+    def action():
+        claim = services.claim_file(
+            brand=_brand(request, payload.brand),
+            waybill_number=payload.waybill_number,
+            claim=payload.claim,
+            waybill_facts=payload.waybill,
+            actor=request.user,
+        )
+        return _claim(claim)
+
+    return _once(request, idempotency_key, payload, "claims", action)
 
 
 class ClaimStateIn(Schema):
@@ -177,7 +202,7 @@ class ClaimStateIn(Schema):
 
 
 @router.post("/claims/{claim_id}/state", summary="理赔状态变更")
-def advance_claim(request, claim_id: int, payload: ClaimStateIn):
+def advance_claim(request, claim_id: ObjectId, payload: ClaimStateIn):
     claim = claim_get_for_user(claim_id, request.user)
     return _claim(
         services.claim_advance(
@@ -211,7 +236,7 @@ def _problem(problem: ProblemParcel) -> dict:
                 "when": s["when"],
                 "state": s["state"],
                 "by": s["by_name"] or None,
-                "at": s["at"].isoformat() if s["at"] else None,
+                "at": s["at"],
                 "note": s["note"],
             }
             for s in card.steps
@@ -220,28 +245,31 @@ def _problem(problem: ProblemParcel) -> dict:
     }
 
 
-@router.post("/problems", summary="上报问题件")
-def report_problem(request, payload: ProblemIn):
-    brand = _brand(request, payload.brand)
-    waybill = waybill_get(brand, payload.waybill_number)
-    if waybill is None:
-        raise NotFound(f"没有找到运单：{payload.waybill_number}", field="waybill_number")
-    station = (
-        Station.objects.filter(brand=brand, code=payload.station).first()
-        if payload.station
-        else waybill.destination
-    )
-    if station is None:
-        raise NotFound(f"没有找到站点：{payload.station}", field="station")
-    problem = services.problem_report(
-        waybill=waybill,
-        kind=payload.kind,
-        station=station,
-        actor=request.user,
-        note=payload.note,
-        eta=payload.eta,
-    )
-    return _problem(problem)
+@router.post("/problems", summary="上报问题件 (支持 Idempotency-Key)")
+def report_problem(request, payload: ProblemIn, idempotency_key: str | None = key_header()):
+    def action():
+        brand = _brand(request, payload.brand)
+        waybill = waybill_get(brand, payload.waybill_number)
+        if waybill is None:
+            raise NotFound(f"没有找到运单：{payload.waybill_number}", field="waybill_number")
+        station = (
+            Station.objects.filter(brand=brand, code=payload.station).first()
+            if payload.station
+            else waybill.destination
+        )
+        if station is None:
+            raise NotFound(f"没有找到站点：{payload.station}", field="station")
+        problem = services.problem_report(
+            waybill=waybill,
+            kind=payload.kind,
+            station=station,
+            actor=request.user,
+            note=payload.note,
+            eta=payload.eta,
+        )
+        return _problem(problem)
+
+    return _once(request, idempotency_key, payload, "problems", action)
 
 
 class ProblemStepIn(Schema):
@@ -251,7 +279,7 @@ class ProblemStepIn(Schema):
 
 
 @router.post("/problems/{problem_id}/steps", summary="问题件完成下一步（按顺序，不可跳步）")
-def advance_problem(request, problem_id: int, payload: ProblemStepIn):
+def advance_problem(request, problem_id: ObjectId, payload: ProblemStepIn):
     problem = services.problem_advance(
         problem=problem_get_for_user(problem_id, request.user),
         step=payload.step,
@@ -270,14 +298,17 @@ class ComplaintIn(Schema):
     waybill_number: str = ""
 
 
-@router.post("/complaints", summary="快递投诉（按类型给出处理步骤和 7 日时限）")
-def open_complaint(request, payload: ComplaintIn):
-    ticket = services.complaint_open(
-        brand=_brand(request, payload.brand),
-        type_code=payload.type,
-        subtype=payload.subtype,
-        description=payload.description,
-        waybill_number=payload.waybill_number,
-        actor=request.user,
-    )
-    return _ticket(ticket)
+@router.post("/complaints", summary="快递投诉（按类型给出处理步骤和 7 日时限；支持 Idempotency-Key）")
+def open_complaint(request, payload: ComplaintIn, idempotency_key: str | None = key_header()):
+    def action():
+        ticket = services.complaint_open(
+            brand=_brand(request, payload.brand),
+            type_code=payload.type,
+            subtype=payload.subtype,
+            description=payload.description,
+            waybill_number=payload.waybill_number,
+            actor=request.user,
+        )
+        return _ticket(ticket)
+
+    return _once(request, idempotency_key, payload, "complaints", action)

@@ -1,11 +1,11 @@
 """Ticket endpoints: parse, call one service or selector, shape the reply."""
 
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Status
+from ninja import Query, Router, Status
 
 from kefu.accounts.selectors import department_get, supervisor_for, user_by_agent_no
 from kefu.tickets import services
-from kefu.tickets.idempotency import run_once
+from kefu.tickets.idempotency import key_header, run_once
 from kefu.tickets.schemas import (
     AssignIn,
     BreachOut,
@@ -26,10 +26,10 @@ router = Router(tags=["工单"])
 
 
 @router.post("", response={200: TicketOut, 201: TicketOut}, summary="新建工单 (支持 Idempotency-Key)")
-def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str | None = Header(None)):
+def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str | None = key_header()):
     def action():
         ticket = services.ticket_intake(actor=request.user, **payload.dict())
-        return 201, TicketOut.build(ticket, request.user).model_dump(mode="json")
+        return 201, TicketOut.build(ticket, request.user).model_dump()
 
     status, body = run_once(user=request.user, key=idempotency_key, payload=payload.dict(), action=action)
     return Status(status, body)
@@ -44,8 +44,8 @@ def list_tickets(
     brand: str = "",
     only_open: bool = False,
     breached: bool = False,
-    limit: int = Query(50, le=500),
-    offset: int = 0,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=100_000),
 ):
     rows = ticket_search(
         request.user, q=q, status=status, type=type, brand=brand, only_open=only_open, breached=breached
@@ -68,7 +68,7 @@ def list_tickets(
 
 
 @router.get("/breaches", response=list[BreachOut], summary="SLA 超时列表")
-def list_breaches(request: HttpRequest, limit: int = Query(100, le=1000)):
+def list_breaches(request: HttpRequest, limit: int = Query(100, ge=1, le=1000)):
     return [
         BreachOut(
             ticket=c.ticket.number,

@@ -1,14 +1,30 @@
-"""Intake idempotency: a retried request with the same Idempotency-Key returns the first answer."""
+"""Intake idempotency: a retried request with the same Idempotency-Key returns the first answer.
+
+Every intake endpoint of the API (kefu.api.INTAKE: tickets, customers, express queries, pickups, claims,
+problem parcels, complaints) takes the header through `key_header()` and runs its service through `run_once`.
+"""
 
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection, transaction
+from ninja import Header
 
 from kefu.accounts.models import User
+from kefu.apijson import to_json
 from kefu.errors import Conflict
 from kefu.tickets.models import IdempotencyKey
+
+
+def key_header():
+    return Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=100,
+        description="重试同一请求时带上同一个值：只处理一次，重试得到第一次的答复（每人每个值只能用于一个请求）",
+    )
 
 
 def fingerprint(payload: dict) -> str:
@@ -28,20 +44,28 @@ def _lock(user_id: int, key: str) -> None:
 
 
 def run_once(
-    *, user: User, key: str | None, payload: dict, action: Callable[[], tuple[int, dict]]
-) -> tuple[int, dict]:
-    """Run `action` (inside a transaction) once per (user, key); replay the stored answer afterwards."""
+    *,
+    user: User,
+    key: str | None,
+    payload: dict,
+    action: Callable[[], tuple[int, Any]],
+    scope: str = "",
+) -> tuple[int, Any]:
+    """Run `action` (inside a transaction) once per (user, key); replay the stored answer afterwards. `scope`
+    names the endpoint, so one key sent to two endpoints is two different requests (409 for the second)."""
     if not key:
         with transaction.atomic():
-            return action()
+            status, body = action()
+            return status, to_json(body)
     if len(key) > 100:
         raise Conflict("Idempotency-Key 过长 (最多 100 个字符)", code="invalid", field="Idempotency-Key")
-    digest = fingerprint(payload)
+    digest = fingerprint({"scope": scope, "payload": payload} if scope else payload)
     with transaction.atomic():
         _lock(user.pk, key)
         stored = IdempotencyKey.objects.filter(user=user, key=key).first()
         if stored is None:
-            status, body = action()
+            status, raw = action()
+            body = to_json(raw)
             IdempotencyKey.objects.create(
                 user=user, key=key, fingerprint=digest, status_code=status, response=body
             )

@@ -21,6 +21,10 @@ BAD_FRAMES = [
     pytest.param({"text_data": '{"type": "read", "seq": "abc"}'}, id="seq-not-a-number"),
     pytest.param({"text_data": '{"type": "read", "seq": [1]}'}, id="seq-a-list"),
     pytest.param({"text_data": '{"type": "dance"}'}, id="unknown-type"),
+    # a NUL cannot be stored on PostgreSQL (kefu.cleantext): refused before it reaches a service
+    pytest.param(
+        {"text_data": '{"type": "message", "client_id": "c-0", "body": "a\\u0000b"}'}, id="nul-in-a-message"
+    ),
 ]
 # the agent's socket names the session it means
 BAD_DESK_FRAMES = [
