@@ -619,3 +619,16 @@ def test_the_readme_table_is_the_permissions_table_and_every_permission_is_check
         )
         assert f"| `{code}` | {label} | {marks} |" in readme, code
         assert source.count(f'"{code}"') >= 2, f"{code} is in the table but no code checks it"
+
+
+def test_a_statement_and_a_months_excel_write_the_access_log_for_their_customers(client, cast, foreign):
+    from kefu.customers.models import CustomerAccessLog
+
+    client.force_login(cast.supervisor)
+    assert client.get(f"/express/statements/{foreign['statement']}/").status_code == 200
+    assert client.get("/express/settlements/2026-10/xlsx/?brand=xintianjie").status_code == 200
+    written = CustomerAccessLog.objects.order_by("id").values_list("via", "customer_id", "user")
+    assert list(written) == [
+        ("对账单 2026-10", cast.customer_b.pk, cast.supervisor.pk),
+        ("月结 Excel 2026-10", cast.customer_b.pk, cast.supervisor.pk),
+    ]

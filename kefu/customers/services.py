@@ -1,5 +1,6 @@
 """Writes for customers."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from auditlog.context import set_actor
@@ -86,18 +87,28 @@ def customer_update(*, customer: Customer, actor: User | None, **fields) -> Cust
 def customer_open(*, customer: Customer, user: User, via: str, reason: str = "") -> Customer:
     """The one way to show a person a customer's record: refused outside the brands they serve, and written to
     the access log with where it was opened (000 工作操守 3.9)."""
-    access.require(user, "customer.read")
-    access.require_brand(user, customer.brand_id, what="该客户")
-    CustomerAccessLog.objects.create(
-        customer=customer,
-        customer_ref=customer.pk,
-        customer_name=customer.name,
-        brand_id=customer.brand_id,
-        user=user,
-        via=via[:100],
-        reason=reason[:100],
-    )
+    customers_open(customers=[customer], user=user, via=via, reason=reason)
     return customer
+
+
+def customers_open(*, customers: Iterable[Customer], user: User, via: str, reason: str = "") -> None:
+    """customer_open for every customer a page or an export shows at once (a settlement's Excel), in one write."""
+    access.require(user, "customer.read")
+    rows = []
+    for customer in customers:
+        access.require_brand(user, customer.brand_id, what="该客户")
+        rows.append(
+            CustomerAccessLog(
+                customer=customer,
+                customer_ref=customer.pk,
+                customer_name=customer.name,
+                brand_id=customer.brand_id,
+                user=user,
+                via=via[:100],
+                reason=reason[:100],
+            )
+        )
+    CustomerAccessLog.objects.bulk_create(rows)
 
 
 def customer_find_or_create(

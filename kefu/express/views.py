@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from kefu.customers.models import Customer
+from kefu.customers.services import customer_open, customers_open
 from kefu.errors import ServiceError
 from kefu.express import services
 from kefu.express.forms import PickupForm, pickup_places
@@ -212,6 +214,11 @@ def settlement_detail(request, month: str):
 @login_required
 def settlement_download(request, month: str):
     settlement = _settlement(request, month)
+    customers_open(
+        customers=Customer.objects.filter(statement__settlement=settlement).distinct(),
+        user=request.user,
+        via=f"月结 Excel {settlement.month:%Y-%m}",
+    )
     response = HttpResponse(
         settlement_xlsx(settlement),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -223,6 +230,9 @@ def settlement_download(request, month: str):
 @login_required
 def statement_detail(request, pk: int):
     statement = statement_get_for_user(pk, request.user)
+    customer_open(
+        customer=statement.customer, user=request.user, via=f"对账单 {statement.settlement.month:%Y-%m}"
+    )
     return render(
         request,
         "express/statement.html",
