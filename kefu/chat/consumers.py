@@ -25,7 +25,7 @@ from kefu.errors import ServiceError
 from kefu.tickets import services as tickets_services
 
 # A frame longer than this is not read: a message of services.MAX_BODY characters with its envelope fits in it.
-MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as \uXXXX
+MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as a six-character JSON \u escape
 _CLIENT_ID = re.compile(r'"client_id"\s*:\s*"([^"\\]{1,64})"')
 
 
