@@ -94,21 +94,21 @@ def customer_open(*, customer: Customer, user: User, via: str, reason: str = "")
 def customers_open(*, customers: Iterable[Customer], user: User, via: str, reason: str = "") -> None:
     """customer_open for every customer a page or an export shows at once (a settlement's Excel), in one write."""
     access.require(user, "customer.read")
-    rows = []
-    for customer in customers:
-        access.require_brand(user, customer.brand_id, what="该客户")
-        rows.append(
-            CustomerAccessLog(
-                customer=customer,
-                customer_ref=customer.pk,
-                customer_name=customer.name,
-                brand_id=customer.brand_id,
-                user=user,
-                via=via[:100],
-                reason=reason[:100],
-            )
+    customers = list(customers)
+    for brand_id in {c.brand_id for c in customers}:  # one check per brand, not per customer of an export
+        access.require_brand(user, brand_id, what="该客户")
+    CustomerAccessLog.objects.bulk_create(
+        CustomerAccessLog(
+            customer=c,
+            customer_ref=c.pk,
+            customer_name=c.name,
+            brand_id=c.brand_id,
+            user=user,
+            via=via[:100],
+            reason=reason[:100],
         )
-    CustomerAccessLog.objects.bulk_create(rows)
+        for c in customers
+    )
 
 
 def customer_find_or_create(
