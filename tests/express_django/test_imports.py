@@ -188,3 +188,47 @@ def test_numbers_too_large_for_their_column_are_rejected_by_line(net, tmp_path):
     reasons = dict(summary.rejected)
     assert reasons[2] == "重量过大：123456789" and reasons[3] == "运费过大：99999999999"
     assert "件数应为 1 到 99999 的整数" in reasons[4]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scans_pushed_while_an_import_writes_are_not_counted_as_its_rows(net, tmp_path, monkeypatch):
+    """The importer counts what its own statements stored: a sorting center's push committed in the middle
+    of an import's batch (PostgreSQL), or queued behind it (SQLite), is not one of the import's rows."""
+    import threading
+
+    from django.db import connection
+
+    from kefu.express.imports import base
+
+    net.waybill("XTJ300000000001")
+    net.waybill("XTJ300000000002")
+    monkeypatch.setattr(base, "BATCH", 2)  # three batches, a push during each
+    hours = [f"2026-10-05 {h:02d}:00" for h in range(8, 14)]
+    rows = [{"number": "XTJ300000000001", "kind": "到达", "at": t, "station": "SH01"} for t in hours]
+    path = write(tmp_path, "s.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    pushers: list[threading.Thread] = []
+    pushed: list[int] = []
+
+    def push(n: int) -> None:
+        try:
+            row = {"number": "XTJ300000000002", "kind": "派送", "at": hours[n], "station": "SH01"}
+            pushed.append(scans_push(brand=net.brand, rows=[row]).stored)
+        finally:
+            connection.close()
+
+    def during_each_batch(execute, sql, params, many, context):
+        if many and Scan._meta.db_table in sql:
+            pusher = threading.Thread(target=push, args=(len(pushers),))
+            pushers.append(pusher)
+            pusher.start()
+            if connection.vendor != "sqlite":  # SQLite: the push waits for the batch's write lock
+                pusher.join()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(during_each_batch):
+        summary = import_file(brand=net.brand, kind="scans", path=path)
+    for pusher in pushers:
+        pusher.join()
+    assert len(pushers) == 3 and pushed == [1, 1, 1]
+    assert (summary.read, summary.stored, summary.skipped) == (6, 6, 0)
+    assert Scan.objects.count() == 9
