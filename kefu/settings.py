@@ -2,6 +2,11 @@
 
 KEFU_DATABASE_URL    database URL; default: SQLite file var/kefu.sqlite3
 KEFU_REDIS_URL       Redis URL for the channel layer and workers; unset: in-memory / database
+KEFU_CHANNEL_CAPACITY  messages waiting for one socket (an agent's desk, a board, a customer) before pushes to it
+                     are dropped (the screen then catches up from the stored messages); default 2000, enough for
+                     1,000 customers and 50 agents
+KEFU_CHANNEL_EXPIRY_SECONDS  how long a push waits for a socket that does not read it; default 60
+KEFU_CHANNEL_GROUP_EXPIRY_SECONDS  how long a socket of a server that died stays in its groups; default 86400
 KEFU_SECRET_KEY      secret key; unset: generated once and kept in var/secret_key
 KEFU_DEBUG           1 to turn on Django's debug pages (never in production)
 KEFU_ALLOWED_HOSTS   comma-separated host names; default: localhost,127.0.0.1
@@ -216,12 +221,34 @@ AUTH_USER_MODEL = "accounts.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("KEFU_REDIS_URL", "")
+# Every socket has a queue in the channel layer; a push to a full queue is dropped (the screen then catches up
+# from the stored messages by their numbers, kefu.chat.consumers). Sized so that a desk or a board that falls
+# behind for a while — 1,000 customers each writing every 2 s to 50 agents, every chat start popping on every
+# ready agent — is not full: capacity messages per socket, each kept at most expiry seconds.
+CHANNEL_CAPACITY = _env_int("KEFU_CHANNEL_CAPACITY", 2000) or 2000
+CHANNEL_EXPIRY = _env_int("KEFU_CHANNEL_EXPIRY_SECONDS", 60) or 60
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # bounded waits: an unreachable Redis is an error in a second, not a hung request
+                # (the socket timeout stays above the layer's 5 s blocking read)
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 10}],
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": CHANNEL_EXPIRY,
+                # a server killed without closing its sockets leaves their names in groups this long
+                "group_expiry": _env_int("KEFU_CHANNEL_GROUP_EXPIRY_SECONDS", 86400) or 86400,
+            },
+        }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY},
+        }
+    }
 # Rate limits count in the cache: shared by every process through Redis, else each process's own memory.
 CACHES = {
     "default": (

@@ -1,8 +1,26 @@
-"""Realtime pushes, sent only after the transaction commits (a rolled-back write is never announced)."""
+"""Realtime pushes, sent only after the transaction commits (a rolled-back write is never announced).
+
+A push is a courtesy to the screens, never the record: what was written is in the database, every message with
+its sequence number, and a screen that missed a push catches up from there (kefu.chat.consumers). So a push
+that cannot be sent after a commit — Redis gone, a socket's queue full — is logged, and the request that
+committed still answers as the success it is. Before a write that only makes sense with live delivery (a chat
+start), ``realtime_problem()`` says whether the channel layer can be reached at all.
+"""
+
+import logging
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+
+from kefu.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+REALTIME_UNAVAILABLE = "实时消息服务暂时无法连接，在线客服暂停接入。请稍后再试，或拨打客服热线。"
+PING_TIMEOUT = 0.5  # seconds: a chat start waits at most this long to learn Redis is not there
 
 
 def chat_group(session_id: int) -> str:
@@ -13,6 +31,11 @@ def brand_group(brand_id: int) -> str:
     return f"brand.{brand_id}"
 
 
+def board_group(brand_id: int) -> str:
+    """The supervisors' boards that show ``brand_id``: one payload per brand and change, not per supervisor."""
+    return f"board.{brand_id}"
+
+
 def agent_group(user_id: int) -> str:
     return f"agent.{user_id}"
 
@@ -20,10 +43,92 @@ def agent_group(user_id: int) -> str:
 SUPERVISORS = "supervisors"
 
 
-def push(group: str, event_type: str, payload: dict) -> None:
+def push(group: str, event_type: str, payload: dict | Callable[[], dict | None]) -> None:
+    """Send ``payload`` to ``group`` once the transaction commits. A callable payload is computed then, once,
+    outside the transaction (a screen pop's card, a board); returning None sends nothing."""
+
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is not None:
-            async_to_sync(layer.group_send)(group, {"type": event_type, "payload": payload})
+        try:
+            body = payload() if callable(payload) else payload
+            if body is None:
+                return
+            layer = get_channel_layer()
+            if layer is not None:
+                async_to_sync(layer.group_send)(group, {"type": event_type, "payload": body})
+        except Exception as exc:  # the write is committed; the screens catch up from it
+            log.warning("实时推送失败（%s → %s）：%s；界面将按已存储的消息补齐", event_type, group, exc)
 
     transaction.on_commit(send)
+
+
+# ---------------------------------------------------------------- reachability
+
+
+class RealtimeUnavailable(ServiceError):
+    """A write that needs live delivery, refused before anything is written: 503, try again later."""
+
+    status = 503
+
+    def __init__(self, message: str = REALTIME_UNAVAILABLE, *, retry_after: int = 30):
+        super().__init__(message, code="realtime_unavailable")
+        self.retry_after = retry_after
+
+
+_clients: dict[tuple, object] = {}
+
+
+def _redis_hosts() -> list[dict]:
+    layer = settings.CHANNEL_LAYERS.get("default", {})
+    if "redis" not in layer.get("BACKEND", "").lower():
+        return []
+    from channels_redis.utils import decode_hosts
+
+    return decode_hosts(layer.get("CONFIG", {}).get("hosts"))
+
+
+def _client(host: dict):
+    import redis
+
+    key = tuple(sorted((k, str(v)) for k, v in host.items()))
+    client = _clients.get(key)
+    if client is None:
+        options = {
+            k: v for k, v in host.items() if k not in ("address", "socket_timeout", "socket_connect_timeout")
+        }
+        if "address" in host:
+            client = redis.Redis.from_url(
+                host["address"], socket_connect_timeout=PING_TIMEOUT, socket_timeout=PING_TIMEOUT, **options
+            )
+        else:
+            client = redis.Redis(socket_connect_timeout=PING_TIMEOUT, socket_timeout=PING_TIMEOUT, **options)
+        _clients[key] = client
+    return client
+
+
+def realtime_problem() -> str | None:
+    """None when the channel layer can carry pushes now; else what is wrong, in Chinese, for a person.
+
+    The in-memory layer (one process, no Redis) is always there. With Redis, every host of the layer must answer
+    a PING within PING_TIMEOUT. For the readiness endpoint and for every chat start.
+    """
+    for host in _redis_hosts():
+        if (
+            "address" not in host and "host" not in host
+        ):  # a sentinel set-up: its pool knows how to find Redis
+            continue
+        try:
+            _client(host).ping()
+        except Exception as exc:  # any failure to answer means no live delivery
+            where = host.get("address") or f"{host.get('host')}:{host.get('port', 6379)}"
+            log.warning("实时消息服务 (Redis %s) 无法连接：%s", _without_password(str(where)), exc)
+            return REALTIME_UNAVAILABLE
+    return None
+
+
+def _without_password(address: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.password:
+        return address.replace(f":{parts.password}@", ":***@")
+    return address

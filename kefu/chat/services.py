@@ -14,7 +14,7 @@ from kefu.brands.models import Brand
 from kefu.chat import rules
 from kefu.chat.models import ChatMessage, ChatSession, Offer
 from kefu.chat.presence import agent_set_status, current_state
-from kefu.chat.push import SUPERVISORS, brand_group, chat_group, push
+from kefu.chat.push import SUPERVISORS, RealtimeUnavailable, brand_group, chat_group, push, realtime_problem
 from kefu.chat.rules import AgentState
 from kefu.chat.selectors import chat_transcript, message_payload, offer_payload
 from kefu.customers.models import Customer
@@ -148,12 +148,18 @@ def chat_start(
     ``phone`` is what the visitor typed: kept on the session as 访客自报 contact, never matched to a customer.
     ``identifier`` + ``identity_hash`` are a signed identity from the brand's website (kefu.brands.rules);
     a forged one is refused before anything is written.
+
+    A chat is live or it is nothing: with the realtime layer (Redis) unreachable the start is refused (503
+    ``realtime_unavailable``) before anything is written, not a ticket and a clock nobody can answer.
     """
     at = local_now(at)
     visitor_name = _clean_text(visitor_name, 50)
     typed_phone = normalize_phone(_clean_text(phone, 40))
     if phone.strip() and not 7 <= len(typed_phone) <= 12:
         raise ServiceError("手机号格式不正确（应为 7 到 12 位数字）", field="phone")
+    problem = realtime_problem()
+    if problem:
+        raise RealtimeUnavailable(problem)
     with transaction.atomic():
         customer = _verified_customer(
             brand=brand, identifier=identifier, identity_hash=identity_hash, name=visitor_name

@@ -17,6 +17,7 @@ from kefu.accounts.models import Department
 from kefu.brands.selectors import brand_get, script_context
 from kefu.chat import limits, presence, rules, services
 from kefu.chat.models import ChatMessage, ChatSession
+from kefu.chat.push import realtime_problem
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.chat.selectors import (
     agent_state,
@@ -354,6 +355,8 @@ def customer_chat(request, brand: str):
             "max_mb": rules.setting("upload_max_bytes") // (1024 * 1024),
             "labels": {int(k): v for k, v in rules.setting("rating_labels").items()},
             "max_chars": services.MAX_BODY,
+            # said before the visitor types anything; the start is refused with the same words (services.chat_start)
+            "realtime_problem": realtime_problem(),
             # A signed identity from the brand's website (README: 在线客服的客户身份验证), checked at the start.
             "identity": {
                 "identifier": request.GET.get("identifier", "")[:40],

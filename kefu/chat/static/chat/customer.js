@@ -125,8 +125,10 @@
       body: JSON.stringify({ name: $("name").value, phone: $("phone") ? $("phone").value : "",
         identifier: cw.dataset.identifier || "", identity_hash: cw.dataset.identityHash || "" }) })
       .then(function (r) { return r.json(); })
+      .catch(function () { return { message: "暂时无法连接在线客服，请稍后再试" }; })
       .then(function (d) {
         if (!d.token) { $("start-err").hidden = false; $("start-err").textContent = d.message; return; }
+        $("start-err").hidden = true;
         token = d.token; localStorage.setItem(key, token); saveOutbox([]); showChat(); connect();
       });
   });
