@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from kefu.accounts.selectors import department_get, supervisor_for, user_by_agent_no
+from kefu.errors import ServiceError
 from kefu.tickets import services
 from kefu.tickets.idempotency import key_header, run_once
 from kefu.tickets.schemas import (
@@ -20,7 +21,14 @@ from kefu.tickets.schemas import (
     TicketRow,
     TransitionIn,
 )
-from kefu.tickets.selectors import breaches_for, ticket_get_for_user, ticket_history, ticket_search
+from kefu.tickets.selectors import (
+    breaches_for,
+    ticket_cursor,
+    ticket_get_for_user,
+    ticket_history,
+    ticket_search,
+    tickets_after,
+)
 
 router = Router(tags=["工单"])
 
@@ -35,7 +43,14 @@ def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str 
     return Status(status, body)
 
 
-@router.get("", response=list[TicketRow], summary="查找工单")
+@router.get(
+    "",
+    response=list[TicketRow],
+    summary="查找工单",
+    description="按列表顺序（未完结在前，优先级高在前，新建在前）。`q` 查找工单号（从头）、运单号、客户电话（至少 7 位，"
+    "从头）、客户姓名（从头）和最近 20,000 条工单的主题关键词。翻页：`offset`，或把上一页最后一条的 `cursor` "
+    "作为 `after` 传入（键集翻页，翻得再深也一样快；不能与 `offset` 同用）。",
+)
 def list_tickets(
     request: HttpRequest,
     q: str = "",
@@ -46,10 +61,17 @@ def list_tickets(
     breached: bool = False,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=100_000),
+    after: str = Query("", max_length=60, description="上一页最后一条的 cursor：从它之后接着列出"),
 ):
-    rows = ticket_search(
+    found = ticket_search(
         request.user, q=q, status=status, type=type, brand=brand, only_open=only_open, breached=breached
-    )[offset : offset + limit]
+    )
+    if after:
+        if offset:
+            raise ServiceError("after 与 offset 不能同时使用", field="offset")
+        rows = tickets_after(found, after, limit)
+    else:
+        rows = found[offset : offset + limit]
     return [
         TicketRow(
             number=t.number,
@@ -62,6 +84,7 @@ def list_tickets(
             customer=t.customer.name if t.customer else None,
             assignee=t.assignee.agent_no if t.assignee else None,
             created_at=t.created_at,
+            cursor=ticket_cursor(t),
         )
         for t in rows
     ]

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 
-from kefu.tickets.rules import STATUS_LABELS, Priority, Status
+from kefu.tickets.rules import DONE_RANK_OFFSET, DONE_STATUSES, STATUS_LABELS, Priority, Status
 from kefu.timeutil import local_now
 
 
@@ -107,11 +107,35 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField("更新时间")
     resolved_at = models.DateTimeField("解决时间", null=True, blank=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    # The list's order (open first, most urgent first; rules.list_rank), computed and stored by the database
+    # on every write whatever makes it (services, update(), an import), so that an index serves the list.
+    list_rank = models.GeneratedField(
+        expression=Case(
+            When(status__in=sorted(s.value for s in DONE_STATUSES), then=F("priority") + DONE_RANK_OFFSET),
+            default=F("priority"),
+            output_field=models.PositiveSmallIntegerField(),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name="列表排序",
+    )
+
+    # The ticket list's order, newest first within a rank; the id makes it total (keyset pages).
+    LIST_ORDER = ("list_rank", "-created_at", "-id")
 
     class Meta:
         verbose_name = verbose_name_plural = "工单"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["brand", "status", "priority", "created_at"])]
+        indexes = [
+            models.Index(fields=["brand", "status", "priority", "created_at"]),
+            # the list's first page and its keyset pages, as a whole, per brand, per status and per type
+            models.Index(fields=["list_rank", "-created_at", "-id"], name="ticket_list_idx"),
+            models.Index(fields=["brand", "list_rank", "-created_at", "-id"], name="ticket_brand_list_idx"),
+            models.Index(fields=["status", "list_rank", "-created_at", "-id"], name="ticket_status_list_idx"),
+            models.Index(fields=["type", "list_rank", "-created_at", "-id"], name="ticket_type_list_idx"),
+            # a customer's tickets, newest first (the customer card, the timeline, new or returning)
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="ticket_status_valid", condition=Q(status__in=[s.value for s in Status])

@@ -34,7 +34,8 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.CLOSED: frozenset({Status.IN_PROGRESS}),
 }
 
-OPEN_STATUSES = frozenset(set(Status) - {Status.RESOLVED, Status.CLOSED})
+DONE_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+OPEN_STATUSES = frozenset(set(Status) - DONE_STATUSES)
 # SLA clocks stop while the ticket waits for the customer and run again after.
 PAUSED_STATUSES = frozenset({Status.WAITING_CUSTOMER})
 
@@ -58,3 +59,12 @@ def priority_for(base: int, *, vip_level: int = 0, is_complaint: bool = False) -
     """Each VIP level above 0 and a complaint raise the type's base priority one step, up to 紧急."""
     raise_by = (1 if vip_level > 0 else 0) + (1 if vip_level >= 3 else 0) + (1 if is_complaint else 0)
     return max(Priority.URGENT, min(Priority.LOW, base - raise_by))
+
+
+# The ticket list's order: open work first, most urgent first (then newest). The database keeps it as
+# Ticket.list_rank (1–4 open, by priority; 5–8 resolved or closed), so one index serves the list.
+DONE_RANK_OFFSET = 4
+
+
+def list_rank(status: str, priority: int) -> int:
+    return priority + (DONE_RANK_OFFSET if Status(status) in DONE_STATUSES else 0)

@@ -158,6 +158,7 @@ class TicketRow(Schema):
     customer: str | None
     assignee: str | None
     created_at: datetime
+    cursor: str = Field(..., description="列表中的位置：作为 after 传入，接着列出它之后的工单")
 
 
 class EventOut(Schema):

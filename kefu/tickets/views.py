@@ -15,6 +15,8 @@ from kefu.tickets.gate import Refused
 from kefu.tickets.models import Channel, TicketType
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import (
+    CappedPaginator,
+    TicketSearch,
     breaches_for,
     clock_states,
     ticket_get_for_user,
@@ -26,13 +28,16 @@ from kefu.tickets.selectors import (
 @login_required
 def ticket_list(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "status", "type", "brand")}
-    page = Paginator(ticket_search(request.user, **filters, only_open=request.GET.get("open") == "1"), 30)
+    open_only = request.GET.get("open") == "1"
+    found = TicketSearch()
+    paginator = CappedPaginator(ticket_search(request.user, **filters, only_open=open_only, found=found), 30)
     context = {
-        "page": page.get_page(request.GET.get("page")),
-        "filters": filters,
+        "page": paginator.get_page(request.GET.get("page")),
+        "found": found,
+        "filters": {**filters, **({"open": "1"} if open_only else {})},
         "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
         "types": TicketType.objects.filter(active=True),
-        "open_only": request.GET.get("open") == "1",
+        "open_only": open_only,
     }
     template = "tickets/_rows.html" if request.htmx else "tickets/list.html"
     return render(request, template, context)
