@@ -12,6 +12,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from kefu.chat.routing import websocket_urlpatterns  # noqa: E402
 
+# a served process (kefu serve): the standards gate's model is ready before the first request
+if os.environ.get("KEFU_PRELOAD"):
+    from kefu.standards.compliance import intent
+
+    intent.model()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi,

@@ -25,7 +25,8 @@ PURE_COMMANDS = {
 
 USAGE = """用法: kefu <命令> [参数]
 
-  serve                启动服务 (http://127.0.0.1:8000)
+  serve                启动服务 (http://127.0.0.1:8000)，并在旁边运行后台任务 (--workers N 多进程)
+  worker               运行后台任务 (导入、月结) 与每分钟的超时检测 (可在多个节点上运行)
   migrate              建立或升级数据库
   demo-data            载入演示数据
   calendar ...         工作日历: is-workday DATE | add-working-days DATETIME N |

@@ -11,6 +11,18 @@ KEFU_SECRET_KEY      secret key; unset: generated once and kept in var/secret_ke
 KEFU_DEBUG           1 to turn on Django's debug pages (never in production)
 KEFU_ALLOWED_HOSTS   comma-separated host names; default: localhost,127.0.0.1
 KEFU_VAR_DIR         where files kefu writes live (database, uploads, secret); default: ./var
+KEFU_FILES_DIR       where uploaded files (imports) are kept; every server and worker node must read the same
+                     directory (a shared mount); default: KEFU_VAR_DIR/files
+
+Serving and background work (docs/OPERATIONS.md):
+KEFU_DB_POOL_SIZE    PostgreSQL connections each server or worker process keeps in its pool (psycopg's pool);
+                     default 8; a process never opens more (KEFU_DB_POOL_TIMEOUT seconds' wait, default 10, then
+                     a clear 503)
+KEFU_SQLITE_WAIT_SECONDS  with SQLite, how long a write waits for another to finish before failing; default 30
+KEFU_JOB_PROCESSES   processes each `kefu worker` runs jobs in; default 2
+KEFU_JOB_LEASE_SECONDS  a running job renews its lease while it works; a worker silent this long has died and its
+                     job is queued again; default 60
+KEFU_JOB_TIMEOUT_SECONDS  longest one run of a job may take before its process is stopped; default 3600
 
 Serving behind a proxy, sessions, abuse (README "Configuration"):
 KEFU_PUBLIC_ORIGINS  comma-separated origins people open kefu at, e.g. https://kefu.example.com:8443; trusted for
@@ -160,6 +172,8 @@ INSTALLED_APPS = [
     "kefu.chat",
     "kefu.qa",
     "kefu.express",
+    "django_q",  # the transport and processes of durable jobs (kefu.jobs)
+    "kefu.jobs",
 ]
 
 MIDDLEWARE = [
@@ -201,19 +215,29 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("KEFU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kefu.sqlite3'}",
-        conn_max_age=60,
+        os.environ.get("KEFU_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kefu.sqlite3'}", conn_max_age=0
     )
 }
+# Under ASGI a persistent connection belongs to a thread that may never come back (Django's docs): connections
+# are taken from a pool for a request and given back at its end, never held (CONN_MAX_AGE 0).
+DB_POOL_SIZE = _env_int("KEFU_DB_POOL_SIZE", 8) or 8
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": _env_int("KEFU_DB_POOL_TIMEOUT", 10) or 10,
+        "max_idle": 60,
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web process read while a sweep or an import writes.
+    # WAL lets the web process read while a sweep or an import writes; writes take the lock at BEGIN
+    # (IMMEDIATE) and wait in line for it instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": _env_int("KEFU_SQLITE_WAIT_SECONDS", 30) or 30,
         }
     )
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so that tests with real threads (parallel sweeps, concurrent claims) share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_kefu.sqlite3")}
 
@@ -303,11 +327,35 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+FILES_DIR = Path(os.environ.get("KEFU_FILES_DIR") or VAR_DIR / "files").resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# Durable jobs (kefu.jobs): the job row is the truth and carries its lease; django-q2 carries its id to a
+# worker process over the same database (its ORM broker: no extra server, SQLite or PostgreSQL).
+JOB_LEASE_SECONDS = _env_int("KEFU_JOB_LEASE_SECONDS", 60) or 60
+JOB_MAX_ATTEMPTS = 3
+_JOB_TIMEOUT = _env_int("KEFU_JOB_TIMEOUT_SECONDS", 3600) or 3600
+Q_CLUSTER = {
+    "name": "kefu",
+    "label": "后台任务",
+    "orm": "default",
+    "workers": _env_int("KEFU_JOB_PROCESSES", 2) or 2,
+    "timeout": _JOB_TIMEOUT,
+    # the broker hands a message out again after this; kefu's own lease (above) resumes a job long before
+    "retry": _JOB_TIMEOUT + 60,
+    "max_attempts": JOB_MAX_ATTEMPTS,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 1000,
+    "poll": 0.5,
+    "guard_cycle": 1,
+    "recycle": 200,
+    "cpu_affinity": 0,
+}
 
 LOGGING = {
     "version": 1,

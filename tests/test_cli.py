@@ -188,7 +188,7 @@ def test_serve_says_in_chinese_that_its_port_is_taken_before_it_says_it_started(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert run(["serve", "--port", str(port), "--sweep-every", "0"]) == 2
+        assert run(["serve", "--port", str(port), "--no-worker"]) == 2
     captured = capsys.readouterr()
     assert (
         one_line(captured.err)

@@ -23,9 +23,10 @@ SAMPLES = ROOT / "tests" / "standards" / "samples"
 # README example → the runs that try it (argv after `kefu`). `B` is a brand that has its own waybills.
 EXAMPLES: dict[str, list[str]] = {
     "kefu serve": ["serve"],
-    "kefu serve [--host H] [--port P] [--sweep-every 60]": [
-        "serve --host 0.0.0.0 --port 8123 --sweep-every 60"
+    "kefu serve [--host H] [--port P] [--workers N] [--no-worker]": [
+        "serve --host 0.0.0.0 --port 8123 --workers 4 --no-worker"
     ],
+    "kefu worker [--processes N] [--once]": ["worker --once"],
     "kefu migrate": ["migrate"],
     "kefu <command> --help": ["calendar --help", "calendar add-working-hours --help"],
     "kefu help <command>": ["help calendar"],

@@ -7,6 +7,7 @@ import operator
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import reduce
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -536,8 +537,9 @@ class ImportJob(models.Model):
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    # a running import writes its progress every half second; silence this long means its server stopped
-    STALE_AFTER = timedelta(minutes=2)
+    # a running import writes its progress every half second; silence as long as a job's lease means its
+    # worker stopped (kefu.jobs then resumes it)
+    STALE_AFTER = timedelta(seconds=settings.JOB_LEASE_SECONDS)
 
     class Meta:
         verbose_name = verbose_name_plural = "导入任务"
@@ -560,6 +562,12 @@ class ImportJob(models.Model):
         return (
             None if self.finished_at is None else round((self.finished_at - self.created_at).total_seconds())
         )
+
+    @property
+    def file_path(self) -> Path:
+        """The kept upload, under KEFU_FILES_DIR (the directory every node shares); rows from before it hold an
+        absolute path, which the join leaves as it is."""
+        return Path(settings.FILES_DIR) / self.path
 
     @property
     def can_rerun(self) -> bool:

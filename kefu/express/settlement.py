@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
@@ -49,6 +50,7 @@ from kefu.express.repricing import charged_fen, expected_fen, pair_rates, tariff
 from kefu.express.rules import InputError, RulebookError, default_rulebook
 from kefu.express.rules.money import money
 from kefu.express.rules.rulebook import Rulebook
+from kefu.jobs.services import job_enqueue
 from kefu.timeutil import local_now
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -256,9 +258,11 @@ def settle_month(
     progress: bool = False,
     at: datetime | None = None,
     rulebook: Rulebook | None = None,
+    on_step: Callable[[int, int, str], None] | None = None,
 ) -> Settlement:
     """Settle (or settle again, replacing the earlier run) one month for every contract customer.
-    ``actor`` is the person who asked (a supervisor of the brand); None is the operator's console."""
+    ``actor`` is the person who asked (a supervisor of the brand); None is the operator's console.
+    ``on_step(done, total, what)`` hears of each of the steps (the settlement job's progress bar)."""
     if actor is not None:
         access.require(actor, "express.settlement")
         access.require_brand(actor, brand)
@@ -267,9 +271,7 @@ def settle_month(
     book = rulebook or default_rulebook()
     waybills = month_waybills(brand, month)
     records = FeeRecord.objects.filter(brand=brand, month=month)
-    steps = tqdm(
-        total=5, desc=f"月结 {month:%Y-%m}", unit="步", file=sys.stderr, disable=not progress, leave=False
-    )
+    steps = _Steps(month, shown=progress, on_step=on_step)
     with transaction.atomic():
         bulk_session()
         Settlement.objects.filter(brand=brand, month=month).delete()
@@ -317,6 +319,52 @@ def settle_month(
         steps.update()
     steps.close()
     return settlement
+
+
+class _Steps:
+    """The settlement's five steps, on the console (tqdm) and to the job's progress bar."""
+
+    NAMES = ("汇总各客户运单", "生成对账单", "核对运单与面单、价目", "查找漏记与重复面单", "写入差异")
+
+    def __init__(self, month: date, *, shown: bool, on_step: Callable[[int, int, str], None] | None) -> None:
+        total = len(self.NAMES)
+        self.bar = tqdm(
+            total=total,
+            desc=f"月结 {month:%Y-%m}",
+            unit="步",
+            file=sys.stderr,
+            disable=not shown,
+            leave=False,
+        )
+        self.on_step, self.done = on_step, 0
+        self._tell()
+
+    def _tell(self) -> None:
+        if self.on_step is not None and self.done < len(self.NAMES):
+            self.on_step(self.done, len(self.NAMES), self.NAMES[self.done])
+
+    def update(self) -> None:
+        self.bar.update()
+        self.done += 1
+        self._tell()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def settlement_queue(*, brand: Brand, month: date, actor, at: datetime | None = None):
+    """Ask for a month's settlement: checked now (who asks, which month), run by a worker (kefu.jobs), so a
+    long month neither holds the page nor dies with it. The settlement page shows its progress."""
+    access.require(actor, "express.settlement")
+    access.require_brand(actor, brand)
+    check_month(month, at=at)
+    return job_enqueue(
+        kind="express.settle",
+        args={"month": month.replace(day=1).isoformat()},
+        brand=brand,
+        actor=actor,
+        at=at,
+    )
 
 
 # ---------------------------------------------------------------- reading and export

@@ -28,11 +28,12 @@ from kefu.express.selectors import (
 )
 from kefu.express.settlement import (
     discrepancy_kinds,
-    settle_month,
+    settlement_queue,
     settlement_xlsx,
     statement_lines,
     statements_by_area,
 )
+from kefu.jobs.selectors import jobs_of
 from kefu.timeutil import local_now
 
 DISCREPANCIES_SHOWN = 500
@@ -124,7 +125,7 @@ def imports_page(request):
         except ServiceError as exc:
             error = exc
         else:
-            services.import_job_start(job)
+            services.import_job_start(job, actor=request.user)
             return redirect("express_import_job", pk=job.pk)
     return render(
         request,
@@ -153,7 +154,7 @@ def import_job(request, pk: int):
 def import_job_rerun(request, pk: int):
     job = import_job_get_for_user(pk, request.user)
     if job.can_rerun:
-        services.import_job_start(job)
+        services.import_job_start(job, actor=request.user)
         messages.success(request, "已重新开始导入；已存入的行会自动跳过")
     else:
         messages.error(request, "该文件正在导入或已导入完成")
@@ -162,26 +163,35 @@ def import_job_rerun(request, pk: int):
 
 @login_required
 def settlement_list(request, *, error: ServiceError | None = None, month: str = ""):
+    """The brand's settled months, and the settlements still running (htmx polls that part until they end)."""
     brand = _brand(request)
-    return render(
-        request,
-        "express/settlements.html",
-        {"brand": brand, "settlements": settlements_of(brand, request.user), "error": error, "month": month},
-    )
+    settlements = settlements_of(brand, request.user)
+    jobs = jobs_of(request.user, kind="express.settle", brand=brand)
+    context = {
+        "brand": brand,
+        "settlements": settlements,
+        "jobs": jobs,
+        "polling": any(job.active for job in jobs),
+        "error": error,
+        "month": month,
+    }
+    template = "express/_settlement_jobs.html" if request.htmx else "express/settlements.html"
+    return render(request, template, context)
 
 
 @login_required
 @require_POST
 def settlement_run(request):
-    """Settle a month; a month that does not exist or has not begun is answered beside the month field."""
+    """Queue a month's settlement; a month that does not exist or has not begun is answered beside the field."""
     month = request.POST.get("month", "")
     try:
-        settlement = settle_month(brand=_brand(request), month=parse_month(month), actor=request.user)
+        job = settlement_queue(brand=_brand(request), month=parse_month(month), actor=request.user)
     except ServiceError as exc:
         if exc.field != "month":
             raise
         return settlement_list(request, error=exc, month=month)
-    return redirect("express_settlement", month=f"{settlement.month:%Y-%m}")
+    messages.success(request, f"已开始 {job.args['month'][:7]} 月结，完成后列在下方")
+    return redirect(f"{reverse('express_settlements')}?brand={job.brand.code}")
 
 
 def _settlement(request, month: str) -> Settlement:

@@ -1,6 +1,7 @@
 """The pickup form answers at once; the settlement pages show the month by area and export Excel."""
 
 from kefu.express.models import PickupOrder
+from kefu.jobs.services import jobs_run_queued
 from tests.express_django.test_settlement import month_setup
 
 
@@ -50,8 +51,13 @@ def test_an_agent_of_another_brand_cannot_open_the_form(net, cast, client):
 def test_a_supervisor_runs_the_month_and_reads_statements(net, cast, client):
     month_setup(net)
     client.force_login(cast.supervisor)
-    reply = client.post("/express/settlements/run/", {"month": "2026-10"})
-    assert reply.status_code == 302 and reply["Location"] == "/express/settlements/2026-10/"
+    reply = client.post("/express/settlements/run/", {"month": "2026-10"}, follow=True)
+    page = reply.content.decode()
+    assert "已开始 2026-10 月结" in page and "排队中" in page and 'hx-trigger="every 1s"' in page
+    # a worker settles it (tests/express_django/test_durable_jobs.py runs a real one)
+    assert jobs_run_queued() == 1
+    page = client.get("/express/settlements/").content.decode()
+    assert "2026 年 10 月" in page and "排队中" not in page and "hx-trigger" not in page
     page = client.get("/express/settlements/2026-10/").content.decode()
     assert "福清站" in page and "福清电子厂" in page and "57.00" in page and "金额不符" in page
     statement = net.contract.statement_set.get()

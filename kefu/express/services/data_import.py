@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import csv
 import logging
-import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, transaction
 from django.db.models import Q
 
 from kefu.accounts import access
@@ -22,6 +20,7 @@ from kefu.brands.models import Brand
 from kefu.errors import Conflict, ServiceError
 from kefu.express import imports
 from kefu.express.models import ImportJob
+from kefu.jobs.services import job_enqueue
 from kefu.timeutil import local_now
 
 log = logging.getLogger("kefu.import")
@@ -48,7 +47,7 @@ def scans_push(*, brand: Brand, rows: list[dict[str, Any]]) -> imports.ImportSum
 
 
 def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, actor: User) -> ImportJob:
-    """Keep the uploaded file under KEFU_VAR_DIR/imports and queue its import."""
+    """Keep the uploaded file where every node reads it (KEFU_FILES_DIR/imports); import_job_start queues it."""
     access.require(actor, "express.import")
     access.require_brand(actor, brand)
     if kind not in imports.IMPORTERS:
@@ -62,29 +61,34 @@ def import_job_create(*, brand: Brand, kind: str, upload: UploadedFile | None, a
     upload.seek(0)
     imports.check_text_head(upload.read(imports.SNIFF_BYTES), name)  # as `kefu import-*` checks a file
     upload.seek(0)
-    folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}{suffix}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return ImportJob.objects.create(
+    job = ImportJob(
+        path=str(Path("imports") / f"{uuid.uuid4().hex}{suffix}"),
         brand=brand,
         kind=kind,
         file_name=name[:200],
-        path=str(path),
         size=upload.size,
         created_by=actor,
         created_at=local_now(),
     )
+    job.file_path.parent.mkdir(parents=True, exist_ok=True)
+    with job.file_path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job.save()
+    return job
 
 
-def import_job_run(job: ImportJob) -> ImportJob:
-    """Import the job's file, writing its progress as it goes; a failure is recorded, never lost silently."""
-    claimed = ImportJob.objects.filter(pk=job.pk).filter(
-        Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.FAILED])
-        | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=local_now() - ImportJob.STALE_AFTER)
+def import_job_run(job: ImportJob, *, beat: Callable[..., None] | None = None) -> ImportJob:
+    """Import the job's file, writing its progress as it goes; a failure is recorded, never lost silently.
+
+    ``beat`` is the durable job's progress (kefu.jobs), which renews its lease: the job that holds the lease
+    may take over an import left running by a worker that died (``resume``)."""
+    resumable = Q(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.FAILED]) | Q(
+        status=ImportJob.Status.RUNNING, heartbeat_at__lt=local_now() - ImportJob.STALE_AFTER
     )
+    if beat is not None:  # the durable job's lease says no other run of it is alive
+        resumable |= Q(status=ImportJob.Status.RUNNING)
+    claimed = ImportJob.objects.filter(pk=job.pk).filter(resumable)
     if not claimed.update(status=ImportJob.Status.RUNNING, heartbeat_at=local_now(), error="", done_bytes=0):
         raise Conflict("该文件正在导入或已导入完成", field="job")
     summary = imports.ImportSummary()  # replaced by the importer's own once it is made
@@ -105,9 +109,11 @@ def import_job_run(job: ImportJob) -> ImportJob:
         if time.monotonic() - last >= PROGRESS_EVERY_S:
             last = time.monotonic()
             counts(done_bytes=done)
+            if beat is not None:
+                beat(done=done, total=job.size, force=True)
 
     try:
-        file = imports.open_file(job.path)
+        file = imports.open_file(job.file_path)
         importer = imports.IMPORTERS[job.kind](job.brand, file)
         summary = importer.summary
         importer.run(imports.read_rows(file, progress=False, on_progress=progress))
@@ -132,15 +138,8 @@ def import_job_run(job: ImportJob) -> ImportJob:
     return job
 
 
-def import_job_start(job: ImportJob) -> None:
-    """Run the import in a background thread once this request's transaction has committed."""
-
-    def work() -> None:
-        try:
-            import_job_run(job)
-        except Conflict:
-            pass  # another click already started it
-        finally:
-            close_old_connections()
-
-    transaction.on_commit(lambda: threading.Thread(target=work, daemon=True, name=f"import-{job.pk}").start())
+def import_job_start(job: ImportJob, *, actor: User) -> None:
+    """Queue the import as a durable job (kefu.jobs): a worker runs it, and resumes it if its worker dies."""
+    access.require(actor, "express.import")
+    access.require_brand(actor, job.brand)
+    job_enqueue(kind="express.import", args={"import_job": job.pk}, brand=job.brand, actor=actor)

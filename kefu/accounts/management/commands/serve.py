@@ -1,35 +1,18 @@
+"""kefu serve: the web server (pages, API and WebSockets through uvicorn, several worker processes with
+--workers) and, unless --no-worker, one `kefu worker` beside it, so that the two-command set-up runs jobs and
+the minute's sweeps too."""
+
 import errno
-import logging
+import os
 import socket
-import threading
+import subprocess
+import sys
 
 from django.core.management.base import CommandError
-from django.utils.module_loading import import_string
 
 from kefu.cliargs import EXIT_USAGE, integer
 from kefu.command import KefuCommand, database_problem
 from kefu.timeutil import clock_setting
-
-# Idempotent sweeps run every minute while the server runs; several nodes may run them at once.
-SWEEPS = (
-    "kefu.tickets.services.sla_sweep",  # record SLA breaches
-    "kefu.express.services.pickup_sweep",  # tell customers whose pickup is late, once each
-)
-log = logging.getLogger("kefu.sweep")
-
-
-def _sweep_forever(every: int, stop: threading.Event) -> None:
-    from django.db import close_old_connections
-
-    sweeps = [import_string(path) for path in SWEEPS]
-    while not stop.wait(every):
-        for sweep in sweeps:
-            try:
-                sweep()
-            except Exception:  # one failed round is logged; the next minute tries again
-                log.exception("定时检测失败：%s", sweep.__name__)
-            finally:
-                close_old_connections()
 
 
 def _listen_problem(host: str, port: int) -> str | None:
@@ -57,7 +40,7 @@ def _listen_problem(host: str, port: int) -> str | None:
 
 
 class Command(KefuCommand):
-    help = "启动 kefu 服务 (ASGI: 网页、API 与 WebSocket)，并每分钟检测 SLA 超时与取件超时"
+    help = "启动 kefu 服务 (ASGI: 网页、API 与 WebSocket)，并在旁边启动一个后台任务进程 (导入、月结、每分钟的超时检测)"
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址 (默认 127.0.0.1)")
@@ -69,38 +52,60 @@ class Command(KefuCommand):
             help="端口 (默认 8000)",
         )
         parser.add_argument(
-            "--sweep-every",
-            type=integer(minimum=0),
-            default=60,
-            metavar="秒",
-            help="SLA 与取件超时检测间隔秒数 (默认 60)，0 表示不检测",
+            "--workers",
+            type=integer(minimum=1, maximum=64),
+            default=1,
+            metavar="N",
+            help="网页服务进程数 (默认 1；生产环境可设为 CPU 核数，需 PostgreSQL 与 Redis)",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="不在旁边启动后台任务进程 (已用 kefu worker 单独运行时)",
         )
 
-    def handle(self, *args, host, port, sweep_every, **options):
-        from daphne.cli import CommandLineInterface
-
-        from kefu.standards.compliance import intent
+    def handle(self, *args, host, port, workers, no_worker, **options):
+        import uvicorn
+        from django.conf import settings
 
         # Every page needs the tables: say so now rather than answer each request with a server error.
         if problem := database_problem():
             raise CommandError(problem, returncode=EXIT_USAGE)
         if problem := _listen_problem(host, port):
             raise CommandError(problem, returncode=EXIT_USAGE)
+        if workers > 1 and not settings.REDIS_URL:
+            raise CommandError(
+                "多个服务进程需要 Redis 传递实时消息：请设置 KEFU_REDIS_URL（见 docs/OPERATIONS.md）",
+                returncode=EXIT_USAGE,
+            )
         self.check()  # Django's system checks: warnings printed, errors stop the server
-        stop = threading.Event()
-        if sweep_every > 0:
-            threading.Thread(
-                target=_sweep_forever, args=(sweep_every, stop), daemon=True, name="sweeps"
-            ).start()
         # The standards gate's intent model is loaded (or trained) before the first request, so no agent's first
-        # reply waits for it (1–2 s from the cache; a few seconds to train on a new rulebook).
-        intent.model()
+        # reply waits for it: here for one process, in kefu.asgi for each of several.
+        os.environ["KEFU_PRELOAD"] = "1"
+        worker = (
+            None
+            if no_worker
+            else subprocess.Popen([sys.executable, "-m", "kefu.cli", "worker", "--with-parent"])
+        )
         self.stdout.write(f"kefu 已启动：http://{host}:{port}/  (Ctrl+C 停止)")
         if setting := clock_setting():
             self.stdout.write(f"时钟已设定 (KEFU_NOW)：从 {setting} 起走，仅供测试与演示")
         try:
-            CommandLineInterface().run(
-                ["-b", host, "-p", str(port), "--proxy-headers", "kefu.asgi:application"]
+            uvicorn.run(
+                "kefu.asgi:application",
+                host=host,
+                port=port,
+                workers=workers,
+                proxy_headers=True,
+                log_level="warning",
+                lifespan="off",
+                ws_max_size=4 * 1024 * 1024,
+                timeout_graceful_shutdown=10,
             )
         finally:
-            stop.set()
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
