@@ -1,6 +1,7 @@
 """The JSON API under /api/: one NinjaAPI, routers from each app, errors as {"code","message","field"}."""
 
 import json
+import logging
 import math
 from typing import Any
 
@@ -16,9 +17,11 @@ from ninja.security import APIKeyCookie, HttpBearer
 from kefu import cleantext, ratelimit
 from kefu.accounts.models import ApiToken
 from kefu.apijson import LocalTimeEncoder
-from kefu.errors import ServiceError
+from kefu.errors import ServiceError, unavailable_from
 from kefu.middleware import too_large
 from kefu.security import staff_only_docs
+
+log = logging.getLogger("kefu.api")
 
 TOKEN_FAILURE_WINDOW = 600  # seconds: KEFU_API_TOKEN_FAILURE_LIMIT wrong tokens per address in this window
 
@@ -301,6 +304,24 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(RequestDataTooBig)
 def request_too_big(request, exc: RequestDataTooBig):
     return service_error(request, too_large(exc))
+
+
+@api.exception_handler(Exception)
+def unexpected(request, exc: Exception):
+    """Every other failure in the same JSON shape (never Django's HTML page): 503 when what kefu stands on is
+    down or busy (nothing was written; try again), else 500, logged with its traceback."""
+    if (down := unavailable_from(exc)) is not None:
+        log.warning("API 暂不可用：%s %s：%s", request.method, request.path, exc)
+        response = service_error(request, down)
+        response["Retry-After"] = str(down.retry_after)
+        return response
+    log.exception("API 出错：%s %s", request.method, request.path)
+    body = {
+        "code": "server_error",
+        "message": "服务器内部错误，已记录，请稍后重试或联系管理员",
+        "field": None,
+    }
+    return api.create_response(request, body, status=500)
 
 
 def _register() -> None:

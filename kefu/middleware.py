@@ -7,7 +7,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
 from kefu import cleantext
-from kefu.errors import ServiceError
+from kefu.errors import ServiceError, Unavailable, unavailable_from
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -20,9 +20,16 @@ class ServiceErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, ServiceError) and not request.path.startswith("/api/"):
-            return render(request, "kefu/error.html", {"error": exception}, status=exception.status)
-        return None
+        if request.path.startswith("/api/"):
+            return None  # the API answers every failure itself, in JSON (kefu.api)
+        if not isinstance(exception, ServiceError):
+            exception = unavailable_from(exception)  # the database or Redis down or busy: a 503 page
+            if exception is None:
+                return None  # a bug: Django's 500 (kefu/templates/500.html), logged with its traceback
+        response = render(request, "kefu/error.html", {"error": exception}, status=exception.status)
+        if isinstance(exception, Unavailable):
+            response["Retry-After"] = str(exception.retry_after)
+        return response
 
 
 class TooLarge(ServiceError):

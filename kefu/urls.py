@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kefu import health
 from kefu.api import api
 
 admin.site.site_header = "kefu 客服系统 · 后台管理"
@@ -8,6 +9,7 @@ admin.site.site_title = "kefu 后台管理"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
+    path("readyz/", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("kefu.accounts.urls")),

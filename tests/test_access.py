@@ -211,6 +211,7 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "chat_customer_upload": ("public", "", "", None),
     "chat_customer_rate": ("public", "", "", None),
     "healthz": ("public", "", "", None),
+    "readyz": ("public", "", "", None),
     "login": ("public", "", "", None),
     "logout": ("self", "", "", None),
     "api-root": ("public", "", "", None),
