@@ -73,6 +73,42 @@ class Frames(JsonWebsocketConsumer):
         self.send_json({"type": "error", "code": code, "message": message, "client_id": client_id})
 
 
+class CatchUp:
+    """Every message reaches the screen once and in order, pushed or not.
+
+    A push can be lost on its way (a socket's queue full in the channel layer, Redis restarting, a server
+    process killed between its commit and its push); the message itself is stored with its number (seq, 1, 2,
+    3 … per session, no holes). The consumer remembers the last number it sent for each session: a push that
+    arrives after a hole first sends the stored messages of the hole, a push already sent is not sent again, and
+    a screen that finds a hole itself (or reconnects) asks for what was stored after the last number it has.
+    """
+
+    def remember(self, session_id: int, seq: int) -> None:
+        if not hasattr(self, "sent"):
+            self.sent: dict[int, int] = {}
+        self.sent[session_id] = max(self.sent.get(session_id, 0), seq)
+
+    def send_stored(self, session_id: int, *, after: int, before: int | None = None) -> None:
+        """The stored messages numbered after ``after`` (and before ``before``), in order."""
+        messages = ChatMessage.objects.filter(session_id=session_id, seq__gt=after)
+        if before is not None:
+            messages = messages.filter(seq__lt=before)
+        for message in messages.select_related("author").order_by("seq"):
+            self.send_json({"session": session_id, "type": "message", "message": message_payload(message)})
+            self.remember(session_id, message.seq)
+
+    def deliver_message(self, payload: dict) -> None:
+        session_id, seq = payload["session"], payload["message"]["seq"]
+        last = getattr(self, "sent", {}).get(session_id)
+        if last is not None:
+            if seq <= last:
+                return  # sent already (from the store, or twice through the layer)
+            if seq > last + 1:
+                self.send_stored(session_id, after=last, before=seq)
+        self.send_json(payload)
+        self.remember(session_id, seq)
+
+
 class RefusedConsumer(WebsocketConsumer):
     """A socket opened on a path kefu has no socket for: closed before it is accepted (not a server error)."""
 
@@ -80,7 +116,7 @@ class RefusedConsumer(WebsocketConsumer):
         self.close(code=4404)
 
 
-class CustomerChatConsumer(Frames):
+class CustomerChatConsumer(CatchUp, Frames):
     """ws/chat/<token>/: the customer's side of one conversation."""
 
     def connect(self):
@@ -92,15 +128,17 @@ class CustomerChatConsumer(Frames):
         async_to_sync(self.channel_layer.group_add)(chat_group(self.session.pk), self.channel_name)
         self.accept()
         self.session.refresh_from_db()
+        messages = chat_messages(self.session)
         self.send_json(
             {
                 "type": "history",
                 "state": self.session.state,
                 "rating": self.session.rating,
                 "agent_read_seq": self.session.agent_read_seq,
-                "messages": [message_payload(m) for m in chat_messages(self.session)],
+                "messages": [message_payload(m) for m in messages],
             }
         )
+        self.remember(self.session.pk, messages[-1].seq if messages else 0)
 
     def disconnect(self, code):
         if hasattr(self, "session"):
@@ -126,6 +164,9 @@ class CustomerChatConsumer(Frames):
                 services.chat_mark_read(
                     session=self.session, reader=ChatMessage.Sender.CUSTOMER, seq=int(content.get("seq", 0))
                 )
+            elif kind == "sync":
+                # the page found a hole in the numbers (or checks now and then): what was stored after it
+                self.send_stored(self.session.pk, after=int(content.get("after", 0)))
             else:
                 self.refuse("不支持的消息类型")
         except ServiceError as exc:
@@ -142,10 +183,13 @@ class CustomerChatConsumer(Frames):
         payload = event["payload"]
         if payload.get("type") == "typing" and payload.get("who") == ChatMessage.Sender.CUSTOMER:
             return
+        if payload.get("type") == "message":
+            self.deliver_message(payload)
+            return
         self.send_json(payload)
 
 
-class DeskConsumer(Frames):
+class DeskConsumer(CatchUp, Frames):
     """ws/desk/: an agent's or supervisor's screen — screen pops, offers taken by others, watched chats."""
 
     def connect(self):
@@ -171,19 +215,16 @@ class DeskConsumer(Frames):
         kind = content.get("type")
         try:
             if kind == "watch":
-                session = session_for_user(int(content["session"]), self.user)
-                group = chat_group(session.pk)
+                # Sent on opening the socket and again whenever the page finds a hole in the numbers (and now
+                # and then): whatever was stored after the last number the page has.
+                session_id, after = int(content["session"]), int(content.get("after", 0))
+                group = chat_group(session_id)
                 if group not in self.groups_joined:
+                    session_id = session_for_user(session_id, self.user).pk  # asked once per socket
                     async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
                     self.groups_joined.append(group)
-                # Whatever arrived between rendering the page (or a dropped connection) and now.
-                after = int(content.get("after", 0))
-                for message in (
-                    session.messages.filter(seq__gt=after).select_related("author").order_by("seq")
-                ):
-                    self.send_json(
-                        {"session": session.pk, "type": "message", "message": message_payload(message)}
-                    )
+                self.send_stored(session_id, after=after)
+                self.remember(session_id, after)
             elif kind in ("typing", "read"):
                 session = session_for_user(int(content["session"]), self.user)
                 if session.agent_id != self.user.pk:
@@ -228,6 +269,9 @@ class DeskConsumer(Frames):
     def chat_event(self, event):
         payload = event["payload"]
         if payload.get("type") == "typing" and payload.get("who") == ChatMessage.Sender.AGENT:
+            return
+        if payload.get("type") == "message":
+            self.deliver_message(payload)
             return
         self.send_json(payload)
 

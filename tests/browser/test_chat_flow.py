@@ -1,5 +1,6 @@
 """The whole live-chat flow in a real browser: agent 就绪, customer writes, screen pop, compliance, reply, rating."""
 
+import json
 import re
 
 import pytest
@@ -171,3 +172,73 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     expect(sup.locator("#board")).to_contain_text("小休")
     expect(sup.locator("#board")).to_contain_text("赵女士")  # the demo customer still waiting
     shot(sup, "supervisor.png")
+
+
+def _losing(page, path: str, marker: str, lost: list[str]) -> None:
+    """The page's socket to ``path`` loses the first push from the server that carries ``marker`` (a full queue,
+    a Redis restart); what it lost is noted in ``lost``."""
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def to_page(message):
+            frame = json.loads(message)  # frames escape Chinese (\uXXXX): read them to look
+            if frame.get("type") == "message" and marker in frame["message"]["body"] and not lost:
+                lost.append(str(message))
+                return
+            ws.send(message)
+
+        server.on_message(to_page)
+
+    page.route_web_socket(re.compile(re.escape(path)), route)
+
+
+def test_a_push_lost_on_its_way_is_fetched_again_on_both_screens(server, browser):
+    """The agent's workspace sees a hole in the numbers and asks for it; the customer's page, whose lost push is
+    the conversation's last (no later push shows a hole), finds it on its next check. Each once, in order."""
+    agent = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN").new_page()
+    login(agent, server.url, "agent1003")
+    agent.click("text=签入")
+    agent.click("button.pick[data-status=ready]")
+    expect(agent.locator("#my-state")).to_have_text("就绪")
+    lost_on_desk, lost_on_page = [], []
+    _losing(agent, "/ws/desk/", "第二条", lost_on_desk)
+
+    customer = browser.new_context(viewport={"width": 480, "height": 820}, locale="zh-CN").new_page()
+    _losing(customer, "/ws/chat/", "正在为您查询", lost_on_page)
+    customer.goto(server.url + "/chat/xintianjie/")
+    customer.fill("#name", "周女士")
+    customer.click("#begin")
+    expect(customer.locator("#msgs")).to_contain_text("信天捷")
+    customer.fill("#text", "第一条：我的快递还没到")
+    customer.keyboard.press("Enter")
+    pop = agent.locator(".pop").first
+    expect(pop).to_contain_text("周女士")
+    pop.locator("button.claim").click()
+    agent.wait_for_url("**/desk/tickets/KF-*/")
+    expect(agent.locator("#msgs")).to_contain_text("第一条")
+
+    for text in ("第二条：单号 XTJ202611240123", "第三条：麻烦快一点"):
+        customer.fill("#text", text)
+        customer.keyboard.press("Enter")
+        expect(customer.locator(".msg .ack").last).to_have_text(re.compile("已送达|已读"))
+    expect(agent.locator("#msgs")).to_contain_text("第三条")
+    expect(agent.locator("#msgs")).to_contain_text("第二条")  # fetched again after the hole
+    assert lost_on_desk, "the desk's push of the second message was not lost: the test tested nothing"
+    texts = agent.locator("#msgs .msg[data-sender=customer]").all_inner_texts()
+    assert [t[:3] for t in texts] == ["第一条", "第二条", "第三条"]
+    seqs = [int(s) for s in agent.locator("#msgs .msg").evaluate_all("els => els.map(e => e.dataset.seq)")]
+    assert seqs == sorted(set(seqs))
+
+    agent.fill("#reply", "您好，正在为您查询，请稍等")
+    agent.click("#send")
+    expect(agent.locator("#send-msg")).to_have_text("已发送")
+    # the push of the reply never reached the customer's page; its check every 10 s fetches it
+    expect(customer.locator("#msgs")).to_contain_text("正在为您查询", timeout=15000)
+    assert lost_on_page, "the page's push of the reply was not lost: the test tested nothing"
+    assert customer.locator("#msgs .msg", has_text="正在为您查询").count() == 1
+    page_seqs = [
+        int(s)
+        for s in customer.locator("#msgs .msg[data-seq]").evaluate_all("els => els.map(e => e.dataset.seq)")
+    ]
+    assert page_seqs == list(range(1, len(page_seqs) + 1))

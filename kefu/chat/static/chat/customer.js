@@ -12,11 +12,22 @@
   function saveOutbox(list) { localStorage.setItem(outKey, JSON.stringify(list)); }
   var names = { customer: "我", agent: "客服", system: "" };
 
+  // Messages are shown in the order of their numbers (seq), whatever order they arrive in; messages still
+  // waiting for their acknowledgement (no number yet) stay last.
+  function place(el, seq) {
+    var next = null, all = msgs.children;
+    for (var i = 0; i < all.length; i++) {
+      var s = all[i].dataset.seq;
+      if (!s || +s > seq) { next = all[i]; break; }
+    }
+    msgs.insertBefore(el, next);
+  }
   function bubble(m, pending) {
     var el = msgs.querySelector('[data-cid="' + m.client_id + '"]');
     if (!el) {
       el = document.createElement("div"); el.dataset.cid = m.client_id; msgs.appendChild(el);
     }
+    if (m.seq && +el.dataset.seq !== m.seq) { el.dataset.seq = m.seq; place(el, m.seq); }
     el.className = "msg " + (m.sender === "customer" ? "agent" : m.sender === "agent" ? "customer" : "system");
     if (m.seq) el.dataset.seq = m.seq;
     el.dataset.sender = m.sender;
@@ -32,7 +43,20 @@
       var a = el.querySelector(".ack"); if (a && !a.classList.contains("pending") && +el.dataset.seq <= agentRead) { a.textContent = "已读"; a.classList.add("read"); }
     });
   }
-  function lastSeq() { var all = msgs.querySelectorAll("[data-seq]"); return all.length ? +all[all.length - 1].dataset.seq : 0; }
+  // The last number up to which the page has every message; a hole after it is asked for ("sync").
+  function lastSeq() {
+    var seqs = [].map.call(msgs.querySelectorAll("[data-seq]"), function (el) { return +el.dataset.seq; }).sort(function (a, b) { return a - b; });
+    var n = 0;
+    for (var i = 0; i < seqs.length && seqs[i] <= n + 1; i++) n = Math.max(n, seqs[i]);
+    return n;
+  }
+  function highestSeq() { var n = 0; msgs.querySelectorAll("[data-seq]").forEach(function (el) { n = Math.max(n, +el.dataset.seq); }); return n; }
+  var holeTimer = null;
+  function catchUp() { if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "sync", after: lastSeq() })); }
+  // a hole may be a push still on its way (two writes committed close together): asked for if still there
+  function checkHole() {
+    if (highestSeq() > lastSeq() && !holeTimer) holeTimer = setTimeout(function () { holeTimer = null; if (highestSeq() > lastSeq()) catchUp(); }, 300);
+  }
   function showChat() { $("start").hidden = true; msgs.hidden = false; $("inputbar").hidden = false; }
   function setState(s) {
     state = s;
@@ -73,10 +97,11 @@
       } else if (d.type === "ack") {
         saveOutbox(outbox().filter(function (m) { return m.client_id !== d.client_id; }));
         var el = msgs.querySelector('[data-cid="' + d.client_id + '"]');
-        if (el) { el.dataset.seq = d.seq; var a = el.querySelector(".ack"); if (a) { a.textContent = "已送达"; a.classList.remove("pending"); } }
+        if (el) { el.dataset.seq = d.seq; place(el, d.seq); var a = el.querySelector(".ack"); if (a) { a.textContent = "已送达"; a.classList.remove("pending"); } }
+        checkHole();
       } else if (d.type === "message") {
-        bubble(d.message, false); typing.textContent = "";
-        if (d.message.sender !== "customer") sock.send(JSON.stringify({ type: "read", seq: d.message.seq }));
+        bubble(d.message, false); typing.textContent = ""; checkHole();
+        if (d.message.sender !== "customer") sock.send(JSON.stringify({ type: "read", seq: lastSeq() }));
       } else if (d.type === "typing") {
         typing.textContent = "客服正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000);
       } else if (d.type === "read" && d.reader === "agent") { agentRead = Math.max(agentRead, d.seq); markRead(); }
@@ -146,4 +171,5 @@
   });
   $("again").addEventListener("click", function () { localStorage.removeItem(key); localStorage.removeItem(outKey); location.reload(); });
   if (token) { showChat(); connect(); }
+  setInterval(catchUp, 10000);  // a lost push of the last message leaves no hole to see
 })();

@@ -13,16 +13,30 @@
   function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
   var names = { customer: "客户", agent: "坐席", system: "系统" };
   function scrollDown() { msgs.scrollTop = msgs.scrollHeight; }
+  // Every message has its number (seq 1, 2, 3 … in its session): shown once, in number order, whatever order
+  // they arrive in (a reply's own answer, the socket's push, a catch-up after a lost push).
   function addMessage(m) {
     if (msgs.querySelector('.msg[data-seq="' + m.seq + '"]')) return;
     var div = document.createElement("div");
     div.className = "msg " + m.sender; div.dataset.seq = m.seq; div.dataset.sender = m.sender;
     div.innerHTML = (m.image ? '<img src="' + m.image + '" alt="客户上传的图片">' : esc(m.body)) +
       '<span class="meta">' + names[m.sender] + (m.author ? " " + m.author : "") + " · " + m.at + "</span>";
-    msgs.appendChild(div); scrollDown();
-    if (m.sender === "customer") { lastCustomerAt = Date.now(); }
-    if (m.sender === "agent") { lastCustomerAt = null; }
+    var all = msgs.querySelectorAll(".msg[data-seq]"), next = null;
+    for (var i = all.length - 1; i >= 0 && +all[i].dataset.seq > m.seq; i--) next = all[i];
+    msgs.insertBefore(div, next);
+    if (!next) {
+      scrollDown();
+      if (m.sender === "customer") { lastCustomerAt = Date.now(); }
+      if (m.sender === "agent") { lastCustomerAt = null; }
+    }
   }
+  // The last number up to which the page has every message: a hole after it is fetched from the server.
+  function lastSeq() {
+    var all = msgs.querySelectorAll(".msg[data-seq]"), n = 0;
+    for (var i = 0; i < all.length && +all[i].dataset.seq <= n + 1; i++) n = Math.max(n, +all[i].dataset.seq);
+    return n;
+  }
+  function highestSeq() { var all = msgs.querySelectorAll(".msg[data-seq]"); return all.length ? +all[all.length - 1].dataset.seq : 0; }
   (function initWait() {
     var all = msgs.querySelectorAll(".msg[data-sender]");
     for (var i = all.length - 1; i >= 0; i--) {
@@ -32,17 +46,27 @@
   })();
   scrollDown();
 
-  var sock, delay = 500;
-  function lastSeq() { var all = msgs.querySelectorAll(".msg[data-seq]"); return all.length ? +all[all.length - 1].dataset.seq : 0; }
+  var sock, delay = 500, holeTimer = null;
+  // "watch" again asks for what was stored after lastSeq(): on opening the socket, on a hole, and every few
+  // seconds (a lost push of the conversation's last message leaves no hole to see).
+  function catchUp() {
+    if (!sock || sock.readyState !== 1) return;
+    sock.send(JSON.stringify({ type: "watch", session: session, after: lastSeq() }));
+  }
+  // a hole may be a push still on its way (two writes committed close together): asked for if still there
+  function checkHole() {
+    if (highestSeq() > lastSeq() && !holeTimer) holeTimer = setTimeout(function () { holeTimer = null; if (highestSeq() > lastSeq()) catchUp(); }, 300);
+  }
   function connect() {
     sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/desk/");
-    sock.onopen = function () { delay = 500; sock.send(JSON.stringify({ type: "watch", session: session, after: lastSeq() }));
+    sock.onopen = function () { delay = 500; catchUp();
       sock.send(JSON.stringify({ type: "read", session: session, seq: lastSeq() })); };
     sock.onmessage = function (e) {
       var d = JSON.parse(e.data);
       if (d.session !== session) return;
       if (d.type === "message") { addMessage(d.message); typing.textContent = "";
-        if (d.message.sender === "customer") sock.send(JSON.stringify({ type: "read", session: session, seq: d.message.seq })); }
+        checkHole();
+        if (d.message.sender === "customer") sock.send(JSON.stringify({ type: "read", session: session, seq: lastSeq() })); }
       else if (d.type === "typing") { typing.textContent = "客户正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000); }
       else if (d.type === "read" && d.reader === "customer") { typing.textContent = "客户已读"; }
       // Only a change the page does not show yet reloads it (the claim's own "active" arrives after the page
@@ -54,6 +78,7 @@
     sock.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
   }
   connect();
+  setInterval(catchUp, 10000);
 
   if (!reply) return;
   var preview = document.getElementById("preview"), list = document.getElementById("violations");
@@ -108,7 +133,7 @@
       body: JSON.stringify({ body: body, client_id: cid, override_reason: override || "" }) })
       .then(function (r) { return r.json(); })
       .then(function (d) {
-        if (d.ok) { addMessage(d.message); reply.value = ""; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
+        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
           document.getElementById("override").value = ""; sendMsg.textContent = "已发送"; }
         else { sendMsg.textContent = d.message; if (d.violations) { current = d.violations; render(body, current); } }
       });
