@@ -30,6 +30,8 @@ class AgentStatus(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "坐席状态记录"
         ordering = ["-started_at", "-id"]
+        # an agent's log newest first, and the status an agent was in when a day began (attendance)
+        indexes = [models.Index(fields=["agent", "started_at"], name="agent_status_agent_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["agent"], condition=Q(ended_at__isnull=True), name="one_open_status_per_agent"
@@ -94,6 +96,12 @@ class ChatSession(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "在线会话"
         ordering = ["-started_at"]
+        indexes = [
+            # the live sessions (waiting, active) of the supervisor board and the desk, oldest first
+            models.Index(fields=["state", "started_at"], name="chat_session_state_idx"),
+            # a customer's chats newest first (card, timeline, last rating)
+            models.Index(fields=["customer", "-started_at"], name="chat_session_customer_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="chat_rating_range", condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5)
@@ -134,6 +142,8 @@ class ChatMessage(models.Model):
             models.UniqueConstraint(fields=["session", "client_id"], name="chat_message_once_per_client_id"),
             models.UniqueConstraint(fields=["session", "seq"], name="chat_message_seq_unique"),
         ]
+        # a session's last agent reply and the customer's messages after it (the board's wait, the scripts)
+        indexes = [models.Index(fields=["session", "sender", "seq"], name="chat_message_sender_idx")]
 
     def __str__(self) -> str:
         return f"{self.session_id}#{self.seq} {self.get_sender_display()}"

@@ -2,11 +2,12 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.accounts.models import Team, User
+from kefu.brands.models import Brand
 from kefu.chat.attendance import Period, summarize
 from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -180,9 +181,8 @@ def customer_card(
         tickets.filter(status__in=[s.value for s in OPEN_STATUSES]).order_by("-created_at")[:5]
     )
     waybills = []
-    for number in (
-        tickets.exclude(waybill_number="").order_by("-created_at").values_list("waybill_number", flat=True)
-    ):
+    recent = tickets.exclude(waybill_number="").order_by("-created_at").values_list("waybill_number", flat=True)
+    for number in recent[:50]:  # the newest tickets' numbers, not all of a big customer's history
         if number not in waybills:
             waybills.append(number)
         if len(waybills) == 5:
@@ -290,25 +290,44 @@ def attendance_day(day: date, user: User, *, now: datetime | None = None) -> lis
     now = local_now(now)
     day_start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     day_end = day_start + timedelta(days=1)
+    agents = list(agents_seen_by(user).order_by("team__name", "agent_no"))
+    ids = [a.pk for a in agents]
+    # Only the day's rows, and for each agent the one row before it (the status they were in at midnight,
+    # found through the (agent, started_at) index): never the whole history.
+    last_before = (
+        AgentStatus.objects.filter(agent=OuterRef("pk"), started_at__lt=day_start)
+        .order_by("-started_at", "-id")
+        .values("pk")[:1]
+    )
+    at_start = AgentStatus.objects.filter(
+        pk__in=User.objects.filter(pk__in=ids).annotate(row=Subquery(last_before)).values("row")
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=day_start))
+    during = AgentStatus.objects.filter(agent_id__in=ids, started_at__gte=day_start, started_at__lt=day_end)
     periods: dict[int, list[Period]] = {}
-    for row in AgentStatus.objects.filter(started_at__lt=day_end).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=day_start)
-    ):
+    for row in [*at_start, *during]:
         periods.setdefault(row.agent_id, []).append(Period(row.status, row.started_at, row.ended_at))
-    shifts: dict[int | None, tuple[time, time] | None] = {None: None}
+    shifts = _team_shifts({a.team_id for a in agents})
     rows = []
-    for agent in agents_seen_by(user).order_by("team__name", "agent_no"):
-        if agent.team_id not in shifts:
-            shifts[agent.team_id] = _team_shift(agent.team)
-        summary = summarize(
-            periods.get(agent.pk, []), day_start=day_start, now=now, shift=shifts[agent.team_id]
-        )
-        rows.append({"agent": agent, "day": summary, "shift": shifts[agent.team_id]})
+    for agent in agents:
+        shift = shifts.get(agent.team_id)
+        summary = summarize(periods.get(agent.pk, []), day_start=day_start, now=now, shift=shift)
+        rows.append({"agent": agent, "day": summary, "shift": shift})
     return rows
 
 
-def _team_shift(team) -> tuple[time, time] | None:
-    hours = list(team.brands.values_list("service_start", "service_end"))
+def _team_shifts(team_ids: set[int]) -> dict[int, tuple[time, time] | None]:
+    """Each team's shift, for all the teams in one query: its brands' service hours, earliest start to latest
+    end; none when one of them runs round the clock."""
+    hours: dict[int, list[tuple[time, time]]] = {pk: [] for pk in team_ids}
+    for team_id, start, end in Brand.objects.filter(teams__in=team_ids).values_list(
+        "teams", "service_start", "service_end"
+    ):
+        if team_id in hours:
+            hours[team_id].append((start, end))
+    return {pk: _shift_of(h) for pk, h in hours.items()}
+
+
+def _shift_of(hours: list[tuple[time, time]]) -> tuple[time, time] | None:
     if not hours or any(start >= end for start, end in hours):
         return None
     return min(start for start, _ in hours), max(end for _, end in hours)

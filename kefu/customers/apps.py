@@ -10,4 +10,4 @@ class CustomersConfig(AppConfig):
 
         from kefu.customers.models import Customer
 
-        auditlog.register(Customer, exclude_fields=["created_at"])
+        auditlog.register(Customer, exclude_fields=["created_at", "phone_tail"])  # phone_tail: the database's

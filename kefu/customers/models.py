@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Right
 
 from kefu.timeutil import local_now
 
@@ -17,12 +18,20 @@ class Customer(models.Model):
     brand = models.ForeignKey(
         "brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="customers"
     )
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, db_index=True)
     gender = models.CharField("性别", max_length=10, choices=Gender.choices, blank=True, default="")
     title = models.CharField(
         "职务称呼", max_length=20, blank=True, help_text="如 经理、处长；话术中称“王经理”"
     )
     phone = models.CharField("电话", max_length=20, db_index=True)
+    # 尾号: the last four digits, kept by the database so that "the number ending 5678" is an index lookup
+    phone_tail = models.GeneratedField(
+        expression=Right("phone", 4),
+        output_field=models.CharField(max_length=4),
+        db_persist=True,
+        db_index=True,
+        verbose_name="电话尾号",
+    )
     company = models.CharField("公司", max_length=100, blank=True, db_index=True)
     contract_code = models.CharField("月结合同号", max_length=30, blank=True, db_index=True)
     contract_discount = models.DecimalField(

@@ -10,6 +10,7 @@ from kefu.accounts.models import User
 from kefu.customers.models import Customer
 from kefu.customers.rules import mask_phone, normalize_phone
 from kefu.errors import ServiceError
+from kefu.lookups import starts_with
 
 
 def customers_for(user: User) -> QuerySet[Customer]:
@@ -26,12 +27,20 @@ def customer_search(user: User, q: str, *, brand: str = "") -> QuerySet[Customer
         qs = qs.filter(Q(brand__code=brand) | Q(brand__name=brand))
     q = q.strip()
     if q:
-        phone = normalize_phone(q)
-        cond = Q(name__icontains=q) | Q(company__icontains=q) | Q(contract_code__iexact=q)
-        if len(phone) >= 4:
-            cond |= Q(phone__contains=phone)
-        qs = qs.filter(cond)
+        qs = qs.filter(_matching(q))
     return qs.order_by("-vip_level", "name")
+
+
+def _matching(q: str) -> Q:
+    """Each arm through an index: name or company from its start, the contract code, the phone from its start
+    (4 digits or more) or its last four digits (尾号)."""
+    cond = starts_with("name", q) | starts_with("company", q) | Q(contract_code__in=sorted({q, q.upper()}))
+    phone = normalize_phone(q)
+    if len(phone) >= 4 and len(phone) * 2 >= len(q.replace(" ", "")):
+        cond |= starts_with("phone", phone)
+        if len(phone) == 4:
+            cond |= Q(phone_tail=phone)
+    return cond
 
 
 def customer_get_for_user(customer_id: int, user: User) -> Customer:

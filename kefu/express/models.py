@@ -78,7 +78,7 @@ class Waybill(models.Model):
     )
     number = models.CharField("运单号", max_length=40)
     sender_name = models.CharField("寄件人", max_length=50, blank=True)
-    sender_phone = models.CharField("寄件人电话", max_length=20, blank=True, db_index=True)
+    sender_phone = models.CharField("寄件人电话", max_length=20, blank=True)
     sender_address = models.CharField("寄件地址", max_length=200, blank=True)
     recipient_name = models.CharField("收件人", max_length=50, blank=True)
     recipient_phone = models.CharField("收件人电话", max_length=20, blank=True)
@@ -122,7 +122,13 @@ class Waybill(models.Model):
                 name="waybill_fees_not_negative", condition=Q(freight__gte=0, insurance_fee__gte=0)
             ),
         ]
-        indexes = [models.Index(fields=["contract_customer", "shipped_at"])]
+        indexes = [
+            models.Index(fields=["contract_customer", "shipped_at"]),
+            # a customer's waybills newest first (the workspace's card and timeline), 无单号查询 by phone or name
+            models.Index(fields=["sender_phone", "shipped_at"], name="waybill_sender_phone_idx"),
+            models.Index(fields=["recipient_phone", "shipped_at"], name="waybill_recipient_phone_idx"),
+            models.Index(fields=["sender_name", "shipped_at"], name="waybill_sender_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import cached_property
 
 from kefu.accounts import access
 from kefu.accounts.models import User
 from kefu.errors import NotFound, ServiceError
+from kefu.lookups import starts_with
 from kefu.tickets.models import SlaClock, Ticket, TicketType
 from kefu.tickets.rules import DONE_RANK_OFFSET, STATUS_LABELS, Status
 from kefu.timeutil import local_now
@@ -53,15 +53,6 @@ class TicketSearch:
     customers_capped: int = 0  # more customers matched than this (CUSTOMER_MATCH_CAP): only these were taken
 
 
-def _prefix(field: str, value: str) -> Q:
-    """``field`` starts with ``value``, in a form each database serves from an index: PostgreSQL's LIKE 'x%'
-    through the varchar_pattern_ops index Django adds to an indexed text column; on SQLite (whose LIKE ignores
-    case and so no plain index) the equivalent range under its binary collation."""
-    if connection.vendor == "sqlite":
-        return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
-    return Q(**{f"{field}__startswith": value})
-
-
 def _ids(qs) -> list[int]:
     return list(qs.values_list("pk", flat=True))
 
@@ -75,15 +66,15 @@ def _search_condition(q: str, found: TicketSearch) -> Q:
     code = q.upper()
     cond = Q(waybill_number__in=sorted({q, code}))
     if _CODE.match(q):
-        cond |= _prefix("number", code)
+        cond |= starts_with("number", code)
         if code[:1].isdigit():
-            cond |= _prefix("number", f"KF-{code}")
+            cond |= starts_with("number", f"KF-{code}")
     phone = normalize_phone(q)
     customers = Customer.objects.none()
     if len(phone) >= PHONE_PREFIX_MIN_DIGITS and len(phone) * 2 >= len(q.replace(" ", "")):
-        customers = Customer.objects.filter(_prefix("phone", phone))
+        customers = Customer.objects.filter(starts_with("phone", phone))
     elif not phone:
-        customers = Customer.objects.filter(_prefix("name", q))
+        customers = Customer.objects.filter(starts_with("name", q))
     cap = CUSTOMER_MATCH_CAP
     ids = _ids(customers.order_by("pk")[: cap + 1])
     if ids:
