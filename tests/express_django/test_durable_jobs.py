@@ -93,6 +93,7 @@ def test_a_job_interrupted_too_often_stops_and_says_why(net, cast, settings):
     assert not Scan.objects.exists()
 
 
+@pytest.mark.django_db
 def test_an_unknown_kind_is_refused_before_anything_is_queued():
     from kefu.errors import ServiceError
 
