@@ -17,7 +17,7 @@ What it sets up (under --work-dir: $KEFU_VAR_DIR/bench when that is set, else va
   a bare /healthz/ page; e-mail to the dummy backend.
 - kefu with its own KEFU_VAR_DIR (kefu-var/) and database (SQLite file, or PostgreSQL database kefu_bench):
   `kefu migrate`, `kefu demo-data --tickets 0` (brands, people, the supervisor's API token), then N tickets
-  in bulk (executemany on SQLite; COPY on PostgreSQL with the plain indexes built after). The peer gets N too,
+  in bulk (executemany on SQLite; COPY on PostgreSQL). The peer gets N too,
   at most 10,000 (see PEER_MAX). The API's intake limit (60 a minute per user) is raised for the run.
 - kefu as committed at --rev (exported with git archive) or, without it, the working tree as it is.
 - `kefu serve` (with --workers N when N > 1, and Redis, which kefu requires for that); the peer under the same
@@ -259,24 +259,13 @@ def bulk_insert(model, count: int, row, batch: int = 20_000) -> None:
 
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # As pg_restore does: the rows are generated consistent, so no per-row foreign-key or trigger work,
-            # and the table's plain indexes are built once after the COPY instead of row by row.
+            # The rows are generated consistent: no per-row foreign-key or trigger work. (The indexes stay: built
+            # after the COPY on a table that demo-data has updated, they would be marked indcheckxmin and go unused
+            # while anyone's older transaction is open on the shared server.)
             cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            cursor.execute(
-                "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-                "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)",
-                [model._meta.db_table],
-            )
-            indexes = cursor.fetchall()
-            for name, _ in indexes:
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for values in rows(0, count):
                     copy.write_row(values)
-            for _, definition in indexes:
-                cursor.execute(definition)
         else:
             marks = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
