@@ -69,6 +69,7 @@ test-postgres:
 bench: install
 	$(BIN)/python bench/standards.py
 	$(BIN)/python bench/express.py
+	$(BIN)/python bench/load.py
 
 lint: install
 	$(BIN)/ruff check kefu tests bench
