@@ -115,23 +115,18 @@ def board(request: HttpRequest):
     data = supervisor_board(request.user)
     return {
         "agents": [
-            {
-                "agent_no": a["agent"].agent_no,
-                "status": a["state"],
-                "label": a["label"],
-                "seconds": a["seconds"],
-            }
+            {"agent_no": a["agent_no"], "status": a["state"], "label": a["label"], "seconds": a["seconds"]}
             for a in data["agents"]
         ],
         "queues": [
-            {"brand": q["brand"].code, "waiting": q["waiting"], "oldest_seconds": q["oldest_seconds"]}
+            {"brand": q["brand"]["code"], "waiting": q["waiting"], "oldest_seconds": q["oldest_seconds"]}
             for q in data["queues"]
         ],
         "live": [
             {
-                "ticket": row["session"].ticket.number,
-                "state": row["session"].state,
-                "agent": row["session"].agent.agent_no if row["session"].agent else None,
+                "ticket": row["ticket"],
+                "state": row["state"],
+                "agent": row["agent_no"],
                 "wait_seconds": row["wait_seconds"],
             }
             for row in data["live"]

@@ -5,24 +5,16 @@ import re
 
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer, WebsocketConsumer
-from django.template.loader import render_to_string
 
 from kefu import cleantext
 from kefu.accounts import access
 from kefu.chat import limits, services
-from kefu.chat.models import ChatMessage, Offer
-from kefu.chat.push import SUPERVISORS, agent_group, brand_group, chat_group
-from kefu.chat.rules import AgentState
-from kefu.chat.selectors import (
-    agent_state,
-    chat_messages,
-    customer_card,
-    message_payload,
-    session_for_token,
-    session_for_user,
-)
+from kefu.chat.models import ChatMessage
+from kefu.chat.push import agent_group, board_group, brand_group, chat_group
+from kefu.chat.selectors import chat_messages, message_payload, session_for_token, session_for_user
+from kefu.customers.models import Customer
+from kefu.customers.services import customer_open
 from kefu.errors import ServiceError
-from kefu.tickets import services as tickets_services
 
 # A frame longer than this is not read: a message of services.MAX_BODY characters with its envelope fits in it.
 MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as a six-character JSON \u escape
@@ -198,11 +190,13 @@ class DeskConsumer(CatchUp, Frames):
             self.close(code=4401)
             return
         self.user = user
-        self.groups_joined = [agent_group(user.pk)] + [
-            brand_group(pk) for pk in access.brands_for(user).values_list("pk", flat=True)
-        ]
-        if user.is_supervisor:
-            self.groups_joined.append(SUPERVISORS)
+        # What this screen may be shown, decided once here: no query per push.
+        self.brand_ids = set(access.brands_for(user).values_list("pk", flat=True))
+        self.full_phone = access.can(user, "customer.full_phone")
+        self.monitors = access.can(user, "chat.monitor")
+        self.groups_joined = [agent_group(user.pk)] + [brand_group(pk) for pk in sorted(self.brand_ids)]
+        if self.monitors:
+            self.groups_joined += [board_group(pk) for pk in sorted(self.brand_ids)]
         for group in self.groups_joined:
             async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
         self.accept()
@@ -241,27 +235,21 @@ class DeskConsumer(CatchUp, Frames):
             self.refuse(exc.message, code=exc.code)
 
     def offer_new(self, event):
-        """Screen pop: only a 就绪 agent is offered new work."""
-        state, _ = agent_state(self.user)
-        if state != AgentState.READY:
+        """Screen pop: only a 就绪 agent is offered new work. The card was made once for every desk
+        (selectors.pop_payload); this desk writes the access log for its agent and shows it."""
+        payload = event["payload"]
+        if self.user.pk not in payload["ready"] or payload["brand"] not in self.brand_ids:
             return
-        offer = (
-            Offer.objects.select_related("ticket", "ticket__customer", "ticket__type", "brand", "session")
-            .filter(pk=event["payload"]["offer"], claimed_by__isnull=True)
-            .first()
-        )
-        if offer is None:
-            return
-        tickets_services.ticket_open(ticket=offer.ticket, user=self.user, via="来电弹屏")
-        card = customer_card(
-            offer.ticket.customer,
-            self.user,
-            before=offer.ticket.created_at,
-            visitor_name=offer.session.visitor_name if offer.session_id else "",
-            visitor_phone=offer.session.visitor_phone if offer.session_id else "",
-        )
-        html = render_to_string("chat/_pop.html", {"offer": offer, "card": card})
-        self.send_json({"type": "pop", "offer": offer.pk, "html": html})
+        if payload["customer"]:
+            customer = Customer.objects.filter(pk=payload["customer"]).first()
+            if customer is None:
+                return
+            try:
+                customer_open(customer=customer, user=self.user, via=f"来电弹屏 {payload['ticket']}")
+            except ServiceError:
+                return
+        html = payload["html"]["full" if self.full_phone else "masked"]
+        self.send_json({"type": "pop", "offer": payload["offer"], "html": html})
 
     def offer_gone(self, event):
         self.send_json(event["payload"])
@@ -275,5 +263,14 @@ class DeskConsumer(CatchUp, Frames):
             return
         self.send_json(payload)
 
-    def board_changed(self, event):
-        self.send_json({"type": "board"})
+    def board_update(self, event):
+        """A brand's part of the supervisor board, computed once for every board (selectors.board_parts)."""
+        part = event["payload"]
+        if self.monitors and part["brand"]["id"] in self.brand_ids:
+            self.send_json({"type": "board", **part})
+
+    def board_wait(self, event):
+        """A live chat's customer started waiting, or was answered."""
+        payload = event["payload"]
+        if self.monitors and payload["brand"] in self.brand_ids:
+            self.send_json({"type": "board_wait", **payload})

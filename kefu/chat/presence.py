@@ -7,7 +7,7 @@ from django.db import transaction
 from kefu.accounts.models import Team, User
 from kefu.chat import rules
 from kefu.chat.models import AgentStatus
-from kefu.chat.push import SUPERVISORS, push
+from kefu.chat.push import board_changed
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.errors import Conflict, ServiceError
 from kefu.timeutil import local_now
@@ -58,7 +58,7 @@ def agent_set_status(
             new = AgentStatus.objects.create(
                 agent=agent, status=target, started_at=at, ended_at=at, reason=reason[:100]
             )
-        push(SUPERVISORS, "board.changed", {"agent": agent.pk, "status": target.value})
+        board_changed(agents=[agent.pk])
     return new
 
 

@@ -8,7 +8,8 @@ start), ``realtime_problem()`` says whether the channel layer can be reached at 
 """
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -40,9 +41,6 @@ def agent_group(user_id: int) -> str:
     return f"agent.{user_id}"
 
 
-SUPERVISORS = "supervisors"
-
-
 def push(group: str, event_type: str, payload: dict | Callable[[], dict | None]) -> None:
     """Send ``payload`` to ``group`` once the transaction commits. A callable payload is computed then, once,
     outside the transaction (a screen pop's card, a board); returning None sends nothing."""
@@ -59,6 +57,49 @@ def push(group: str, event_type: str, payload: dict | Callable[[], dict | None])
             log.warning("实时推送失败（%s → %s）：%s；界面将按已存储的消息补齐", event_type, group, exc)
 
     transaction.on_commit(send)
+
+
+# ---------------------------------------------------------------- the supervisors' boards
+
+_changed = threading.local()
+
+
+def board_changed(*, brands: Iterable[int] = (), agents: Iterable[int] = ()) -> None:
+    """The boards showing these brands (or the brands of these agents' teams) are out of date.
+
+    After the commit the board is computed once per brand — however many changes the transaction made and
+    however many supervisors watch — and sent to the brand's board group; each board's socket shows the parts
+    of the brands its supervisor serves (kefu.chat.consumers.DeskConsumer)."""
+    if not hasattr(_changed, "brands"):
+        _changed.brands, _changed.agents = set(), set()
+    _changed.brands.update(brands)
+    _changed.agents.update(agents)
+    transaction.on_commit(_send_boards)
+
+
+def _send_boards() -> None:
+    # The first callback of a commit sends for every change of the transaction; the others find nothing left.
+    # (Brands left over from a rolled-back transaction are sent with the next commit: a board computed again.)
+    brands, agents = getattr(_changed, "brands", set()), getattr(_changed, "agents", set())
+    if not brands and not agents:
+        return
+    _changed.brands, _changed.agents = set(), set()
+    try:
+        from kefu.accounts.models import Team
+        from kefu.chat.selectors import board_parts
+
+        if agents:
+            brands |= set(
+                Team.brands.through.objects.filter(team__user__in=agents).values_list("brand_id", flat=True)
+            )
+        parts = board_parts(brands)
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        for brand_id, part in parts.items():
+            async_to_sync(layer.group_send)(board_group(brand_id), {"type": "board.update", "payload": part})
+    except Exception as exc:  # the changes are committed; the boards refresh on their own within a minute
+        log.warning("主管监控推送失败（品牌 %s）：%s", sorted(brands), exc)
 
 
 # ---------------------------------------------------------------- reachability

@@ -1,8 +1,12 @@
 """Reads for chat, routing and presence: permission-checked lookups, the customer card, the supervisor board."""
 
+import time as time_module
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kefu.accounts import access
@@ -12,6 +16,7 @@ from kefu.chat.attendance import Period, summarize
 from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
+from kefu.customers.rules import mask_phone
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
 from kefu.errors import NotFound
 from kefu.standards import compliance
@@ -40,13 +45,51 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
     )
 
 
-def offer_payload(offer: Offer) -> dict:
+def pop_payload(offer_id: int) -> dict | None:
+    """The screen pop of offered work, computed once for all the brand's desks (not once per agent): the card
+    as HTML with the phone masked, and in full for a role that may see it; who is 就绪 now (only they are
+    offered new work). None when nobody is ready or the offer is gone: nothing to pop.
+
+    Each desk that shows the pop writes its own line in the customer's access log (kefu.chat.consumers).
+    """
+    ready = list(
+        AgentStatus.objects.filter(ended_at__isnull=True, status=AgentState.READY).values_list(
+            "agent_id", flat=True
+        )
+    )
+    if not ready:
+        return None
+    offer = (
+        Offer.objects.select_related("ticket", "ticket__customer", "ticket__type", "brand", "session")
+        .filter(pk=offer_id, claimed_by__isnull=True, withdrawn_at__isnull=True)
+        .first()
+    )
+    if offer is None:
+        return None
+    visitor = offer.session if offer.session_id else None
+    card = customer_card(
+        offer.ticket.customer,
+        None,
+        full_phone=False,
+        before=offer.ticket.created_at,
+        visitor_name=visitor.visitor_name if visitor else "",
+        visitor_phone=visitor.visitor_phone if visitor else "",
+    )
+    full = {**card}
+    if card["known"]:
+        full["phone"] = offer.ticket.customer.phone
+    elif card["visitor_phone"]:
+        full["visitor_phone"] = visitor.visitor_phone
     return {
-        "type": "offer",
         "offer": offer.pk,
         "brand": offer.brand_id,
         "ticket": offer.ticket.number,
-        "priority": offer.priority,
+        "customer": offer.ticket.customer_id,
+        "ready": ready,
+        "html": {
+            "masked": render_to_string("chat/_pop.html", {"offer": offer, "card": card}),
+            "full": render_to_string("chat/_pop.html", {"offer": offer, "card": full}),
+        },
     }
 
 
@@ -153,8 +196,9 @@ def last_rating(customer: Customer) -> ChatSession | None:
 
 def customer_card(
     customer: Customer | None,
-    user: User,
+    user: User | None,
     *,
+    full_phone: bool | None = None,
     before: datetime | None = None,
     visitor_name: str = "",
     visitor_phone: str = "",
@@ -162,15 +206,22 @@ def customer_card(
     """What pops on the agent's screen: new or returning, VIP, open tickets, recent waybills, last rating.
 
     Without a customer (a chat visitor whose identity the brand's website did not sign) the card is 未验证:
-    the name and phone the visitor typed, shown as theirs, and no history at all.
+    the name and phone the visitor typed, shown as theirs, and no history at all. The phone is shown as
+    ``user``'s role allows, or masked (``full_phone=False``) for a card made once for many screens.
     """
+
+    def phone(number: str) -> str:
+        if full_phone is None:
+            return phone_for(Customer(phone=number), user)  # an unsaved record: nothing is looked up
+        return number if full_phone else mask_phone(number)
+
     if customer is None:
         return {
             "known": False,
             "verified": False,
             "name": visitor_name or "访客",
-            # masked for agents as any customer's phone is (an unsaved record: nothing is looked up)
-            "visitor_phone": phone_for(Customer(phone=visitor_phone), user) if visitor_phone else "",
+            # masked for agents as any customer's phone is
+            "visitor_phone": phone(visitor_phone) if visitor_phone else "",
             "returning": False,
         }
     tickets = Ticket.objects.filter(customer=customer).select_related("type")
@@ -193,7 +244,7 @@ def customer_card(
         "customer": customer,
         "name": customer.name,
         "salutation": customer.salutation,
-        "phone": phone_for(customer, user),
+        "phone": phone(customer.phone),
         "vip_level": customer.vip_level,
         "returning": is_returning(customer, before=before),
         "open_tickets": open_tickets,
@@ -214,62 +265,158 @@ def chat_timeline_entries(customer: Customer, limit: int) -> list[TimelineEntry]
     return entries
 
 
-def _wait_since(session: ChatSession) -> datetime | None:
-    """When the customer started waiting: their last message after the agent's last reply (or the start)."""
-    last_agent = session.messages.filter(sender=ChatMessage.Sender.AGENT).order_by("-seq").first()
-    waiting = session.messages.filter(sender=ChatMessage.Sender.CUSTOMER)
-    if last_agent is not None:
-        waiting = waiting.filter(seq__gt=last_agent.seq)
-    first = waiting.order_by("seq").first()
-    if first is not None:
-        return first.created_at
-    return session.started_at if session.state == ChatSession.State.WAITING else None
+LIVE_SHOWN = 100  # live chats a board lists per brand, longest-running first; the rest are counted
+WAIT_LONG_SECONDS = 45  # a wait the board shows in red
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def board_parts(brand_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, dict]:
+    """The supervisor board, one part per brand: the agents of the teams serving it with their status, its
+    queue, its live chats with how long each customer has been waiting. JSON-ready (times as timestamps).
+
+    Computed once per change and sent to every board showing the brand (kefu.chat.push.board_changed), in the
+    same seven queries whatever the number of brands, agents, chats or supervisors watching.
+    """
+    now = local_now(now)
+    computed = time_module.time()  # which of two parts of a brand is newer, for a board that gets both
+    ids = sorted(set(brand_ids))
+    if not ids:
+        return {}
+    parts: dict[int, dict] = {
+        b["pk"]: {
+            "at": computed,
+            "now": now.timestamp(),  # kefu's clock (a test or the demo may set it): durations count from it
+            "brand": {"id": b["pk"], "code": b["code"], "name": b["name"]},
+            "agents": [],
+            "queue": {"waiting": 0, "oldest": None},
+            "live": [],
+            "live_total": 0,
+        }
+        for b in Brand.objects.filter(pk__in=ids).values("pk", "code", "name")
+    }
+    team_brands: dict[int, list[int]] = {}
+    for team_id, brand_id in Team.brands.through.objects.filter(brand_id__in=ids).values_list(
+        "team_id", "brand_id"
+    ):
+        team_brands.setdefault(team_id, []).append(brand_id)
+    open_status = AgentStatus.objects.filter(agent=OuterRef("pk"), ended_at__isnull=True)
+    agents = (
+        User.objects.filter(agent_no__isnull=False, is_active=True, team_id__in=list(team_brands))
+        .select_related("team")
+        .annotate(
+            open_status=Subquery(open_status.values("status")[:1]),
+            open_since=Subquery(open_status.values("started_at")[:1]),
+        )
+        .order_by("agent_no")
+    )
+    for agent in agents:
+        state = AgentState(agent.open_status) if agent.open_status else AgentState.OFFLINE
+        row = {
+            "id": agent.pk,
+            "agent_no": agent.agent_no,
+            "name": agent.display_name or agent.username,
+            "team": agent.team.name,
+            "state": state.value,
+            "label": STATE_LABELS[state],
+            "since": _ts(agent.open_since),
+        }
+        for brand_id in team_brands[agent.team_id]:
+            if brand_id in parts:
+                parts[brand_id]["agents"].append(row)
+    waiting = Offer.objects.filter(claimed_by__isnull=True, withdrawn_at__isnull=True, brand_id__in=ids)
+    for r in waiting.values("brand").annotate(n=Count("id"), oldest=Min("created_at")).order_by():
+        parts[r["brand"]]["queue"] = {"waiting": r["n"], "oldest": _ts(r["oldest"])}
+    # When the customer started waiting: their first message after the agent's last reply (or the start).
+    last_reply = ChatMessage.objects.filter(
+        session=OuterRef(OuterRef("pk")), sender=ChatMessage.Sender.AGENT
+    ).order_by("-seq")
+    first_unanswered = ChatMessage.objects.filter(
+        session=OuterRef("pk"),
+        sender=ChatMessage.Sender.CUSTOMER,
+        seq__gt=Coalesce(Subquery(last_reply.values("seq")[:1]), 0),
+    ).order_by("seq")
+    live = (
+        ChatSession.objects.filter(brand_id__in=ids)
+        .exclude(state=ChatSession.State.ENDED)
+        .annotate(
+            waiting_since=Subquery(first_unanswered.values("created_at")[:1]),
+            place=Window(RowNumber(), partition_by=[F("brand_id")], order_by=[F("started_at"), F("id")]),
+            of=Window(Count("id"), partition_by=[F("brand_id")]),
+        )
+        .filter(place__lte=LIVE_SHOWN)
+        .select_related("agent", "ticket")
+        .order_by("started_at", "id")
+    )
+    labels = dict(ChatSession.State.choices)
+    for session in live:
+        since = session.waiting_since or (
+            session.started_at if session.state == ChatSession.State.WAITING else None
+        )
+        part = parts[session.brand_id]
+        part["live_total"] = session.of
+        part["live"].append(
+            {
+                "id": session.pk,
+                "ticket": session.ticket.number,
+                "visitor": session.visitor_name or "访客",
+                "agent": str(session.agent) if session.agent_id else None,
+                "agent_no": session.agent.agent_no if session.agent_id else None,
+                "state": session.state,
+                "state_label": labels[session.state],
+                "started": session.started_at.timestamp(),
+                "wait_since": _ts(since),
+            }
+        )
+    return parts
+
+
+def board_merge(parts: Iterable[dict], *, now: datetime) -> dict:
+    """The brands' parts as one board for one viewer: each agent once, queues by brand, chats by start;
+    durations in seconds at ``now`` (the page); the same merge runs in the browser on every push."""
+    agents: dict[int, dict] = {}
+    queues, live, live_total, shown = [], [], 0, 0
+    at = now.timestamp()
+
+    def seconds(ts: float | None) -> int | None:
+        return max(0, int(at - ts)) if ts is not None else None
+
+    for part in sorted(parts, key=lambda p: p["brand"]["code"]):
+        for agent in part["agents"]:
+            agents.setdefault(agent["id"], {**agent, "seconds": seconds(agent["since"])})
+        queues.append(
+            {**part["queue"], "brand": part["brand"], "oldest_seconds": seconds(part["queue"]["oldest"])}
+        )
+        live += [
+            {**row, "brand": part["brand"], "wait_seconds": seconds(row["wait_since"]) or 0}
+            for row in part["live"]
+        ]
+        live_total += part["live_total"]
+        shown += len(part["live"])
+    return {
+        "agents": sorted(agents.values(), key=lambda a: a["agent_no"]),
+        "queues": queues,
+        "live": sorted(live, key=lambda r: (r["started"], r["id"])),
+        "live_hidden": live_total - shown,
+        "now": now,
+        "wait_long": WAIT_LONG_SECONDS,
+    }
 
 
 def supervisor_board(user: User, *, now: datetime | None = None) -> dict:
-    """Who is in which status and for how long; queues per brand; live chats with their wait; SLA breaches."""
+    """Who is in which status and for how long; queues per brand; live chats with their wait; SLA breaches —
+    for the brands ``user`` serves. ``parts`` are what the page's socket keeps up to date (board_parts)."""
     from kefu.tickets.selectors import breaches_for
 
     access.require(user, "chat.monitor")
     now = local_now(now)
-    open_rows = {r.agent_id: r for r in AgentStatus.objects.filter(ended_at__isnull=True)}
-    agents = []
-    for agent in agents_seen_by(user).order_by("agent_no"):
-        row = open_rows.get(agent.pk)
-        state = AgentState(row.status) if row else AgentState.OFFLINE
-        agents.append(
-            {
-                "agent": agent,
-                "state": state.value,
-                "label": STATE_LABELS[state],
-                "seconds": int((now - row.started_at).total_seconds()) if row else None,
-            }
-        )
-    queues = []
-    waiting = access.scoped(Offer.objects.filter(claimed_by__isnull=True, withdrawn_at__isnull=True), user)
-    stats = {r["brand"]: r for r in waiting.values("brand").annotate(n=Count("id"), oldest=Min("created_at"))}
-    for brand in access.brands_for(user).order_by("code"):
-        s = stats.get(brand.pk)
-        queues.append(
-            {
-                "brand": brand,
-                "waiting": s["n"] if s else 0,
-                "oldest_seconds": int((now - s["oldest"]).total_seconds()) if s else None,
-            }
-        )
-    live = []
-    sessions = access.scoped(ChatSession.objects.exclude(state=ChatSession.State.ENDED), user).select_related(
-        "brand", "agent", "ticket"
-    )
-    for session in sessions.order_by("started_at"):
-        since = _wait_since(session)
-        live.append({"session": session, "wait_seconds": int((now - since).total_seconds()) if since else 0})
+    parts = board_parts(access.brands_for(user).values_list("pk", flat=True), now=now)
     return {
-        "agents": agents,
-        "queues": queues,
-        "live": live,
+        **board_merge(parts.values(), now=now),
+        "parts": {"parts": parts, "now": now.timestamp()},
         "breaches": list(breaches_for(user)[:15]),
-        "now": now,
     }
 
 

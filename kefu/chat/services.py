@@ -5,7 +5,6 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
 
 from kefu.accounts import access
 from kefu.accounts.models import Team, User
@@ -14,9 +13,17 @@ from kefu.brands.models import Brand
 from kefu.chat import rules
 from kefu.chat.models import ChatMessage, ChatSession, Offer
 from kefu.chat.presence import agent_set_status, current_state
-from kefu.chat.push import SUPERVISORS, RealtimeUnavailable, brand_group, chat_group, push, realtime_problem
+from kefu.chat.push import (
+    RealtimeUnavailable,
+    board_changed,
+    board_group,
+    brand_group,
+    chat_group,
+    push,
+    realtime_problem,
+)
 from kefu.chat.rules import AgentState
-from kefu.chat.selectors import chat_transcript, message_payload, offer_payload
+from kefu.chat.selectors import chat_transcript, message_payload, pop_payload
 from kefu.customers.models import Customer
 from kefu.customers.rules import normalize_phone
 from kefu.customers.services import customer_create
@@ -41,7 +48,7 @@ def _push_state(session: ChatSession, *, board: bool = True) -> None:
         {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
     )
     if board:
-        push(SUPERVISORS, "board.changed", {})
+        board_changed(brands=[session.brand_id])
 
 
 def _add_message(
@@ -58,10 +65,10 @@ def _add_message(
     existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
     if existing is not None:
         return existing, False
-    last = ChatMessage.objects.filter(session=session).aggregate(m=Max("seq"))["m"] or 0
+    previous = ChatMessage.objects.filter(session=session).order_by("-seq").values("seq", "sender").first()
     message = ChatMessage.objects.create(
         session=session,
-        seq=last + 1,
+        seq=previous["seq"] + 1 if previous else 1,
         client_id=client_id,
         sender=sender,
         author=author,
@@ -74,6 +81,13 @@ def _add_message(
         "chat.event",
         {"session": session.pk, "type": "message", "message": message_payload(message)},
     )
+    if sender != Sender.SYSTEM and (previous is None or previous["sender"] != sender):
+        # the customer starts waiting, or is answered: the boards move that chat's wait without a query
+        push(
+            board_group(session.brand_id),
+            "board.wait",
+            {"brand": session.brand_id, "session": session.pk, "sender": sender, "at": at.timestamp()},
+        )
     return message, True
 
 
@@ -193,8 +207,9 @@ def _offer(*, ticket: Ticket, session: ChatSession | None, at: datetime) -> Offe
     offer = Offer.objects.create(
         ticket=ticket, session=session, brand=ticket.brand, priority=ticket.priority, created_at=at
     )
-    push(brand_group(ticket.brand_id), "offer.new", offer_payload(offer))
-    push(SUPERVISORS, "board.changed", {})
+    # the screen pop is computed once, after the commit, for every ready agent of the brand
+    push(brand_group(ticket.brand_id), "offer.new", lambda: pop_payload(offer.pk))
+    board_changed(brands=[ticket.brand_id])
     return offer
 
 
@@ -248,7 +263,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
             "offer.gone",
             {"type": "offer_gone", "offer": offer.pk, "by": str(agent)},
         )
-        push(SUPERVISORS, "board.changed", {})
+        board_changed(brands=[offer.brand_id])
     offer.refresh_from_db()
     return offer
 

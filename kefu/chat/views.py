@@ -20,6 +20,7 @@ from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.push import realtime_problem
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.chat.selectors import (
+    LIVE_SHOWN,
     agent_state,
     attendance_day,
     chat_messages,
@@ -315,7 +316,7 @@ def chat_take_over(request, session_id: int):
 @login_required
 def supervisor(request):
     template = "chat/_board.html" if request.htmx else "chat/supervisor.html"
-    return render(request, template, {"board": supervisor_board(request.user)})
+    return render(request, template, {"board": supervisor_board(request.user), "live_shown": LIVE_SHOWN})
 
 
 @login_required

@@ -153,8 +153,8 @@ def test_supervisor_board_shows_statuses_queues_and_waits(cast, chat_start, read
     ready(cast.agent_a)
     chat_start(visitor_name="王先生")
     board = supervisor_board(cast.supervisor)
-    states = {row["agent"].agent_no: row["label"] for row in board["agents"]}
+    states = {row["agent_no"]: row["label"] for row in board["agents"]}
     assert states["2001"] == "就绪" and states["2002"] == "离线"
-    queue = next(q for q in board["queues"] if q["brand"] == cast.brand_a)
+    queue = next(q for q in board["queues"] if q["brand"]["code"] == cast.brand_a.code)
     assert queue["waiting"] == 1
     assert len(board["live"]) == 1
