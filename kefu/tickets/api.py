@@ -23,6 +23,7 @@ from kefu.tickets.schemas import (
 )
 from kefu.tickets.selectors import (
     breaches_for,
+    page_rows,
     ticket_cursor,
     ticket_get_for_user,
     ticket_history,
@@ -71,7 +72,7 @@ def list_tickets(
             raise ServiceError("after 与 offset 不能同时使用", field="offset")
         rows = tickets_after(found, after, limit)
     else:
-        rows = found[offset : offset + limit]
+        rows = page_rows(found, offset, limit)
     return [
         TicketRow(
             number=t.number,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet
 from django.utils.functional import cached_property
 
 from kefu.accounts import access
@@ -39,6 +39,9 @@ SUBJECT_SEARCH_WINDOW = 20_000
 # Customers a name or phone prefix may stand for; past this the search says it took only the first ones.
 CUSTOMER_MATCH_CAP = 200
 PHONE_PREFIX_MIN_DIGITS = 7
+# A search matching at most this many tickets is listed from their ids (each arm found through its index, then
+# sorted): left to the list's order index, the planner would walk it looking for rare matches.
+SEARCH_IDS_CAP = 2_000
 _CODE = re.compile(r"^[A-Za-z0-9-]+$")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"^([1-8])\.(-?\d{1,18})\.(\d{1,18})$")
@@ -104,13 +107,19 @@ def ticket_search(
     newest first), which an index serves for every filter here: brands, types and q are resolved to ids and
     indexed columns first (a few small queries), so the list's query never joins to filter or sort."""
     found = found if found is not None else TicketSearch()
+    order = Ticket.LIST_ORDER
     qs = Ticket.objects.select_related("brand", "type", "customer", "assignee", "department")
     if not access.can(user, "brand.all"):
         qs = qs.filter(brand_id__in=_ids(access.brands_for(user)))
     q = q.strip()
     if q:
         found.q = q
-        qs = qs.filter(_search_condition(q, found))
+        cond = _search_condition(q, found)
+        ids = _ids(Ticket.objects.filter(cond).order_by()[: SEARCH_IDS_CAP + 1])
+        if len(ids) <= SEARCH_IDS_CAP:
+            qs, order = qs.filter(pk__in=ids), _SORTED_FROM_IDS
+        else:
+            qs = qs.filter(cond)
     if status:
         qs = qs.filter(status=status)
     if type:
@@ -123,7 +132,12 @@ def ticket_search(
         qs = qs.filter(list_rank__lte=DONE_RANK_OFFSET)  # the open statuses, by the index's own column
     if breached:
         qs = qs.filter(Exists(SlaClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False)))
-    return qs.order_by(*Ticket.LIST_ORDER)
+    return qs.order_by(*order)
+
+
+# The list's order written so that no index serves it: a few rows found by id are sorted, rather than the
+# planner walking the list's index in the hope of meeting them early.
+_SORTED_FROM_IDS = (ExpressionWrapper(F("list_rank") + 0, output_field=IntegerField()).asc(), "-created_at", "-id")
 
 
 def ticket_cursor(ticket: Ticket) -> str:
@@ -151,6 +165,16 @@ def tickets_after(qs: QuerySet[Ticket], cursor: str, limit: int) -> list[Ticket]
     return rows
 
 
+def page_rows(qs: QuerySet[Ticket], offset: int, limit: int) -> list[Ticket]:
+    """``qs[offset:offset + limit]``; past the first page the page's ids come first from the list's index alone
+    (an index-only scan skipping ``offset`` entries), then only those rows are read and joined."""
+    if offset == 0:
+        return list(qs[:limit])
+    ids = _ids(qs[offset : offset + limit])
+    rows = {t.pk: t for t in qs.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 class CappedPaginator(Paginator):
     """Pages of a list whose count stops at LIST_COUNT_CAP (``capped`` then says there are more)."""
 
@@ -159,6 +183,12 @@ class CappedPaginator(Paginator):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.cap = LIST_COUNT_CAP
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(page_rows(self.object_list, bottom, top - bottom), number, self)
 
     @cached_property
     def count(self) -> int:

@@ -86,6 +86,10 @@ def test_keyset_pages_walk_the_same_list_as_offsets(cast, ticket_types, api_a):
         walked += [t["number"] for t in page]
         after = page[-1]["cursor"]
     assert walked == everything and len(walked) == 57
+    by_offset = []
+    for offset in range(0, 57, 7):
+        by_offset += [t["number"] for t in api_a.get("/tickets", limit=7, offset=offset).json()]
+    assert by_offset == everything
     for bad in ("x", "9.1.1", "1.999999999999999999.1", "1.1", "1.-999999999999999999.1"):
         res = api_a.get("/tickets", after=bad)
         assert res.status_code == 400 and res.json()["field"] == "after", bad
