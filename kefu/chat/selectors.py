@@ -13,7 +13,7 @@ from kefu.accounts import access
 from kefu.accounts.models import Team, User
 from kefu.brands.models import Brand
 from kefu.chat.attendance import Period, summarize
-from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
+from kefu.chat.models import LIVE_STATES, AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
 from kefu.customers.rules import mask_phone
@@ -339,8 +339,8 @@ def board_parts(brand_ids: Iterable[int], *, now: datetime | None = None) -> dic
         seq__gt=Coalesce(Subquery(last_reply.values("seq")[:1]), 0),
     ).order_by("seq")
     live = (
-        ChatSession.objects.filter(brand_id__in=ids)
-        .exclude(state=ChatSession.State.ENDED)
+        # state IN (waiting, active): the partial index of live sessions (a NOT ended would read every chat)
+        ChatSession.objects.filter(brand_id__in=ids, state__in=LIVE_STATES)
         .annotate(
             waiting_since=Subquery(first_unanswered.values("created_at")[:1]),
             place=Window(RowNumber(), partition_by=[F("brand_id")], order_by=[F("started_at"), F("id")]),
