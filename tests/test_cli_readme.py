@@ -27,6 +27,7 @@ EXAMPLES: dict[str, list[str]] = {
         "serve --host 0.0.0.0 --port 8123 --workers 4 --no-worker"
     ],
     "kefu worker [--processes N] [--once]": ["worker --once"],
+    "kefu worker": ["worker --once"],
     "kefu migrate": ["migrate"],
     "kefu <command> --help": ["calendar --help", "calendar add-working-hours --help"],
     "kefu help <command>": ["help calendar"],

@@ -3,7 +3,6 @@ run them at once: each is set-based and records what it does once."""
 
 import logging
 
-from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 SWEEPS = (
@@ -22,8 +21,6 @@ def every_minute() -> None:
             sweep()
         except Exception:  # one failed round is logged; the next minute tries again
             log.exception("定时检测失败：%s", sweep.__name__)
-        finally:
-            close_old_connections()
 
 
 def schedule_sweeps() -> None:
