@@ -7,6 +7,7 @@ KEFU_CHANNEL_CAPACITY  messages waiting for one socket (an agent's desk, a board
                      1,000 customers and 50 agents
 KEFU_CHANNEL_EXPIRY_SECONDS  how long a push waits for a socket that does not read it; default 60
 KEFU_CHANNEL_GROUP_EXPIRY_SECONDS  how long a socket of a server that died stays in its groups; default 86400
+KEFU_REDIS_MAX_CONNECTIONS  connections each server process may open to Redis for the channel layer; default 1000
 KEFU_SECRET_KEY      secret key; unset: generated once and kept in var/secret_key
 KEFU_DEBUG           1 to turn on Django's debug pages (never in production)
 KEFU_ALLOWED_HOSTS   comma-separated host names; default: localhost,127.0.0.1
@@ -257,8 +258,16 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # bounded waits: an unreachable Redis is an error in a second, not a hung request
-                # (the socket timeout stays above the layer's 5 s blocking read)
-                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 1, "socket_timeout": 10}],
+                # (the socket timeout stays above the layer's 5 s blocking read); connections enough for a
+                # thousand sockets joining or leaving at once (redis-py refuses the 101st by default)
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": 1,
+                        "socket_timeout": 10,
+                        "max_connections": _env_int("KEFU_REDIS_MAX_CONNECTIONS", 1000) or 1000,
+                    }
+                ],
                 "capacity": CHANNEL_CAPACITY,
                 "expiry": CHANNEL_EXPIRY,
                 # a server killed without closing its sockets leaves their names in groups this long

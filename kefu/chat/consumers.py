@@ -1,16 +1,21 @@
-"""WebSocket consumers: thin, every write goes through a service; messages are acked only after commit."""
+"""WebSocket consumers: thin, every write goes through a service; messages are acked only after commit.
+
+The consumers are asynchronous: what a socket is sent (pushes, acks, catch-ups) goes out on the server's event
+loop at once, and only the database work (services, selectors) runs in Django's thread for it. A push to one
+screen never waits behind another customer's write.
+"""
 
 import json
 import re
 
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer, WebsocketConsumer
+from channels.db import database_sync_to_async as db
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 
 from kefu import cleantext
 from kefu.accounts import access
 from kefu.chat import limits, services
 from kefu.chat.models import ChatMessage
-from kefu.chat.push import agent_group, board_group, brand_group, chat_group
+from kefu.chat.push import CUSTOMER, DESK, agent_group, board_group, brand_group, chat_group
 from kefu.chat.selectors import chat_messages, message_payload, session_for_token, session_for_user
 from kefu.customers.models import Customer
 from kefu.customers.services import customer_open
@@ -21,19 +26,19 @@ MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as 
 _CLIENT_ID = re.compile(r'"client_id"\s*:\s*"([^"\\]{1,64})"')
 
 
-class Frames(JsonWebsocketConsumer):
+class Frames(AsyncJsonWebsocketConsumer):
     """What arrives on a socket is anyone's bytes: a frame that is not a JSON object, is too long or does not
     say what kefu expects is answered with an error frame (a Chinese message), the socket stays open, and
     nothing reaches the logs as a traceback."""
 
-    def receive(self, text_data=None, bytes_data=None, **kwargs):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
-            self.refuse("只接受文本格式的 JSON 消息")
+            await self.refuse("只接受文本格式的 JSON 消息")
             return
         if len(text_data) > MAX_FRAME:
             # the widget puts the client id first: the customer sees the error beside that message
             found = _CLIENT_ID.search(text_data[:300])
-            self.refuse(
+            await self.refuse(
                 f"消息过长，最长 {services.MAX_BODY} 字，未发送",
                 code="too_large",
                 client_id=found.group(1) if found else None,
@@ -42,27 +47,34 @@ class Frames(JsonWebsocketConsumer):
         try:
             content = json.loads(text_data)
         except ValueError:
-            self.refuse("消息格式无效：应为 JSON")
+            await self.refuse("消息格式无效：应为 JSON")
             return
         if not isinstance(content, dict):
-            self.refuse("消息格式无效：应为 JSON 对象")
+            await self.refuse("消息格式无效：应为 JSON 对象")
             return
         try:
             cleantext.check(content)  # a NUL would be a server error on PostgreSQL
         except cleantext.ControlCharacters as exc:
             client_id = content.get("client_id")
-            self.refuse(
+            await self.refuse(
                 exc.message, code=exc.code, client_id=client_id if isinstance(client_id, str) else None
             )
             return
         try:
-            self.receive_json(content, **kwargs)
+            await self.receive_json(content, **kwargs)
         except (KeyError, ValueError, TypeError, AttributeError):
             client_id = content.get("client_id")
-            self.refuse("消息格式无效", client_id=client_id if isinstance(client_id, str) else None)
+            await self.refuse("消息格式无效", client_id=client_id if isinstance(client_id, str) else None)
 
-    def refuse(self, message: str, *, code: str = "invalid", client_id: str | None = None) -> None:
-        self.send_json({"type": "error", "code": code, "message": message, "client_id": client_id})
+    async def refuse(self, message: str, *, code: str = "invalid", client_id: str | None = None) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, "client_id": client_id})
+
+
+def _stored(session_id: int, after: int, before: int | None) -> list[dict]:
+    messages = ChatMessage.objects.filter(session_id=session_id, seq__gt=after)
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return [message_payload(m) for m in messages.select_related("author").order_by("seq")]
 
 
 class CatchUp:
@@ -80,90 +92,108 @@ class CatchUp:
             self.sent: dict[int, int] = {}
         self.sent[session_id] = max(self.sent.get(session_id, 0), seq)
 
-    def send_stored(self, session_id: int, *, after: int, before: int | None = None) -> None:
+    async def send_stored(self, session_id: int, *, after: int, before: int | None = None) -> None:
         """The stored messages numbered after ``after`` (and before ``before``), in order."""
-        messages = ChatMessage.objects.filter(session_id=session_id, seq__gt=after)
-        if before is not None:
-            messages = messages.filter(seq__lt=before)
-        for message in messages.select_related("author").order_by("seq"):
-            self.send_json({"session": session_id, "type": "message", "message": message_payload(message)})
-            self.remember(session_id, message.seq)
+        for payload in await db(_stored)(session_id, after, before):
+            await self.send_json({"session": session_id, "type": "message", "message": payload})
+            self.remember(session_id, payload["seq"])
 
-    def deliver_message(self, payload: dict) -> None:
+    async def fill_before(self, session_id: int, seq: int) -> None:
+        """Before showing message ``seq`` (the customer's own, acknowledged), the stored ones this socket has
+        not been sent yet; a push of them arriving later is then a repeat, not sent again."""
+        last = getattr(self, "sent", {}).get(session_id)
+        if last is not None and seq > last + 1:
+            await self.send_stored(session_id, after=last, before=seq)
+        self.remember(session_id, seq)
+
+    async def deliver_message(self, payload: dict) -> None:
         session_id, seq = payload["session"], payload["message"]["seq"]
         last = getattr(self, "sent", {}).get(session_id)
         if last is not None:
             if seq <= last:
                 return  # sent already (from the store, or twice through the layer)
             if seq > last + 1:
-                self.send_stored(session_id, after=last, before=seq)
-        self.send_json(payload)
+                await self.send_stored(session_id, after=last, before=seq)
+        await self.send_json(payload)
         self.remember(session_id, seq)
 
 
-class RefusedConsumer(WebsocketConsumer):
+class RefusedConsumer(AsyncWebsocketConsumer):
     """A socket opened on a path kefu has no socket for: closed before it is accepted (not a server error)."""
 
-    def connect(self):
-        self.close(code=4404)
+    async def connect(self):
+        await self.close(code=4404)
+
+
+def _history(session) -> dict:
+    session.refresh_from_db()
+    return {
+        "type": "history",
+        "state": session.state,
+        "rating": session.rating,
+        "agent_read_seq": session.agent_read_seq,
+        "messages": [message_payload(m) for m in chat_messages(session)],
+    }
+
+
+def _customer_message(session, client_id: str, body: str) -> dict:
+    limits.hit("message", str(session.pk))
+    message, _ = services.chat_customer_message(session=session, client_id=client_id, body=body)
+    return message_payload(message)
 
 
 class CustomerChatConsumer(CatchUp, Frames):
     """ws/chat/<token>/: the customer's side of one conversation."""
 
-    def connect(self):
+    async def connect(self):
         try:
-            self.session = session_for_token(self.scope["url_route"]["kwargs"]["token"])
+            self.session = await db(session_for_token)(self.scope["url_route"]["kwargs"]["token"])
         except ServiceError:
-            self.close(code=4404)
+            await self.close(code=4404)
             return
-        async_to_sync(self.channel_layer.group_add)(chat_group(self.session.pk), self.channel_name)
-        self.accept()
-        self.session.refresh_from_db()
-        messages = chat_messages(self.session)
-        self.send_json(
-            {
-                "type": "history",
-                "state": self.session.state,
-                "rating": self.session.rating,
-                "agent_read_seq": self.session.agent_read_seq,
-                "messages": [message_payload(m) for m in messages],
-            }
-        )
-        self.remember(self.session.pk, messages[-1].seq if messages else 0)
+        await self.channel_layer.group_add(chat_group(self.session.pk, CUSTOMER), self.channel_name)
+        await self.accept()
+        history = await db(_history)(self.session)
+        await self.send_json(history)
+        self.remember(self.session.pk, history["messages"][-1]["seq"] if history["messages"] else 0)
 
-    def disconnect(self, code):
+    async def disconnect(self, code):
         if hasattr(self, "session"):
-            async_to_sync(self.channel_layer.group_discard)(chat_group(self.session.pk), self.channel_name)
+            await self.channel_layer.group_discard(chat_group(self.session.pk, CUSTOMER), self.channel_name)
 
-    def receive_json(self, content, **kwargs):
+    async def receive_json(self, content, **kwargs):
         kind = content.get("type")
         try:
             if kind == "message":
-                limits.hit("message", str(self.session.pk))
-                message, _ = services.chat_customer_message(
-                    session=self.session,
-                    client_id=str(content.get("client_id", "")),
-                    body=str(content.get("body", "")),
+                stored = await db(_customer_message)(
+                    self.session, str(content.get("client_id", "")), str(content.get("body", ""))
                 )
-                # The row is committed: only now is the customer told it arrived.
-                self.send_json(
-                    {"type": "ack", "client_id": message.client_id, "seq": message.seq, "id": message.pk}
+                # The row is committed: only now is the customer told it arrived (with the message as stored:
+                # the page gets no push of its own messages), after any message before it not yet sent here.
+                await self.fill_before(self.session.pk, stored["seq"])
+                await self.send_json(
+                    {
+                        "type": "ack",
+                        "client_id": stored["client_id"],
+                        "seq": stored["seq"],
+                        "id": stored["id"],
+                        "message": stored,
+                    }
                 )
             elif kind == "typing":
-                services.chat_typing(session=self.session, who=ChatMessage.Sender.CUSTOMER)
+                await db(services.chat_typing)(session=self.session, who=ChatMessage.Sender.CUSTOMER)
             elif kind == "read":
-                services.chat_mark_read(
+                await db(services.chat_mark_read)(
                     session=self.session, reader=ChatMessage.Sender.CUSTOMER, seq=int(content.get("seq", 0))
                 )
             elif kind == "sync":
-                # the page found a hole in the numbers (or checks now and then): what was stored after it
-                self.send_stored(self.session.pk, after=int(content.get("after", 0)))
+                # the page found a hole in the numbers (or has been quiet a while): what was stored after it
+                await self.send_stored(self.session.pk, after=int(content.get("after", 0)))
             else:
-                self.refuse("不支持的消息类型")
+                await self.refuse("不支持的消息类型")
         except ServiceError as exc:
             client_id = content.get("client_id")
-            self.send_json(
+            await self.send_json(
                 {
                     "type": "error",
                     "client_id": client_id if isinstance(client_id, str) else None,
@@ -171,106 +201,122 @@ class CustomerChatConsumer(CatchUp, Frames):
                 }
             )
 
-    def chat_event(self, event):
+    async def chat_event(self, event):
         payload = event["payload"]
         if payload.get("type") == "typing" and payload.get("who") == ChatMessage.Sender.CUSTOMER:
             return
         if payload.get("type") == "message":
-            self.deliver_message(payload)
+            await self.deliver_message(payload)
             return
-        self.send_json(payload)
+        await self.send_json(payload)
+
+
+def _desk_rights(user) -> tuple[set[int], bool, bool]:
+    return (
+        set(access.brands_for(user).values_list("pk", flat=True)),
+        access.can(user, "customer.full_phone"),
+        access.can(user, "chat.monitor"),
+    )
+
+
+def _log_pop(user, customer_id: int, ticket: str) -> bool:
+    """The desk's own line in the customer's access log for a pop it shows; False: it may not show it."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return False
+    try:
+        customer_open(customer=customer, user=user, via=f"来电弹屏 {ticket}")
+    except ServiceError:
+        return False
+    return True
+
+
+def _typing_or_read(user, session_id: int, kind: str, seq: int) -> None:
+    session = session_for_user(session_id, user)
+    if session.agent_id != user.pk:
+        return
+    if kind == "typing":
+        services.chat_typing(session=session, who=ChatMessage.Sender.AGENT)
+    else:
+        services.chat_mark_read(session=session, reader=ChatMessage.Sender.AGENT, seq=seq)
 
 
 class DeskConsumer(CatchUp, Frames):
     """ws/desk/: an agent's or supervisor's screen — screen pops, offers taken by others, watched chats."""
 
-    def connect(self):
+    async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            self.close(code=4401)
+            await self.close(code=4401)
             return
         self.user = user
         # What this screen may be shown, decided once here: no query per push.
-        self.brand_ids = set(access.brands_for(user).values_list("pk", flat=True))
-        self.full_phone = access.can(user, "customer.full_phone")
-        self.monitors = access.can(user, "chat.monitor")
+        self.brand_ids, self.full_phone, self.monitors = await db(_desk_rights)(user)
         self.groups_joined = [agent_group(user.pk)] + [brand_group(pk) for pk in sorted(self.brand_ids)]
         if self.monitors:
             self.groups_joined += [board_group(pk) for pk in sorted(self.brand_ids)]
         for group in self.groups_joined:
-            async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
-        self.accept()
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
 
-    def disconnect(self, code):
+    async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
-            async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
+            await self.channel_layer.group_discard(group, self.channel_name)
 
-    def receive_json(self, content, **kwargs):
+    async def receive_json(self, content, **kwargs):
         kind = content.get("type")
         try:
             if kind == "watch":
-                # Sent on opening the socket and again whenever the page finds a hole in the numbers (and now
-                # and then): whatever was stored after the last number the page has.
+                # Sent on opening the socket and again whenever the page finds a hole in the numbers (or has
+                # been quiet a while): whatever was stored after the last number the page has.
                 session_id, after = int(content["session"]), int(content.get("after", 0))
-                group = chat_group(session_id)
+                group = chat_group(session_id, DESK)
                 if group not in self.groups_joined:
-                    session_id = session_for_user(session_id, self.user).pk  # asked once per socket
-                    async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
+                    session_id = (await db(session_for_user)(session_id, self.user)).pk  # once per socket
+                    await self.channel_layer.group_add(group, self.channel_name)
                     self.groups_joined.append(group)
-                self.send_stored(session_id, after=after)
+                await self.send_stored(session_id, after=after)
                 self.remember(session_id, after)
             elif kind in ("typing", "read"):
-                session = session_for_user(int(content["session"]), self.user)
-                if session.agent_id != self.user.pk:
-                    return
-                if kind == "typing":
-                    services.chat_typing(session=session, who=ChatMessage.Sender.AGENT)
-                else:
-                    services.chat_mark_read(
-                        session=session, reader=ChatMessage.Sender.AGENT, seq=int(content.get("seq", 0))
-                    )
+                await db(_typing_or_read)(
+                    self.user, int(content["session"]), kind, int(content.get("seq", 0))
+                )
             else:
-                self.refuse("不支持的消息类型")
+                await self.refuse("不支持的消息类型")
         except ServiceError as exc:
-            self.refuse(exc.message, code=exc.code)
+            await self.refuse(exc.message, code=exc.code)
 
-    def offer_new(self, event):
+    async def offer_new(self, event):
         """Screen pop: only a 就绪 agent is offered new work. The card was made once for every desk
         (selectors.pop_payload); this desk writes the access log for its agent and shows it."""
         payload = event["payload"]
         if self.user.pk not in payload["ready"] or payload["brand"] not in self.brand_ids:
             return
-        if payload["customer"]:
-            customer = Customer.objects.filter(pk=payload["customer"]).first()
-            if customer is None:
-                return
-            try:
-                customer_open(customer=customer, user=self.user, via=f"来电弹屏 {payload['ticket']}")
-            except ServiceError:
-                return
+        if payload["customer"] and not await db(_log_pop)(self.user, payload["customer"], payload["ticket"]):
+            return
         html = payload["html"]["full" if self.full_phone else "masked"]
-        self.send_json({"type": "pop", "offer": payload["offer"], "html": html})
+        await self.send_json({"type": "pop", "offer": payload["offer"], "html": html})
 
-    def offer_gone(self, event):
-        self.send_json(event["payload"])
+    async def offer_gone(self, event):
+        await self.send_json(event["payload"])
 
-    def chat_event(self, event):
+    async def chat_event(self, event):
         payload = event["payload"]
         if payload.get("type") == "typing" and payload.get("who") == ChatMessage.Sender.AGENT:
             return
         if payload.get("type") == "message":
-            self.deliver_message(payload)
+            await self.deliver_message(payload)
             return
-        self.send_json(payload)
+        await self.send_json(payload)
 
-    def board_update(self, event):
+    async def board_update(self, event):
         """A brand's part of the supervisor board, computed once for every board (selectors.board_parts)."""
         part = event["payload"]
         if self.monitors and part["brand"]["id"] in self.brand_ids:
-            self.send_json({"type": "board", **part})
+            await self.send_json({"type": "board", **part})
 
-    def board_wait(self, event):
+    async def board_wait(self, event):
         """A live chat's customer started waiting, or was answered."""
         payload = event["payload"]
         if self.monitors and payload["brand"] in self.brand_ids:
-            self.send_json({"type": "board_wait", **payload})
+            await self.send_json({"type": "board_wait", **payload})

@@ -7,7 +7,9 @@ committed still answers as the success it is. Before a write that only makes sen
 start), ``realtime_problem()`` says whether the channel layer can be reached at all.
 """
 
+import asyncio
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 
@@ -24,8 +26,18 @@ REALTIME_UNAVAILABLE = "实时消息服务暂时无法连接，在线客服暂�
 PING_TIMEOUT = 0.5  # seconds: a chat start waits at most this long to learn Redis is not there
 
 
-def chat_group(session_id: int) -> str:
-    return f"chat.{session_id}"
+CUSTOMER, DESK = "customer", "desk"
+
+
+def chat_group(session_id: int, side: str) -> str:
+    """One side of a chat: the customer's page (CUSTOMER) or the desks that watch it (DESK). A push goes to
+    the side that needs it — a customer's own message is not sent back to their page, which has its ack."""
+    return f"chat.{session_id}.{side}"
+
+
+def push_chat(session_id: int, payload: dict, *, to: tuple[str, ...] = (CUSTOMER, DESK)) -> None:
+    for side in to:
+        push(chat_group(session_id, side), "chat.event", payload)
 
 
 def brand_group(brand_id: int) -> str:
@@ -48,15 +60,70 @@ def push(group: str, event_type: str, payload: dict | Callable[[], dict | None])
     def send() -> None:
         try:
             body = payload() if callable(payload) else payload
-            if body is None:
-                return
-            layer = get_channel_layer()
-            if layer is not None:
-                async_to_sync(layer.group_send)(group, {"type": event_type, "payload": body})
+            if body is not None:
+                _group_send(group, {"type": event_type, "payload": body})
         except Exception as exc:  # the write is committed; the screens catch up from it
-            log.warning("实时推送失败（%s → %s）：%s；界面将按已存储的消息补齐", event_type, group, exc)
+            _failed(group, event_type, exc)
 
     transaction.on_commit(send)
+
+
+def _failed(group: str, event_type: str, exc: BaseException) -> None:
+    log.warning("实时推送失败（%s → %s）：%s；界面将按已存储的消息补齐", event_type, group, exc)
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The server's event loop when this thread runs database work for it (asgiref's sync_to_async)."""
+    from asgiref.sync import SyncToAsync
+
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid() or not loop.is_running():
+        return None
+    return loop
+
+
+class _Outbox:
+    """The pushes of one server process, sent by one task on its event loop in the order they were committed
+    (so a chat's messages leave in number order and no screen sees a hole that is not one)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop, self.queue = loop, asyncio.Queue()
+        self.task = loop.create_task(self.run())
+
+    async def run(self) -> None:
+        while True:
+            group, message = await self.queue.get()
+            layer = get_channel_layer()
+            try:
+                if layer is not None:
+                    await layer.group_send(group, message)
+            except Exception as exc:  # the write is committed; the screens catch up from it
+                _failed(group, message["type"], exc)
+
+
+_outboxes: dict[asyncio.AbstractEventLoop, _Outbox] = {}
+
+
+def _enqueue(loop: asyncio.AbstractEventLoop, group: str, message: dict) -> None:
+    outbox = _outboxes.get(loop)
+    if outbox is None or outbox.task.done():
+        for old in [lp for lp in _outboxes if lp.is_closed()]:  # a test's finished loop
+            del _outboxes[old]
+        outbox = _outboxes[loop] = _Outbox(loop)
+    outbox.queue.put_nowait((group, message))
+
+
+def _group_send(group: str, message: dict) -> None:
+    """Hand the push to the server's event loop and go on: the thread that committed (which every socket's
+    database work shares) never waits for Redis. Outside a server (a command, a test) it is sent at once."""
+    loop = _server_loop()
+    if loop is None:
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group, message)
+        return
+    loop.call_soon_threadsafe(_enqueue, loop, group, message)
 
 
 # ---------------------------------------------------------------- the supervisors' boards
@@ -92,12 +159,8 @@ def _send_boards() -> None:
             brands |= set(
                 Team.brands.through.objects.filter(team__user__in=agents).values_list("brand_id", flat=True)
             )
-        parts = board_parts(brands)
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        for brand_id, part in parts.items():
-            async_to_sync(layer.group_send)(board_group(brand_id), {"type": "board.update", "payload": part})
+        for brand_id, part in board_parts(brands).items():
+            _group_send(board_group(brand_id), {"type": "board.update", "payload": part})
     except Exception as exc:  # the changes are committed; the boards refresh on their own within a minute
         log.warning("主管监控推送失败（品牌 %s）：%s", sorted(brands), exc)
 

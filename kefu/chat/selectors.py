@@ -232,7 +232,9 @@ def customer_card(
         tickets.filter(status__in=[s.value for s in OPEN_STATUSES]).order_by("-created_at")[:5]
     )
     waybills = []
-    recent = tickets.exclude(waybill_number="").order_by("-created_at").values_list("waybill_number", flat=True)
+    recent = (
+        tickets.exclude(waybill_number="").order_by("-created_at").values_list("waybill_number", flat=True)
+    )
     for number in recent[:50]:  # the newest tickets' numbers, not all of a big customer's history
         if number not in waybills:
             waybills.append(number)

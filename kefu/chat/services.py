@@ -14,12 +14,14 @@ from kefu.chat import rules
 from kefu.chat.models import ChatMessage, ChatSession, Offer
 from kefu.chat.presence import agent_set_status, current_state
 from kefu.chat.push import (
+    CUSTOMER,
+    DESK,
     RealtimeUnavailable,
     board_changed,
     board_group,
     brand_group,
-    chat_group,
     push,
+    push_chat,
     realtime_problem,
 )
 from kefu.chat.rules import AgentState
@@ -42,9 +44,8 @@ Sender = ChatMessage.Sender
 
 def _push_state(session: ChatSession, *, board: bool = True) -> None:
     """Tell the chat's participants (and the supervisor board) the session's state and who serves it."""
-    push(
-        chat_group(session.pk),
-        "chat.event",
+    push_chat(
+        session.pk,
         {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
     )
     if board:
@@ -59,12 +60,15 @@ def _add_message(
     at: datetime,
     body: str = "",
     author: User | None = None,
+    checked: bool = False,
     **fields,
 ) -> tuple[ChatMessage, bool]:
-    """Append a message once per client id; the caller holds the session row lock."""
-    existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
-    if existing is not None:
-        return existing, False
+    """Append a message once per client id; the caller holds the session row lock (and has ``checked`` that
+    the client id is new, or this looks)."""
+    if not checked:
+        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        if existing is not None:
+            return existing, False
     previous = ChatMessage.objects.filter(session=session).order_by("-seq").values("seq", "sender").first()
     message = ChatMessage.objects.create(
         session=session,
@@ -76,10 +80,10 @@ def _add_message(
         created_at=at,
         **fields,
     )
-    push(
-        chat_group(session.pk),
-        "chat.event",
+    push_chat(
+        session.pk,
         {"session": session.pk, "type": "message", "message": message_payload(message)},
+        to=(DESK,) if sender == Sender.CUSTOMER else (CUSTOMER, DESK),  # the customer's page has the ack
     )
     if sender != Sender.SYSTEM and (previous is None or previous["sender"] != sender):
         # the customer starts waiting, or is answered: the boards move that chat's wait without a query
@@ -281,13 +285,16 @@ def chat_customer_message(
     if len(body) > MAX_BODY:
         raise ServiceError(f"消息最长 {MAX_BODY} 字", field="body")
     with transaction.atomic():
-        session = _locked(session)
+        # the row lock and what a message needs of its session, nothing more: this runs for every message
+        session = ChatSession.objects.select_for_update().only("id", "brand_id", "state").get(pk=session.pk)
         existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
         if existing is not None:
             return existing, False
         if session.state == ChatSession.State.ENDED:
             raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
-        return _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body)
+        return _add_message(
+            session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body, checked=True
+        )
 
 
 def chat_customer_upload(
@@ -311,7 +318,13 @@ def chat_customer_upload(
         if session.state == ChatSession.State.ENDED:
             raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
         return _add_message(
-            session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body="[图片]", attachment=file
+            session,
+            sender=Sender.CUSTOMER,
+            client_id=client_id,
+            at=at,
+            body="[图片]",
+            attachment=file,
+            checked=True,
         )
 
 
@@ -351,6 +364,7 @@ def chat_agent_reply(
             author=agent,
             violations=reply.data.get("violations", []),
             override_reason=reply.data.get("override_reason", ""),
+            checked=True,
         )
     return message, created
 
@@ -361,15 +375,19 @@ def chat_mark_read(*, session: ChatSession, reader: str, seq: int) -> None:
     with transaction.atomic():
         updated = ChatSession.objects.filter(pk=session.pk, **{f"{field}__lt": seq}).update(**{field: seq})
         if updated:
-            push(
-                chat_group(session.pk),
-                "chat.event",
+            push_chat(
+                session.pk,
                 {"session": session.pk, "type": "read", "reader": reader, "seq": seq},
+                to=(DESK,) if reader == Sender.CUSTOMER else (CUSTOMER,),
             )
 
 
 def chat_typing(*, session: ChatSession, who: str) -> None:
-    push(chat_group(session.pk), "chat.event", {"session": session.pk, "type": "typing", "who": who})
+    push_chat(
+        session.pk,
+        {"session": session.pk, "type": "typing", "who": who},
+        to=(DESK,) if who == Sender.CUSTOMER else (CUSTOMER,),
+    )
 
 
 def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = None) -> ChatSession:
@@ -436,11 +454,7 @@ def chat_rate(
             body=f"客户满意度评价：{score} 分（{label}）"
             + (f"，“{comment.strip()}”" if comment.strip() else ""),
         )
-        push(
-            chat_group(session.pk),
-            "chat.event",
-            {"session": session.pk, "type": "rated", "rating": int(score)},
-        )
+        push_chat(session.pk, {"session": session.pk, "type": "rated", "rating": int(score)})
     session.refresh_from_db()
     return session
 

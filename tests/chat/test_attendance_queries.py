@@ -41,7 +41,9 @@ def history(agent, days: int, *, end_open: bool = True):
 def attendance_by_reading_everything(day_start, user, now):
     rows = []
     for agent in agents_seen_by(user).order_by("team__name", "agent_no"):
-        periods = [Period(r.status, r.started_at, r.ended_at) for r in AgentStatus.objects.filter(agent=agent)]
+        periods = [
+            Period(r.status, r.started_at, r.ended_at) for r in AgentStatus.objects.filter(agent=agent)
+        ]
         rows.append(summarize(periods, day_start=day_start, now=now))
     return rows
 
@@ -81,9 +83,9 @@ def test_attendance_queries_and_rows_do_not_grow_with_the_history(cast, monkeypa
             attendance_day(date(2026, 11, 23), cast.supervisor, now=at("2026-11-24 10:00"))
         status_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "chat_agentstatus"' in q["sql"]]
         # each read of the log is bounded: from the day's start, or the one row before it per agent
-        assert status_reads and all(
-            '"started_at" >=' in sql or "LIMIT 1" in sql for sql in status_reads
-        ), status_reads
+        assert status_reads and all('"started_at" >=' in sql or "LIMIT 1" in sql for sql in status_reads), (
+            status_reads
+        )
         return len(ctx.captured_queries), len(read)
 
     history(cast.agent_a, 2)

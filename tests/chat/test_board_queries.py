@@ -37,7 +37,12 @@ def live_chats(cast, ticket_types, n, *, first=0):
             agent=cast.agent_a if shape >= 2 else None,
             started_at=when,
         )
-        said = {0: [], 1: ["customer"], 2: ["customer", "agent"], 3: ["customer", "agent", "customer", "customer"]}
+        said = {
+            0: [],
+            1: ["customer"],
+            2: ["customer", "agent"],
+            3: ["customer", "agent", "customer", "customer"],
+        }
         for seq, sender in enumerate(said[shape], start=1):
             ChatMessage.objects.create(
                 session=session,

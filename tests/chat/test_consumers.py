@@ -19,8 +19,8 @@ def test_message_is_stored_before_the_ack_and_replayed_after_reconnect(cast, cha
         history = await ws.receive_json_from()
         assert history["type"] == "history" and "欧飞" in history["messages"][0]["body"]
         await ws.send_json_to({"type": "message", "client_id": "c-1", "body": "快件到哪了？"})
-        replies = [await ws.receive_json_from(), await ws.receive_json_from()]
-        ack = next(r for r in replies if r["type"] == "ack")
+        ack = await ws.receive_json_from()  # the message as stored, with its number (no push of it follows)
+        assert await ws.receive_nothing(timeout=0.3)
         await ws.send_json_to({"type": "message", "client_id": "c-1", "body": "快件到哪了？"})  # a resend
         again = await ws.receive_json_from()
         await ws.disconnect()
@@ -33,6 +33,7 @@ def test_message_is_stored_before_the_ack_and_replayed_after_reconnect(cast, cha
     ack, again, replay = async_to_sync(talk)()
     stored = ChatMessage.objects.get(session=session, client_id="c-1")
     assert ack["seq"] == stored.seq and again["seq"] == stored.seq
+    assert ack["message"]["body"] == "快件到哪了？" and ack["message"]["at"]
     assert [m["body"] for m in replay["messages"]][-1] == "快件到哪了？"
     assert ChatMessage.objects.filter(session=session, sender="customer").count() == 1
 

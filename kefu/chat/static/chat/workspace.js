@@ -16,6 +16,7 @@
   // Every message has its number (seq 1, 2, 3 … in its session): shown once, in number order, whatever order
   // they arrive in (a reply's own answer, the socket's push, a catch-up after a lost push).
   function addMessage(m) {
+    heard = Date.now();
     if (msgs.querySelector('.msg[data-seq="' + m.seq + '"]')) return;
     var div = document.createElement("div");
     div.className = "msg " + m.sender; div.dataset.seq = m.seq; div.dataset.sender = m.sender;
@@ -78,7 +79,14 @@
     sock.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
   }
   connect();
-  setInterval(catchUp, 10000);
+  // A lost push of a chat's last message leaves no hole to see: 10 s after the last message the page asks once
+  // for what was stored after it, then every minute while the chat stays quiet (a busy chat's next message
+  // shows any hole at once, so busy chats cost the server nothing here).
+  var heard = Date.now(), checked = Date.now();
+  setInterval(function () {
+    var now = Date.now();
+    if (now - heard >= 10000 && now - checked >= (checked > heard ? 60000 : 0)) { checked = now; catchUp(); }
+  }, 2000);
 
   if (!reply) return;
   var preview = document.getElementById("preview"), list = document.getElementById("violations");
@@ -104,11 +112,11 @@
   var timer = null;
   function check() {
     var text = reply.value;
-    sendMsg.textContent = "";
     fetch("/desk/check/", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
       body: JSON.stringify({ text: text, session: session }) }).then(function (r) { return r.json(); })
       .then(function (d) { if (reply.value === text) { current = d.violations; render(text, current); } });
   }
+  function edited() { sendMsg.textContent = ""; check(); }  // the box was changed for the agent (a rewrite, a script)
   reply.addEventListener("input", function () {
     sendMsg.textContent = "";
     clearTimeout(timer); timer = setTimeout(check, 250);
@@ -118,15 +126,16 @@
     var b = e.target.closest(".rewrite"); if (!b) return;
     var v = current[+b.dataset.i], text = reply.value;
     if (text.slice(v.start, v.end) === v.text) reply.value = text.slice(0, v.fix_start) + v.fix_text + text.slice(v.fix_end);
-    check();
+    edited();
   });
   document.getElementById("scripts").addEventListener("click", function (e) {
     var li = e.target.closest("li[data-text]"); if (!li) return;
-    reply.value = (reply.value ? reply.value + "" : "") + li.dataset.text; reply.focus(); check();
+    reply.value = (reply.value ? reply.value + "" : "") + li.dataset.text; reply.focus(); edited();
   });
   function send(override) {
     var body = reply.value.trim(); if (!body) return;
     var cid = "a-" + Date.now() + "-" + Math.random().toString(36).slice(2, 8);
+    clearTimeout(timer);  // the send checks the text itself: a check still pending would only run on the emptied box
     sendMsg.textContent = "发送中…";
     fetch("/desk/chats/" + session + "/reply/", { method: "POST", credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
@@ -146,7 +155,7 @@
   });
   reply.addEventListener("keydown", function (e) { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(""); } });
   var hold = document.getElementById("hold");
-  document.getElementById("hold-use").addEventListener("click", function () { reply.value = document.getElementById("hold-text").textContent; check(); reply.focus(); });
+  document.getElementById("hold-use").addEventListener("click", function () { reply.value = document.getElementById("hold-text").textContent; edited(); reply.focus(); });
   setInterval(function () {
     var waited = lastCustomerAt ? Math.floor((Date.now() - lastCustomerAt) / 1000) : 0;
     hold.classList.toggle("show", waited >= holdAfter);
