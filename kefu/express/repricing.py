@@ -46,7 +46,8 @@ def pair_rates(
 ) -> Iterator[dict[tuple[int, int], Rate]]:
     """Price every (origin, destination) pair once, into a temporary table read by `expected_fen`.
 
-    Call inside the settlement's transaction: after an error the rollback removes the table.
+    The table lives in this connection's session until the block ends (and is replaced by the next call after
+    a failure on the way).
     """
     by_places: dict[tuple[Place, Place], Rate] = {}
     rates: dict[tuple[int, int], Rate] = {}
@@ -75,9 +76,11 @@ def pair_rates(
         )
         cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s)", rows)
         cursor.execute(f"ANALYZE {table}")  # PostgreSQL never analyses temporary tables by itself
-    yield rates
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE {table}")
+    try:
+        yield rates
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def expected_fen(book: Rulebook):

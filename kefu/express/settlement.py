@@ -81,7 +81,8 @@ def _incoming() -> Q:
 
 class _Problems:
     """The month's discrepancies as plain rows, written with one executemany: tens of thousands of ORM
-    objects cost seconds (docs/PERFORMANCE.md)."""
+    objects cost seconds (docs/PERFORMANCE.md). Collected before the settlement is written, so a row names its
+    statement by the customer's contract code until then."""
 
     COLUMNS = (
         "settlement_id",
@@ -95,45 +96,34 @@ class _Problems:
         "detail",
     )
 
-    def __init__(self, settlement: Settlement, statements: dict[str, Statement]) -> None:
-        self.settlement, self.statements = settlement, statements
+    def __init__(self) -> None:
         self.rows: list[tuple] = []
         self.per_code: Counter = Counter()
 
     def add(self, kind: str, number: str, code: str, detail: str, system=None, recorded=None, expected=None):
-        statement = self.statements.get(code)
-        self.rows.append(
-            (
-                self.settlement.pk,
-                statement.pk if statement else None,
-                kind,
-                number,
-                code,
-                system,
-                recorded,
-                expected,
-                detail,
-            )
-        )
+        self.rows.append((kind, number, code, system, recorded, expected, detail))
         self.per_code[code] += 1
 
-    def write(self) -> None:
+    def write(self, settlement: Settlement, statements: dict[str, Statement]) -> None:
         qn = connection.ops.quote_name
         columns = ", ".join(qn(c) for c in self.COLUMNS)
         marks = ", ".join(["%s"] * len(self.COLUMNS))
+        ids = {code: statement.pk for code, statement in statements.items()}
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {qn(Discrepancy._meta.db_table)} ({columns}) VALUES ({marks})", self.rows
+                f"INSERT INTO {qn(Discrepancy._meta.db_table)} ({columns}) VALUES ({marks})",
+                [(settlement.pk, ids.get(row[2]), *row) for row in self.rows],
             )
 
 
 def _statements(
-    settlement: Settlement, groups: list[dict], stations: dict[int, Station]
+    brand: Brand, month: date, groups: list[dict], stations: dict[int, Station]
 ) -> dict[str, Statement]:
-    """Each contract customer's statement from the (customer, origin, destination) groups of the month."""
+    """Each contract customer's statement (not yet stored) from the (customer, origin, destination) groups
+    of the month."""
     customers = Customer.objects.in_bulk({g["contract_customer_id"] for g in groups})
     recorded = dict(
-        FeeRecord.objects.filter(brand=settlement.brand, month=settlement.month)
+        FeeRecord.objects.filter(brand=brand, month=month)
         .values("contract_code")
         .annotate(s=Sum("amount"))
         .values_list("contract_code", "s")
@@ -146,7 +136,6 @@ def _statements(
         statement = statements.setdefault(
             code,
             Statement(
-                settlement=settlement,
                 customer=customer,
                 waybills=0,
                 incoming_total=ZERO,
@@ -162,7 +151,6 @@ def _statements(
     for code, statement in statements.items():
         statement.outgoing_total = statement.total - statement.incoming_total
         statement.area = areas[code].most_common(1)[0][0]
-    Statement.objects.bulk_create(statements.values())
     return statements
 
 
@@ -272,51 +260,52 @@ def settle_month(
     waybills = month_waybills(brand, month)
     records = FeeRecord.objects.filter(brand=brand, month=month)
     steps = _Steps(month, shown=progress, on_step=on_step)
+    # Everything is read and compared first, outside a transaction (no write lock held: chats and imports
+    # go on meanwhile); only the result is written, in one short transaction that replaces the month.
+    bulk_session()
+    # one pass gives each customer's totals, its area (the origin its parcels mostly leave from)
+    # and the station pairs the tariff check prices
+    groups = list(
+        waybills.order_by()
+        .values("contract_customer_id", "origin_id", "destination_id")
+        .annotate(
+            n=Count("id"),
+            incoming=Coalesce(
+                Sum(Case(When(_incoming(), then=_fee()), default=Value(ZERO), output_field=MONEY)),
+                Value(ZERO),
+                output_field=MONEY,
+            ),
+            total=Coalesce(Sum(_fee(), output_field=MONEY), Value(ZERO), output_field=MONEY),
+        )
+    )
+    stations = Station.objects.in_bulk({g[k] for g in groups for k in ("origin_id", "destination_id")})
+    steps.update()
+    statements = _statements(brand, month, groups, stations)
+    problems = _Problems()
+    steps.update()
+    pairs = {(g["origin_id"], g["destination_id"]) for g in groups}
+    try:
+        with pair_rates(pairs, stations, book) as rates:
+            _reconcile_waybills(waybills, records, book, rates, problems)
+    except (RulebookError, InputError) as exc:
+        raise ServiceError(f"月结无法按价目表核对运费：{exc}", code="tariff") from exc
+    steps.update()
+    _reconcile_face_sheets(brand, records, problems)
     with transaction.atomic():
-        bulk_session()
+        steps.update()  # a job run whose lease another run has taken over stops here, before it writes
         Settlement.objects.filter(brand=brand, month=month).delete()
-        settlement = Settlement.objects.create(brand=brand, month=month, created_at=now)
-        # one pass gives each customer's totals, its area (the origin its parcels mostly leave from)
-        # and the station pairs the tariff check prices
-        groups = list(
-            waybills.order_by()
-            .values("contract_customer_id", "origin_id", "destination_id")
-            .annotate(
-                n=Count("id"),
-                incoming=Coalesce(
-                    Sum(Case(When(_incoming(), then=_fee()), default=Value(ZERO), output_field=MONEY)),
-                    Value(ZERO),
-                    output_field=MONEY,
-                ),
-                total=Coalesce(Sum(_fee(), output_field=MONEY), Value(ZERO), output_field=MONEY),
-            )
+        settlement = Settlement.objects.create(
+            brand=brand,
+            month=month,
+            created_at=now,
+            waybills=sum(s.waybills for s in statements.values()),
+            total=sum((s.total for s in statements.values()), ZERO),
+            problems=len(problems.rows),
         )
-        stations = Station.objects.in_bulk({g[k] for g in groups for k in ("origin_id", "destination_id")})
-        steps.update()
-        statements = _statements(settlement, groups, stations)
-        problems = _Problems(settlement, statements)
-        steps.update()
-        pairs = {(g["origin_id"], g["destination_id"]) for g in groups}
-        try:
-            with pair_rates(pairs, stations, book) as rates:
-                _reconcile_waybills(waybills, records, book, rates, problems)
-        except (RulebookError, InputError) as exc:
-            raise ServiceError(f"月结无法按价目表核对运费：{exc}", code="tariff") from exc
-        steps.update()
-        _reconcile_face_sheets(brand, records, problems)
-        steps.update()
-
-        problems.write()
         for code, statement in statements.items():
-            statement.problems = problems.per_code[code]
-        Statement.objects.bulk_update(
-            [s for s in statements.values() if s.problems], ["problems"], batch_size=2000
-        )
-        settlement.waybills = sum(s.waybills for s in statements.values())
-        settlement.total = sum((s.total for s in statements.values()), ZERO)
-        settlement.problems = len(problems.rows)
-        settlement.save(update_fields=["waybills", "total", "problems"])
-        steps.update()
+            statement.settlement, statement.problems = settlement, problems.per_code[code]
+        Statement.objects.bulk_create(statements.values(), batch_size=2000)
+        problems.write(settlement, statements)
     steps.close()
     return settlement
 

@@ -1,13 +1,14 @@
 """Durable jobs: a job runs once however many messages carry it, a worker killed mid-job is resumed by the lease
-and its dead run cannot write, and a real `kefu worker` process killed with SIGKILL mid-import resumes in another
-one without storing a row twice."""
+and its dead run cannot write, and a real `kefu worker` process killed with SIGKILL mid-import (or mid-settlement)
+resumes in another one without storing a row twice."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from kefu.express.models import ImportJob, Scan
+from kefu.express.models import Discrepancy, FeeRecord, ImportJob, Scan, Settlement, Statement, Waybill
 from kefu.express.services import import_job_create, import_job_start
+from kefu.express.settlement import settlement_queue
 from kefu.jobs import services
 from kefu.jobs.models import Job
 from kefu.jobs.services import LeaseLost, Progress, job_run, jobs_run_queued, jobs_sweep
 from kefu.timeutil import local_now
+from tests.conftest import at
 
 SCAN_HEADER = "运单号,扫描类型,扫描时间,站点\n"
 
@@ -128,12 +131,12 @@ def _worker(tmp_path: Path, name: str) -> subprocess.Popen:
     )
 
 
-def _wait(what, seconds: float = 60):
+def _wait(what, seconds: float = 60, *, every: float = 0.1):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if value := what():
             return value
-        time.sleep(0.1)
+        time.sleep(every)
     state = list(Job.objects.values("status", "attempts", "lease_until", "done", "total", "error"))
     raise AssertionError(
         f"等待超时：{state} {list(ImportJob.objects.values('status', 'stored', 'skipped', 'error'))}"
@@ -174,3 +177,79 @@ def test_a_worker_killed_mid_import_is_resumed_by_another_without_a_row_twice(ne
     assert (upload.status, job.attempts) == ("done", 2), (tmp_path / "second.log").read_text()
     assert Scan.objects.count() == rows  # every row once: the second run skipped what the first stored
     assert upload.stored + upload.skipped == rows
+
+
+def month_of_waybills(net, n: int) -> int:
+    """n 月结 waybills of October 2026 priced as the tariff prices them; every 10th face sheet differs and every
+    25th is missing. Returns the discrepancies a settlement must list."""
+    Waybill.objects.bulk_create(
+        [
+            Waybill(
+                brand=net.brand,
+                number=f"XTJ7{i:011d}",
+                origin=net.fq,
+                destination=net.sh,
+                weight_kg=Decimal("1.00"),
+                freight=Decimal("12.00"),
+                payment="monthly",
+                contract_customer=net.contract,
+                shipped_at=at("2026-10-05 10:00"),
+                sender_name="王小明",
+                sender_phone="13800138000",
+                item_name="衣服",
+            )
+            for i in range(n)
+        ],
+        batch_size=5000,
+    )
+    FeeRecord.objects.bulk_create(
+        [
+            FeeRecord(
+                brand=net.brand,
+                number=f"XTJ7{i:011d}",
+                contract_code="YJ-001",
+                amount=Decimal("13.00" if i % 10 == 0 else "12.00"),
+                month=date(2026, 10, 1),
+                source="test",
+                line=i + 1,
+            )
+            for i in range(n)
+            if i % 25
+        ],
+        batch_size=5000,
+    )
+    return sum(1 for i in range(n) if i % 25 == 0 or i % 10 == 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_settlement_is_resumed_by_another_and_the_month_is_settled_once(
+    net, cast, tmp_path
+):
+    rows = 50_000
+    expected = month_of_waybills(net, rows)
+    settlement_queue(brand=net.brand, month=date(2026, 10, 1), actor=cast.supervisor)
+    first = _worker(tmp_path, "first")
+    try:
+        # past its first step (the month's totals), still reading: the progress bar says so
+        _wait(lambda: Job.objects.filter(status="running", done__gte=1).exists(), every=0.02)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    assert not Settlement.objects.exists(), "the kill came after the settlement was written: more waybills"
+    assert Job.objects.get().status == "running"  # as the dead worker left it
+    second = _worker(tmp_path, "second")
+    try:
+        time.sleep(2.5)  # the dead worker's lease (2 s) runs out
+        assert jobs_sweep() == 1
+        job = _wait(lambda: Job.objects.filter(status="done").first(), seconds=120)
+    finally:
+        _stop(second)
+    assert job.attempts == 2 and job.result["waybills"] == rows, (tmp_path / "second.log").read_text()
+    settlement = Settlement.objects.get()  # one month, written once
+    assert (settlement.waybills, settlement.problems, settlement.total) == (
+        rows,
+        expected,
+        Decimal(12 * rows),
+    )
+    assert Statement.objects.get().problems == expected
+    assert Discrepancy.objects.filter(settlement=settlement).count() == expected
