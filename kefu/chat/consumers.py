@@ -19,7 +19,7 @@ from kefu.chat.push import CUSTOMER, DESK, agent_group, board_group, brand_group
 from kefu.chat.selectors import chat_messages, message_payload, session_for_token, session_for_user
 from kefu.customers.models import Customer
 from kefu.customers.services import customer_open
-from kefu.errors import ServiceError
+from kefu.errors import ServiceError, unavailable_from
 
 # A frame longer than this is not read: a message of services.MAX_BODY characters with its envelope fits in it.
 MAX_FRAME = 6 * services.MAX_BODY + 1000  # room for every character escaped as a six-character JSON \u escape
@@ -60,11 +60,27 @@ class Frames(AsyncJsonWebsocketConsumer):
                 exc.message, code=exc.code, client_id=client_id if isinstance(client_id, str) else None
             )
             return
+        client_id = content.get("client_id")
+        client_id = client_id if isinstance(client_id, str) else None
         try:
             await self.receive_json(content, **kwargs)
         except (KeyError, ValueError, TypeError, AttributeError):
-            client_id = content.get("client_id")
-            await self.refuse("消息格式无效", client_id=client_id if isinstance(client_id, str) else None)
+            await self.refuse("消息格式无效", client_id=client_id)
+        except Exception as exc:
+            # the database or its pool could not answer in time: nothing was written, the socket stays open
+            # and the page sends the message again after retry_after seconds
+            busy = unavailable_from(exc)
+            if busy is None:
+                raise
+            await self.send_json(
+                {
+                    "type": "error",
+                    "code": busy.code,
+                    "message": busy.message,
+                    "client_id": client_id,
+                    "retry_after": busy.retry_after,
+                }
+            )
 
     async def refuse(self, message: str, *, code: str = "invalid", client_id: str | None = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "client_id": client_id})

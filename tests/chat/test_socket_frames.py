@@ -143,6 +143,43 @@ def test_an_oversized_message_is_refused_beside_it_and_the_socket_stays_open(cas
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_database_that_cannot_answer_in_time_leaves_the_socket_open_and_the_message_to_be_resent(
+    cast, chat_start, monkeypatch
+):
+    from psycopg_pool import PoolTimeout
+
+    from kefu.asgi import application
+    from kefu.chat import services
+    from kefu.chat.models import ChatMessage
+
+    session = chat_start(visitor_name="王先生")
+    store = services.chat_customer_message
+
+    def pool_used_up(**kwargs):
+        raise PoolTimeout("couldn't get a connection after 10.00 sec")
+
+    async def talk():
+        ws = WebsocketCommunicator(application, f"/ws/chat/{session.token}/")
+        assert (await ws.connect())[0]
+        await _next(ws, "history")
+        monkeypatch.setattr(services, "chat_customer_message", pool_used_up)
+        await ws.send_json_to({"type": "message", "client_id": "c-1", "body": "还在吗？"})
+        busy = await _next(ws, "error")
+        monkeypatch.setattr(services, "chat_customer_message", store)
+        await ws.send_json_to(
+            {"type": "message", "client_id": "c-1", "body": "还在吗？"}
+        )  # the page's resend
+        ack = await _next(ws, "ack")
+        await ws.disconnect()
+        return busy, ack
+
+    busy, ack = async_to_sync(talk)()
+    assert (busy["code"], busy["client_id"]) == ("unavailable", "c-1") and busy["retry_after"] > 0
+    assert _is_chinese(busy["message"]) and ack["client_id"] == "c-1"
+    assert ChatMessage.objects.filter(session=session, client_id="c-1").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("path", ["/ws/chat/4/", "/ws/chat/not-a-token/", "/ws/nothing/", "/"])
 def test_a_socket_path_kefu_does_not_serve_is_refused_not_a_server_error(path):
     from kefu.asgi import application

@@ -110,8 +110,9 @@
       else if (d.type === "state") { setState(d.state); }
       else if (d.type === "error") {
         var held = outbox().filter(function (m) { return m.client_id === d.client_id; })[0];
-        if (d.code === "rate_limited" && held) {  // kept, and sent again once the limit's window has passed
-          var a = msgs.querySelector('[data-cid="' + d.client_id + '"] .ack'); if (a) a.textContent = "发送太频繁，稍后自动重发";
+        // kept, and sent again once the limit's window has passed (or the busy server asks to wait)
+        if ((d.code === "rate_limited" || d.code === "unavailable") && held) {
+          var a = msgs.querySelector('[data-cid="' + d.client_id + '"] .ack'); if (a) a.textContent = d.code === "rate_limited" ? "发送太频繁，稍后自动重发" : "服务繁忙，稍后自动重发";
           clearTimeout(flush._t); flush._t = setTimeout(flush, (d.retry_after || 5) * 1000);
           showErr(d.message);
         } else if (d.client_id) { refuse(d.client_id, d.message, held ? held.body : ""); }
