@@ -18,7 +18,7 @@ class AgentAdmin(UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "max_on_break")
+    list_display = ("name", "chat_capacity", "accept_seconds", "max_on_break")
     filter_horizontal = ("brands",)
 
 

@@ -17,6 +17,14 @@ class Team(models.Model):
     max_on_break = models.PositiveSmallIntegerField(
         "同时小休人数上限", default=1, help_text="000 工作操守 3.6: 每次只能有一位员工离开岗位"
     )
+    chat_capacity = models.PositiveSmallIntegerField(
+        "每人同时接待会话数",
+        default=3,
+        help_text="系统自动分配时，每位坐席同时进行中和待接起的会话最多这么多（在线客服通常 3–5 个）",
+    )
+    accept_seconds = models.PositiveSmallIntegerField(
+        "接起时限（秒）", default=20, help_text="分配给坐席后这么多秒内未接起，转给下一位坐席"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "班组"

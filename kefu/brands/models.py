@@ -25,6 +25,12 @@ class Brand(models.Model):
         "服务结束时间", default=dt.time(21, 0), help_text="与开始时间相同表示 24 小时服务"
     )
     open_on_holidays = models.BooleanField("节假日照常服务", default=True)
+    overflow_after_seconds = models.PositiveIntegerField(
+        "溢出等待（秒）",
+        null=True,
+        blank=True,
+        help_text="先只分配给本品牌的首选班组，客户等待超过这么多秒后也分配给其他服务本品牌的班组；留空表示一开始就分配给所有班组",
+    )
     identity_secret = models.CharField(
         "身份验证密钥",
         max_length=64,

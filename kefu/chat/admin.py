@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer
+from kefu.chat.models import AgentStatus, ChatMessage, ChatSession, Offer, OfferAssignment
 
 
 @admin.register(AgentStatus)
@@ -26,7 +26,26 @@ class ChatSessionAdmin(admin.ModelAdmin):
     readonly_fields = ("token",)
 
 
+class OfferAssignmentInline(admin.TabularInline):
+    model = OfferAssignment
+    extra = 0
+    fields = ("agent", "assigned_at", "outcome", "ended_at", "assigned_by")
+    readonly_fields = fields
+    can_delete = False
+
+
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ("ticket", "brand", "priority", "created_at", "claimed_by", "claimed_at", "withdrawn_at")
+    list_display = (
+        "ticket",
+        "brand",
+        "priority",
+        "created_at",
+        "assigned_to",
+        "accept_by",
+        "claimed_by",
+        "claimed_at",
+        "withdrawn_at",
+    )
     list_filter = ("brand",)
+    inlines = [OfferAssignmentInline]

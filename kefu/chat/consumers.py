@@ -303,10 +303,10 @@ class DeskConsumer(CatchUp, Frames):
             await self.refuse(exc.message, code=exc.code)
 
     async def offer_new(self, event):
-        """Screen pop: only a 就绪 agent is offered new work. The card was made once for every desk
-        (selectors.pop_payload); this desk writes the access log for its agent and shows it."""
+        """Screen pop of work given to this desk's agent (selectors.pop_payload, sent to the agent's group);
+        this desk writes the access log for its agent and shows it."""
         payload = event["payload"]
-        if self.user.pk not in payload["ready"] or payload["brand"] not in self.brand_ids:
+        if self.user.pk != payload["agent"] or payload["brand"] not in self.brand_ids:
             return
         if payload["customer"] and not await db(_log_pop)(self.user, payload["customer"], payload["ticket"]):
             return

@@ -185,6 +185,16 @@ class Offer(models.Model):
     )
     claimed_at = models.DateTimeField("接起时间", null=True, blank=True)
     withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    # kefu.chat.distribution: the agent it is assigned to now, waiting for them to take it until accept_by
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="分配给",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_offers",
+    )
+    accept_by = models.DateTimeField("接起截止", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "待接任务"
@@ -200,3 +210,51 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.claimed_by or '待接'}"
+
+
+class OfferAssignment(models.Model):
+    """Every time the distribution gives offered work to an agent, and how it ended: taken, not taken in
+    time (it goes to the next agent), or gone (the customer left, a supervisor moved it)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "待接起"
+        ACCEPTED = "accepted", "已接起"
+        EXPIRED = "expired", "超时未接"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    offer = models.ForeignKey(
+        Offer, verbose_name="待接任务", on_delete=models.CASCADE, related_name="assignments"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="坐席",
+        on_delete=models.PROTECT,
+        related_name="offer_assignments",
+    )
+    assigned_at = models.DateTimeField("分配时间")
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="手工分配人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="主管手工分配时是谁；空表示系统自动分配",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任务分配记录"
+        ordering = ["-assigned_at", "-id"]
+        # an agent's last assignment (who has been idle longest)
+        indexes = [models.Index(fields=["agent", "-assigned_at"], name="offer_assignment_agent_idx")]
+        constraints = [
+            # a piece of work waits for one agent at a time
+            models.UniqueConstraint(
+                fields=["offer"], condition=Q(outcome="pending"), name="one_pending_assignment_per_offer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id} → {self.agent} {self.get_outcome_display()}"

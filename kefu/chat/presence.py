@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db import transaction
 
 from kefu.accounts.models import Team, User
-from kefu.chat import rules
+from kefu.chat import distribution, rules
 from kefu.chat.models import AgentStatus
 from kefu.chat.push import board_changed
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -59,6 +59,8 @@ def agent_set_status(
                 agent=agent, status=target, started_at=at, ended_at=at, reason=reason[:100]
             )
         board_changed(agents=[agent.pk])
+        if target == AgentState.READY:
+            distribution.distribute_after_commit()  # the agent has room: the work waiting for them
     return new
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from kefu.accounts import access
 from kefu.accounts.models import Team, User
 from kefu.brands.models import Brand
+from kefu.chat import distribution
 from kefu.chat.attendance import Period, summarize
 from kefu.chat.models import LIVE_STATES, AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -35,10 +36,14 @@ def status_log(agent: User, *, limit: int = 20) -> QuerySet[AgentStatus]:
 
 
 def open_offers_for(user: User) -> QuerySet[Offer]:
-    """Work waiting for the brands the user serves: VIP and complaints first (priority), then oldest."""
+    """Work of the brands the user serves given to them or waiting for anyone: VIP and complaints first
+    (priority), then oldest."""
     return (
         Offer.objects.filter(
-            claimed_by__isnull=True, withdrawn_at__isnull=True, brand__in=access.brands_for(user)
+            distribution.waiting_for(user),
+            claimed_by__isnull=True,
+            withdrawn_at__isnull=True,
+            brand__in=access.brands_for(user),
         )
         .select_related("ticket", "ticket__customer", "ticket__type", "brand", "session")
         .order_by("priority", "created_at", "id")
@@ -46,22 +51,15 @@ def open_offers_for(user: User) -> QuerySet[Offer]:
 
 
 def pop_payload(offer_id: int) -> dict | None:
-    """The screen pop of offered work, computed once for all the brand's desks (not once per agent): the card
-    as HTML with the phone masked, and in full for a role that may see it; who is 就绪 now (only they are
-    offered new work). None when nobody is ready or the offer is gone: nothing to pop.
+    """The screen pop of work given to an agent (kefu.chat.distribution): the card as HTML with the phone
+    masked, and in full for a role that may see it, and how long the agent has to take it. None when the offer
+    is no longer waiting for an agent: nothing to pop.
 
-    Each desk that shows the pop writes its own line in the customer's access log (kefu.chat.consumers).
+    The desk that shows the pop writes its line in the customer's access log (kefu.chat.consumers).
     """
-    ready = list(
-        AgentStatus.objects.filter(ended_at__isnull=True, status=AgentState.READY).values_list(
-            "agent_id", flat=True
-        )
-    )
-    if not ready:
-        return None
     offer = (
         Offer.objects.select_related("ticket", "ticket__customer", "ticket__type", "brand", "session")
-        .filter(pk=offer_id, claimed_by__isnull=True, withdrawn_at__isnull=True)
+        .filter(pk=offer_id, claimed_by__isnull=True, withdrawn_at__isnull=True, assigned_to__isnull=False)
         .first()
     )
     if offer is None:
@@ -85,7 +83,7 @@ def pop_payload(offer_id: int) -> dict | None:
         "brand": offer.brand_id,
         "ticket": offer.ticket.number,
         "customer": offer.ticket.customer_id,
-        "ready": ready,
+        "agent": offer.assigned_to_id,
         "html": {
             "masked": render_to_string("chat/_pop.html", {"offer": offer, "card": card}),
             "full": render_to_string("chat/_pop.html", {"offer": offer, "card": full}),

@@ -10,7 +10,7 @@ from kefu.accounts import access
 from kefu.accounts.models import Team, User
 from kefu.brands import rules as brand_rules
 from kefu.brands.models import Brand
-from kefu.chat import rules
+from kefu.chat import distribution, rules
 from kefu.chat.models import ChatMessage, ChatSession, Offer
 from kefu.chat.presence import agent_set_status, current_state
 from kefu.chat.push import (
@@ -25,7 +25,7 @@ from kefu.chat.push import (
     realtime_problem,
 )
 from kefu.chat.rules import AgentState
-from kefu.chat.selectors import chat_transcript, message_payload, pop_payload
+from kefu.chat.selectors import chat_transcript, message_payload
 from kefu.customers.models import Customer
 from kefu.customers.rules import normalize_phone
 from kefu.customers.services import customer_create
@@ -211,8 +211,8 @@ def _offer(*, ticket: Ticket, session: ChatSession | None, at: datetime) -> Offe
     offer = Offer.objects.create(
         ticket=ticket, session=session, brand=ticket.brand, priority=ticket.priority, created_at=at
     )
-    # the screen pop is computed once, after the commit, for every ready agent of the brand
-    push(brand_group(ticket.brand_id), "offer.new", lambda: pop_payload(offer.pk))
+    # given to an agent after the commit (kefu.chat.distribution), whose desk pops it
+    distribution.distribute_after_commit([ticket.brand_id])
     board_changed(brands=[ticket.brand_id])
     return offer
 
@@ -235,25 +235,37 @@ def offer_for_ticket(*, ticket: Ticket, actor: User | None, at: datetime | None 
 
 
 def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Offer:
-    """Claim offered work. Two agents clicking at once: the conditional UPDATE lets exactly one win."""
+    """Take offered work (接起): the work assigned to this agent, or work waiting for anyone while the agent has
+    room. Two agents clicking at once: the conditional UPDATE lets exactly one win."""
     at = local_now(at)
     offer = Offer.objects.select_related("ticket", "brand").filter(pk=offer_id).first()
     if offer is None:
         raise ServiceError("该任务不存在", code="not_found")
     if not access.serves(agent, offer.brand):
         raise PermissionDenied("该任务不属于您服务的品牌")
-    if current_state(agent) != AgentState.READY:
-        raise Conflict("只有“就绪”状态才能接起新任务", code="not_ready")
+    if current_state(agent) not in distribution.TAKING:
+        raise Conflict("只有“就绪”或“通话中”状态才能接起新任务", code="not_ready")
     with transaction.atomic():
-        won = Offer.objects.filter(pk=offer_id, claimed_by__isnull=True, withdrawn_at__isnull=True).update(
-            claimed_by=agent, claimed_at=at
+        User.objects.select_for_update().filter(
+            pk=agent.pk
+        ).exists()  # the agent's load, as distribution counts it
+        if offer.assigned_to_id is None and not distribution.has_room(agent):
+            raise Conflict("您同时接待的会话已达上限，请先结束一个会话", code="full")
+        won = (
+            distribution.open_offers()
+            .filter(distribution.waiting_for(agent), pk=offer_id)
+            .update(claimed_by=agent, claimed_at=at)
         )
         if not won:
-            holder = Offer.objects.select_related("claimed_by").get(pk=offer_id).claimed_by
-            raise Conflict(
-                f"该任务已被 {holder or '其他坐席'} 接起" if holder else "该任务已撤回",
-                code="already_claimed",
-            )
+            current = Offer.objects.select_related("claimed_by", "assigned_to").get(pk=offer_id)
+            if current.claimed_by:
+                message = f"该任务已被 {current.claimed_by} 接起"
+            elif current.withdrawn_at:
+                message = "该任务已撤回"
+            else:
+                message = f"该任务已分配给 {current.assigned_to}"
+            raise Conflict(message, code="already_claimed")
+        distribution.accepted(offer, agent, at=at)
         tickets.ticket_assign(ticket=offer.ticket, agent=agent, actor=agent, at=at)
         if offer.session_id:
             session = _locked(offer.session)
@@ -265,7 +277,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
         push(
             brand_group(offer.brand_id),
             "offer.gone",
-            {"type": "offer_gone", "offer": offer.pk, "by": str(agent)},
+            {"type": "offer_gone", "offer": offer.pk, "note": f"已被 {agent} 接起"},
         )
         board_changed(brands=[offer.brand_id])
     offer.refresh_from_db()
@@ -416,15 +428,15 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
             tickets.ticket_transition(
                 ticket=ticket, to=Status.RESOLVED, actor=actor, at=at, note="在线会话结束"
             )
-        Offer.objects.filter(session=session, claimed_by__isnull=True, withdrawn_at__isnull=True).update(
-            withdrawn_at=at
-        )
+        distribution.withdraw_for(session, at=at)
         if session.agent is not None and current_state(session.agent) == AgentState.BUSY:
             still_busy = ChatSession.objects.filter(
                 agent=session.agent, state=ChatSession.State.ACTIVE
             ).exists()
             if not still_busy:
                 agent_set_status(agent=session.agent, status=AgentState.WRAP_UP, at=at, reason=ticket.number)
+        if session.agent_id is not None:
+            distribution.distribute_after_commit([session.brand_id])  # the agent has room again
         _push_state(session)
     return session
 

@@ -16,6 +16,7 @@ from kefu import ratelimit
 from kefu.accounts.models import Department
 from kefu.brands.selectors import brand_get, script_context
 from kefu.chat import limits, presence, rules, services
+from kefu.chat.distribution import TAKING
 from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.push import realtime_problem
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -91,7 +92,8 @@ def _status_context(user) -> dict:
 def desk(request):
     context = {
         **_status_context(request.user),
-        "offers": open_offers_for(request.user) if agent_state(request.user)[0] == AgentState.READY else [],
+        "offers": open_offers_for(request.user) if agent_state(request.user)[0] in TAKING else [],
+        "now": local_now(),
         "my_chats": ChatSession.objects.filter(agent=request.user)
         .exclude(state=ChatSession.State.ENDED)
         .select_related("brand", "ticket"),
@@ -123,12 +125,12 @@ def desk_status(request):
 
 @login_required
 def desk_offers(request):
-    ready = agent_state(request.user)[0] == AgentState.READY
+    taking = agent_state(request.user)[0] in TAKING
     return render(
         request,
         "chat/_offers.html",
         {
-            "offers": open_offers_for(request.user) if ready else [],
+            "offers": open_offers_for(request.user) if taking else [],
             "state": agent_state(request.user)[0].value,
         },
     )

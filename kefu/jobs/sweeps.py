@@ -10,17 +10,27 @@ SWEEPS = (
     "kefu.express.services.pickup_sweep",  # tell customers whose pickup is late, once each
     "kefu.jobs.services.jobs_sweep",  # queue again the jobs whose worker died
 )
+# run by every kefu worker's main process each second; each is cheap when there is nothing to do
+EVERY_SECOND = ("kefu.chat.distribution.distribution_sweep",)  # take back untaken work, give what waits
 SCHEDULE_NAME = "kefu 每分钟检测"
 log = logging.getLogger("kefu.sweep")
 
 
-def every_minute() -> None:
-    for path in SWEEPS:
+def _run(paths) -> None:
+    for path in paths:
         sweep = import_string(path)
         try:
             sweep()
-        except Exception:  # one failed round is logged; the next minute tries again
+        except Exception:  # one failed round is logged; the next one tries again
             log.exception("定时检测失败：%s", sweep.__name__)
+
+
+def every_minute() -> None:
+    _run(SWEEPS)
+
+
+def every_second() -> None:
+    _run(EVERY_SECOND)
 
 
 def schedule_sweeps() -> None:

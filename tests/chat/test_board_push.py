@@ -107,7 +107,7 @@ def test_a_board_never_shows_a_brand_its_supervisor_does_not_serve(cast, chat_st
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_pop_is_made_once_for_every_ready_agent_and_each_logs_its_own_look(
+def test_a_pop_shows_on_the_desk_of_the_agent_the_chat_is_given_to_and_logs_that_look(
     cast, chat_start, ready, signed, monkeypatch
 ):
     from kefu.accounts.models import User
@@ -123,18 +123,24 @@ def test_a_pop_is_made_once_for_every_ready_agent_and_each_logs_its_own_look(
     made = []
     card = selectors.customer_card
     monkeypatch.setattr(selectors, "customer_card", lambda *a, **k: made.append(1) or card(*a, **k))
+    screens = [_headers(a) for a in agents]
 
-    _, seen = _watch_a_change(
-        [_headers(a) for a in agents],
-        lambda: chat_start(visitor_name="王先生", **signed(cast.customer_a)),
-    )
-    assert len(made) == 1  # one card for three screens
+    _, seen = _watch_a_change(screens, lambda: chat_start(visitor_name="王先生", **signed(cast.customer_a)))
     pops = [[f for f in frames if f["type"] == "pop"] for frames in seen]
-    assert [len(p) for p in pops] == [1, 1, 1]
-    assert "138****8000" in pops[0][0]["html"] and "13800138000" not in pops[0][0]["html"]  # an agent
-    assert "13800138000" in pops[1][0]["html"]  # a supervisor's role may see the whole number
+    assert [len(p) for p in pops] == [1, 0, 0]  # the agent idle longest, and only their desk
+    assert "138****8000" in pops[0][0]["html"] and "13800138000" not in pops[0][0]["html"]
+    assert 'class="countdown"' in pops[0][0]["html"]  # how long they have to take it
+
+    # the next chat goes to the next agent idle longest (the supervisor, whose role sees the whole number)
+    _, seen = _watch_a_change(screens, lambda: chat_start(visitor_name="李女士", **signed(cast.customer_a)))
+    pops = [[f for f in frames if f["type"] == "pop"] for frames in seen]
+    assert [len(p) for p in pops] == [0, 1, 0]
+    assert "13800138000" in pops[1][0]["html"]
+    assert len(made) == 2  # one card per pop
     logged = CustomerAccessLog.objects.filter(customer=cast.customer_a, via__startswith="来电弹屏")
-    assert sorted(logged.values_list("user__username", flat=True)) == sorted(a.username for a in agents)
+    assert sorted(logged.values_list("user__username", flat=True)) == sorted(
+        [cast.agent_a.username, cast.supervisor.username]
+    )
 
 
 @pytest.mark.django_db(transaction=True)

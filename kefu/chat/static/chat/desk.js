@@ -43,7 +43,7 @@
         refreshOffers();
       } else if (data.type === "offer_gone") {
         var pop = pops.querySelector('.pop[data-offer="' + data.offer + '"]');
-        if (pop) { pop.querySelector(".taken").textContent = "已被 " + data.by + " 接起"; pop.querySelector(".claim").disabled = true;
+        if (pop) { pop.querySelector(".taken").textContent = data.note; pop.querySelector(".claim").disabled = true;
           setTimeout(function () { pop.remove(); }, 4000); }
         refreshOffers();
       }
@@ -51,4 +51,17 @@
     ws.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
   }
   connect();
+
+  // Work given to this agent waits for them a team-set time: the pop counts it down (server time, the
+  // browser's clock may differ) and the tab's title says so while any is waiting.
+  var skew = Date.now() - (+root.dataset.now) * 1000, title = document.title;
+  setInterval(function () {
+    var waiting = 0;
+    pops.querySelectorAll(".countdown").forEach(function (c) {
+      var left = Math.round(((+c.dataset.until) * 1000 + skew - Date.now()) / 1000);
+      c.textContent = left > 0 ? "请在 " + left + " 秒内接起" : "即将转给其他坐席";
+      if (left > 0) waiting++;
+    });
+    document.title = waiting ? "【" + waiting + " 个新任务】" + title : title;
+  }, 1000);
 })();

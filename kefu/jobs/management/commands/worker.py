@@ -1,5 +1,6 @@
 """kefu worker: the processes that run durable jobs and the minute's sweeps (django-q2's cluster on kefu's
-database), saying every few seconds that they live (readiness, /readyz/)."""
+database), saying every few seconds that they live (readiness, /readyz/), and, every second, the sweeps that
+cannot wait a minute (work given to an agent and not taken in time goes to the next one)."""
 
 import os
 import signal
@@ -12,7 +13,7 @@ from kefu.cliargs import EXIT_USAGE, integer
 from kefu.command import KefuCommand, database_problem
 from kefu.timeutil import local_now
 
-BEAT_EVERY_S = 5
+BEAT_EVERY_S = 5  # seconds between two beats (the loop turns every second)
 
 
 def _without_pool() -> None:
@@ -70,13 +71,17 @@ class Command(KefuCommand):
         cluster.start()
         self.stdout.write(f"kefu 后台任务已启动：{Conf.WORKERS} 个进程 (Ctrl+C 停止)")
         try:
+            tick = 0
             while cluster.sentinel.is_alive() and not stop.is_set():
                 # kefu serve is gone (even killed): so is the worker it started
                 if with_parent and os.getppid() != parent:
                     break
-                services.worker_beat(name=name, processes=int(Conf.WORKERS), started_at=started)
+                if tick % BEAT_EVERY_S == 0:
+                    services.worker_beat(name=name, processes=int(Conf.WORKERS), started_at=started)
+                sweeps.every_second()
                 close_old_connections()
-                stop.wait(BEAT_EVERY_S)
+                tick += 1
+                stop.wait(1)
         finally:
             cluster.stop()
             services.worker_gone(name=name)
