@@ -405,7 +405,10 @@ def scenarios():
     day = (live.started_at).date().isoformat()
     yield "ticket list, first page (/tickets/, admin: every brand)", page(admin, "/tickets/")
     yield "ticket list, first page (/tickets/, agent: their brands)", page(agent, "/tickets/")
-    yield "ticket list, open only, one status (/tickets/?status=new)", page(admin, "/tickets/?status=new&open=1")
+    yield (
+        "ticket list, open only, one status (/tickets/?status=new)",
+        page(admin, "/tickets/?status=new&open=1"),
+    )
     yield "ticket list, page 300 (/tickets/?page=300)", page(admin, "/tickets/?page=300")
     yield "API list, 50 rows (GET /api/tickets, agent)", page(None, "/api/tickets?limit=50", **bearer)
     yield (
@@ -452,7 +455,9 @@ def main() -> int:
     parser.add_argument("--messages", type=int, help="chat messages (default 10 × tickets)")
     parser.add_argument("--waybills", type=int, help="waybills (default 10 × tickets)")
     parser.add_argument("--db", default="kefu_bench_queries", help="the database to create (dropped first)")
-    parser.add_argument("--reuse", action="store_true", help="keep the database when it holds --tickets tickets")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database when it holds --tickets tickets"
+    )
     parser.add_argument("--runs", type=int, default=5, help="runs of each scenario (default 5)")
     args = parser.parse_args()
     if not 1_000 <= args.tickets <= 2_000_000 or not 1 <= args.runs <= 50:
@@ -465,7 +470,9 @@ def main() -> int:
     reuse = args.reuse and _holds(db_url, args.tickets)
     if not reuse:
         log(f"creating database {args.db}")
-        admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)', f'CREATE DATABASE "{args.db}"')
+        admin_sql(
+            admin_url, f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)', f'CREATE DATABASE "{args.db}"'
+        )
     setup_django(db_url)
     if reuse:
         from django.core.management import call_command

@@ -137,7 +137,11 @@ def ticket_search(
 
 # The list's order written so that no index serves it: a few rows found by id are sorted, rather than the
 # planner walking the list's index in the hope of meeting them early.
-_SORTED_FROM_IDS = (ExpressionWrapper(F("list_rank") + 0, output_field=IntegerField()).asc(), "-created_at", "-id")
+_SORTED_FROM_IDS = (
+    ExpressionWrapper(F("list_rank") + 0, output_field=IntegerField()).asc(),
+    "-created_at",
+    "-id",
+)
 
 
 def ticket_cursor(ticket: Ticket) -> str:

@@ -38,7 +38,9 @@ def test_the_chat_widget_and_the_desk_work_with_no_violation(server, browser):
     agent = watched(browser)
     login(agent, server.url, "agent1003")
     policy = agent.request.get(server.url + "/desk/").headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
     agent.click("text=签入")
     agent.click("button.pick[data-status=ready]")
     expect(agent.locator("#my-state")).to_have_text("就绪")

@@ -89,7 +89,9 @@ def test_postgresql_finds_a_customers_waybills_and_customers_through_indexes(net
     lookups = {
         "recipient": Waybill.objects.filter(recipient_phone="18000000042").order_by("-shipped_at")[:20],
         "sender": Waybill.objects.filter(sender_phone="15000000042").order_by("-shipped_at")[:20],
-        "sender name": Waybill.objects.filter(brand=cast.brand_b, sender_name="寄件人7").order_by("-shipped_at")[:20],
+        "sender name": Waybill.objects.filter(brand=cast.brand_b, sender_name="寄件人7").order_by(
+            "-shipped_at"
+        )[:20],
         "tail": customer_search(cast.supervisor, "0042"),
         "phone": customer_search(cast.supervisor, "1300000004"),
         "name": customer_search(cast.supervisor, "客户42"),

@@ -146,7 +146,9 @@ def _queries(run) -> int:
 
 
 @pytest.mark.parametrize("who", ["agent_a", "admin"])
-def test_the_list_runs_the_same_queries_for_fifty_tickets_and_for_three_hundred(client, cast, ticket_types, who):
+def test_the_list_runs_the_same_queries_for_fifty_tickets_and_for_three_hundred(
+    client, cast, ticket_types, who
+):
     from tests.conftest import Api
 
     client.force_login(getattr(cast, who))
@@ -159,7 +161,10 @@ def test_the_list_runs_the_same_queries_for_fifty_tickets_and_for_three_hundred(
         lambda: client.get("/tickets/?q=查件"),
     ]
     if api:
-        requests += [lambda: api.get("/tickets", limit=50), lambda: api.get("/tickets", q="KF-2026", breached=True)]
+        requests += [
+            lambda: api.get("/tickets", limit=50),
+            lambda: api.get("/tickets", q="KF-2026", breached=True),
+        ]
     many(cast, ticket_types, 50)  # every filter above finds some
     small = [_queries(r) for r in requests]
     many(cast, ticket_types, 250, start=50)
