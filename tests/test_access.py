@@ -95,6 +95,12 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "api:POST /api/chat/status": ("self", "post", "/api/chat/status", {"status": "ready"}),
     "api:GET /api/chat/offers": ("list", "get", "/api/chat/offers", None),
     "api:POST /api/chat/offers/{offer_id}/claim": ("object", "post", "/api/chat/offers/{offer}/claim", None),
+    "api:POST /api/chat/offers/{offer_id}/assign": (
+        "lead",
+        "post",
+        "/api/chat/offers/{offer}/assign",
+        {"agent_no": "2002"},
+    ),
     "api:POST /api/chat/check": ("self", "post", "/api/chat/check", {"text": "您好"}),
     "api:POST /api/chat/sessions/{session_id}/reply": (
         "object",

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kefu.apijson import ObjectId
-from kefu.chat import presence, services
+from kefu.chat import distribution, presence, services
 from kefu.chat.rules import STATE_LABELS
 from kefu.chat.selectors import agent_state, open_offers_for, reply_check, session_for_user, supervisor_board
 
@@ -30,6 +30,19 @@ class OfferOut(Schema):
     priority: int
     created_at: datetime
     chat: bool
+    assigned_to: str | None  # the agent's 工号 when the distribution gave it to someone
+    accept_by: datetime | None
+
+
+class AssignIn(Schema):
+    agent_no: str
+
+
+class AssignOut(Schema):
+    offer: int
+    ticket: str
+    assigned_to: str
+    accept_by: datetime
 
 
 class ClaimOut(Schema):
@@ -82,9 +95,22 @@ def offers(request: HttpRequest):
             priority=o.priority,
             created_at=o.created_at,
             chat=o.session_id is not None,
+            assigned_to=o.assigned_to.agent_no if o.assigned_to else None,
+            accept_by=o.accept_by,
         )
-        for o in open_offers_for(request.user)
+        for o in open_offers_for(request.user).select_related("assigned_to")
     ]
+
+
+@router.post("/offers/{offer_id}/assign", response=AssignOut, summary="主管手工分配任务给某位坐席 (按工号)")
+def assign(request: HttpRequest, offer_id: ObjectId, payload: AssignIn):
+    offer = distribution.offer_assign(offer_id=offer_id, agent_no=payload.agent_no, actor=request.user)
+    return AssignOut(
+        offer=offer.pk,
+        ticket=offer.ticket.number,
+        assigned_to=offer.assigned_to.agent_no,
+        accept_by=offer.accept_by,
+    )
 
 
 @router.post("/offers/{offer_id}/claim", response=ClaimOut, summary="接起任务 (并发安全：只有一人成功)")

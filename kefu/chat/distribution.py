@@ -214,20 +214,34 @@ def distribution_sweep(*, at: datetime | None = None) -> int:
     return distribute(at=at)
 
 
-def offer_assign(*, offer_id: int, agent: User, actor: User, at: datetime | None = None) -> Offer:
-    """A supervisor gives waiting work to an agent by hand (taking it from whoever it waits for)."""
+def offer_assign(
+    *, offer_id: int, actor: User, agent: User | None = None, agent_no: str = "", at: datetime | None = None
+) -> Offer:
+    """A supervisor gives waiting work to an agent (or the agent with 工号 ``agent_no``) by hand, taking it from
+    whoever it waits for."""
     from kefu.accounts import access
-    from kefu.errors import Conflict, ServiceError
+    from kefu.errors import Conflict, NotFound
 
     at = local_now(at)
     access.require(actor, "chat.monitor")
+    if agent is None:
+        agent = (
+            User.objects.filter(agent_no=agent_no.strip(), is_active=True).first()
+            if agent_no.strip()
+            else None
+        )
+        if agent is None:
+            raise NotFound(f"没有工号为“{agent_no.strip()[:20]}”的坐席", field="agent_no")
     with transaction.atomic():
         offer = (
-            open_offers().select_for_update(of=("self",)).select_related("brand").filter(pk=offer_id).first()
+            open_offers()
+            .select_for_update(of=("self",))
+            .select_related("brand", "ticket")
+            .filter(pk=offer_id)
+            .first()
         )
-        if offer is None:
-            raise ServiceError("该任务已被接起或已撤回", code="not_found")
-        access.require_brand(actor, offer.brand)
+        if offer is None or not access.serves(actor, offer.brand):
+            raise NotFound("该任务不存在、已被接起或已撤回")
         if not access.serves(agent, offer.brand):
             raise Conflict(f"{agent} 不服务{offer.brand}", field="agent")
         User.objects.select_for_update().filter(pk=agent.pk).exists()

@@ -112,21 +112,30 @@ def test_a_brand_offers_its_own_team_first_and_the_others_after_its_overflow_wai
     assert offer_of(session).assigned_to == helper
 
 
-def test_a_supervisor_gives_waiting_work_to_an_agent_by_hand(cast, chat_start, ready):
+def test_a_supervisor_gives_waiting_work_to_an_agent_by_hand(cast, chat_start, ready, api_sup, api_a):
     second = agent(cast, "agent_a2", "2011")
     ready(cast.agent_a)
     ready(second)
     session = chat_start(visitor_name="王先生")
     distribute()
-    assert offer_of(session).assigned_to == cast.agent_a
-    offer_assign(offer_id=offer_of(session).pk, agent=second, actor=cast.supervisor)
-    log = OfferAssignment.objects.filter(offer__session=session).order_by("id")
+    offer = offer_of(session)
+    assert offer.assigned_to == cast.agent_a
+    listed = api_a.get("/chat/offers").json()
+    assert [(o["id"], o["assigned_to"]) for o in listed] == [(offer.pk, "2001")]
+
+    moved = api_sup.post(f"/chat/offers/{offer.pk}/assign", {"agent_no": "2011"})
+    assert moved.status_code == 200 and moved.json()["assigned_to"] == "2011", moved.content
+    log = OfferAssignment.objects.filter(offer=offer).order_by("id")
     assert [(a.agent, a.outcome, a.assigned_by) for a in log] == [
         (cast.agent_a, "withdrawn", None),
         (second, "pending", cast.supervisor),
     ]
-    with pytest.raises(PermissionDenied):  # an agent does not move other people's work
-        offer_assign(offer_id=offer_of(session).pk, agent=cast.agent_a, actor=second)
+    nobody = api_sup.post(f"/chat/offers/{offer.pk}/assign", {"agent_no": "9999"})
+    assert nobody.status_code == 404 and "9999" in nobody.json()["message"]
+    # an agent does not move other people's work
+    assert api_a.post(f"/chat/offers/{offer.pk}/assign", {"agent_no": "2001"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        offer_assign(offer_id=offer.pk, agent=cast.agent_a, actor=second)
 
 
 def test_a_chat_that_ends_before_anyone_takes_it_is_taken_back_from_the_agent(cast, chat_start, ready):
