@@ -56,10 +56,9 @@ def loads(agent_ids: Iterable[int]) -> dict[int, int]:
     return load
 
 
-def _teams_for(offer: Offer, at: datetime) -> list[int]:
-    serving = list(Team.objects.filter(brands=offer.brand_id).order_by("id").values_list("pk", flat=True))
-    wait = offer.brand.overflow_after_seconds
-    if wait is not None and (at - offer.created_at).total_seconds() < wait:
+def _teams(serving: list[int], overflow_after: int | None, created_at: datetime, at: datetime) -> list[int]:
+    """The teams an offer may go to now, of the teams ``serving`` its brand (its own team first)."""
+    if overflow_after is not None and (at - created_at).total_seconds() < overflow_after:
         return serving[:1]  # the brand's own team (its queue) until the customer has waited that long
     return serving
 
@@ -98,9 +97,10 @@ def has_room(agent: User) -> bool:
     return loads([agent.pk])[agent.pk] < capacity
 
 
-def _lock_agent(agent: User) -> bool:
-    """The agent's row, for counting and raising their load; False: another distribution holds it now."""
-    return User.objects.select_for_update(skip_locked=True).filter(pk=agent.pk).exists()
+def lock_agent(agent: User, *, skip_locked: bool = False) -> bool:
+    """Lock the agent's row for counting and raising their load (every raise takes it); with ``skip_locked``,
+    False when another transaction holds it now instead of waiting for it."""
+    return User.objects.select_for_update(skip_locked=skip_locked).filter(pk=agent.pk).exists()
 
 
 def _taking(agent: User) -> bool:
@@ -129,30 +129,26 @@ def release(offer: Offer, outcome: str, *, at: datetime, note: str = "") -> None
     Offer.objects.filter(pk=offer.pk).update(assigned_to=None, accept_by=None)
     offer.assigned_to, offer.accept_by = None, None
     push(agent_group(agent_id), "offer.gone", {"type": "offer_gone", "offer": offer.pk, "note": note})
+    board_changed(brands=[offer.brand_id])
 
 
-def _give(offer_id: int, at: datetime, full: set[int]) -> bool:
-    """Give one offer; the teams found without room are added to ``full`` (the caller's pass skips the
-    offers only they could take)."""
+def _give(offer_id: int, teams: list[int], at: datetime) -> bool | None:
+    """Give one offer to an agent of ``teams``: True given, False nobody there had room, None the offer was not
+    there to give (taken, withdrawn, assigned, or being given by another distribution right now)."""
     with transaction.atomic():
         offer = (
             open_offers()
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("brand")
             .filter(pk=offer_id, assigned_to__isnull=True)
             .first()
         )
-        if offer is None:  # taken, withdrawn, assigned, or being given by another distribution right now
-            return False
-        teams = _teams_for(offer, at)
-        if set(teams) <= full:
-            return False
+        if offer is None:
+            return None
         for agent in _candidates(offer, at, teams):
             # counted again under the agent's lock: their status and load as they are now
-            if _lock_agent(agent) and _taking(agent) and has_room(agent):
+            if lock_agent(agent, skip_locked=True) and _taking(agent) and has_room(agent):
                 assign(offer, agent, at=at)
                 return True
-        full.update(teams)
     return False
 
 
@@ -160,16 +156,36 @@ def distribute(
     *, brand_ids: Iterable[int] | None = None, at: datetime | None = None, limit: int = 500
 ) -> int:
     """Give every open, unassigned offer (of these brands) that an agent has room for; how many were given.
-    Nobody 就绪 or 通话中: one query."""
+
+    One pass reads each brand's teams once and remembers the teams found without room, so the offers only they
+    could take cost nothing more (a thousand chats waiting for full teams: a few queries, not thousands). A
+    team passed over because its agents were being given work elsewhere at that moment is tried again at the
+    next change or second. Nobody 就绪 or 通话中: one query."""
     at = local_now(at)
     if not AgentStatus.objects.filter(ended_at__isnull=True, status__in=TAKING).exists():
         return 0
     waiting = open_offers().filter(assigned_to__isnull=True)
     if brand_ids is not None:
         waiting = waiting.filter(brand_id__in=list(brand_ids))
-    given, full = 0, set()
-    for offer_id in waiting.order_by("priority", "created_at", "id").values_list("pk", flat=True)[:limit]:
-        given += _give(offer_id, at, full)
+    rows = waiting.order_by("priority", "created_at", "id").values_list(
+        "pk", "brand_id", "brand__overflow_after_seconds", "created_at"
+    )[:limit]
+    serving: dict[int, list[int]] = {}
+    full: set[int] = set()
+    given = 0
+    for offer_id, brand_id, overflow_after, created_at in rows:
+        if brand_id not in serving:
+            serving[brand_id] = list(
+                Team.objects.filter(brands=brand_id).order_by("id").values_list("pk", flat=True)
+            )
+        teams = _teams(serving[brand_id], overflow_after, created_at, at)
+        if not teams or set(teams) <= full:
+            continue
+        outcome = _give(offer_id, teams, at)
+        if outcome:
+            given += 1
+        elif outcome is False:
+            full.update(teams)
     return given
 
 
@@ -194,16 +210,10 @@ def offers_expire(*, at: datetime | None = None) -> int:
     late = open_offers().filter(assigned_to__isnull=False, accept_by__lt=at)
     for offer_id in late.values_list("pk", flat=True):
         with transaction.atomic():
-            offer = (
-                late.select_for_update(skip_locked=True, of=("self",))
-                .select_related("assigned_to")
-                .filter(pk=offer_id)
-                .first()
-            )
+            offer = late.select_for_update(skip_locked=True, of=("self",)).filter(pk=offer_id).first()
             if offer is None:
                 continue
             release(offer, Outcome.EXPIRED, at=at, note="未在时限内接起，已转给其他坐席")
-            board_changed(brands=[offer.brand_id])
             expired += 1
     return expired
 
@@ -244,7 +254,7 @@ def offer_assign(
             raise NotFound("该任务不存在、已被接起或已撤回")
         if not access.serves(agent, offer.brand):
             raise Conflict(f"{agent} 不服务{offer.brand}", field="agent")
-        User.objects.select_for_update().filter(pk=agent.pk).exists()
+        lock_agent(agent)
         if not _taking(agent):
             raise Conflict(f"{agent} 不是就绪或通话中，不能分配", field="agent")
         if offer.assigned_to_id == agent.pk:

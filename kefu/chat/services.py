@@ -60,15 +60,9 @@ def _add_message(
     at: datetime,
     body: str = "",
     author: User | None = None,
-    checked: bool = False,
     **fields,
-) -> tuple[ChatMessage, bool]:
-    """Append a message once per client id; the caller holds the session row lock (and has ``checked`` that
-    the client id is new, or this looks)."""
-    if not checked:
-        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
-        if existing is not None:
-            return existing, False
+) -> ChatMessage:
+    """Append a message; the caller holds the session row lock and has found its client id new (_sent)."""
     previous = ChatMessage.objects.filter(session=session).order_by("-seq").values("seq", "sender").first()
     message = ChatMessage.objects.create(
         session=session,
@@ -92,15 +86,23 @@ def _add_message(
             "board.wait",
             {"brand": session.brand_id, "session": session.pk, "sender": sender, "at": at.timestamp()},
         )
-    return message, True
+    return message
+
+
+def _sent(session: ChatSession, client_id: str) -> ChatMessage | None:
+    """The message stored already under this client id (the same message sent again), if any."""
+    return ChatMessage.objects.filter(session=session, client_id=client_id).first()
 
 
 def _say(
     session: ChatSession, situation: str, *, client_id: str, at: datetime, agent_no: str | None = None
 ) -> ChatMessage:
     """A message kefu sends on its own in the chat: a phrasebook situation, through the standards gate."""
+    existing = _sent(session, client_id)
+    if existing is not None:
+        return existing
     body = gate.say(situation, brand=session.brand, channel="chat", at=at, agent_no=agent_no)
-    return _add_message(session, sender=Sender.SYSTEM, client_id=client_id, at=at, body=body)[0]
+    return _add_message(session, sender=Sender.SYSTEM, client_id=client_id, at=at, body=body)
 
 
 def _locked(session: ChatSession) -> ChatSession:
@@ -246,9 +248,7 @@ def offer_claim(*, offer_id: int, agent: User, at: datetime | None = None) -> Of
     if current_state(agent) not in distribution.TAKING:
         raise Conflict("只有“就绪”或“通话中”状态才能接起新任务", code="not_ready")
     with transaction.atomic():
-        User.objects.select_for_update().filter(
-            pk=agent.pk
-        ).exists()  # the agent's load, as distribution counts it
+        distribution.lock_agent(agent)  # the agent's load, as distribution counts and raises it
         if offer.assigned_to_id is None and not distribution.has_room(agent):
             raise Conflict("您同时接待的会话已达上限，请先结束一个会话", code="full")
         won = (
@@ -299,14 +299,12 @@ def chat_customer_message(
     with transaction.atomic():
         # the row lock and what a message needs of its session, nothing more: this runs for every message
         session = ChatSession.objects.select_for_update().only("id", "brand_id", "state").get(pk=session.pk)
-        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        existing = _sent(session, client_id)
         if existing is not None:
             return existing, False
         if session.state == ChatSession.State.ENDED:
             raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
-        return _add_message(
-            session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body, checked=True
-        )
+        return _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body), True
 
 
 def chat_customer_upload(
@@ -324,7 +322,7 @@ def chat_customer_upload(
     file.name = "photo." + served_as.split("/")[1]
     with transaction.atomic():
         session = _locked(session)
-        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        existing = _sent(session, client_id)
         if existing is not None:
             return existing, False
         if session.state == ChatSession.State.ENDED:
@@ -336,8 +334,7 @@ def chat_customer_upload(
             at=at,
             body="[图片]",
             attachment=file,
-            checked=True,
-        )
+        ), True
 
 
 def _may_speak(session: ChatSession, user: User) -> None:
@@ -359,7 +356,7 @@ def chat_agent_reply(
     with transaction.atomic():
         session = _locked(session)
         _may_speak(session, agent)
-        existing = ChatMessage.objects.filter(session=session, client_id=client_id).first()
+        existing = _sent(session, client_id)
         if existing is not None:
             return existing, False
         if session.state != ChatSession.State.ACTIVE:
@@ -367,7 +364,7 @@ def chat_agent_reply(
         reply = tickets.ticket_reply(
             ticket=session.ticket, actor=agent, body=body, override_reason=override_reason, at=at
         )
-        message, created = _add_message(
+        message = _add_message(
             session,
             sender=Sender.AGENT,
             client_id=client_id,
@@ -376,9 +373,8 @@ def chat_agent_reply(
             author=agent,
             violations=reply.data.get("violations", []),
             override_reason=reply.data.get("override_reason", ""),
-            checked=True,
         )
-    return message, created
+    return message, True
 
 
 def chat_mark_read(*, session: ChatSession, reader: str, seq: int) -> None:

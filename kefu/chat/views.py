@@ -125,14 +125,11 @@ def desk_status(request):
 
 @login_required
 def desk_offers(request):
-    taking = agent_state(request.user)[0] in TAKING
+    state = agent_state(request.user)[0]
     return render(
         request,
         "chat/_offers.html",
-        {
-            "offers": open_offers_for(request.user) if taking else [],
-            "state": agent_state(request.user)[0].value,
-        },
+        {"offers": open_offers_for(request.user) if state in TAKING else [], "state": state.value},
     )
 
 

@@ -38,7 +38,7 @@ def net(cast, ticket_types):
     n.contract.contract_code = "YJ-001"
     n.contract.save()
 
-    def waybill(
+    def build(
         number,
         *,
         origin=None,
@@ -49,7 +49,7 @@ def net(cast, ticket_types):
         customer=None,
         **extra,
     ):
-        return Waybill.objects.create(
+        return Waybill(
             brand=b,
             number=number,
             origin=origin or n.fq,
@@ -65,5 +65,14 @@ def net(cast, ticket_types):
             **extra,
         )
 
-    n.waybill = waybill
+    def waybill(number, **fields):
+        made = build(number, **fields)
+        made.save()
+        return made
+
+    def waybills(numbers, **fields):
+        """Many waybills alike but for their numbers, in bulk (the same defaults as waybill)."""
+        return Waybill.objects.bulk_create((build(number, **fields) for number in numbers), batch_size=5000)
+
+    n.waybill, n.waybills = waybill, waybills
     return n

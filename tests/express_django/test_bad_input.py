@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kefu.errors import ServiceError
-from kefu.express.models import Claim, PickupOrder, Scan, Settlement, Waybill
+from kefu.express.models import Claim, PickupOrder, Scan, Settlement
 from kefu.express.rules.divisions import STATIC_COPY, picker_json
 from kefu.express.services import claim_advance, claim_file, import_file, pickup_create
 from kefu.express.settlement import settle_month
@@ -200,22 +200,7 @@ def _scans(tmp_path: Path, rows: list[str], name: str = "扫描.csv") -> Path:
 
 
 def _rows(net, n: int) -> list[str]:
-    Waybill.objects.bulk_create(
-        Waybill(
-            brand=net.brand,
-            number=f"XTJ7{i:011d}",
-            origin=net.fq,
-            destination=net.sh,
-            weight_kg=Decimal("1.00"),
-            freight=Decimal("12.00"),
-            payment="sender",
-            shipped_at=at("2026-10-05 09:00"),
-            sender_name="王小明",
-            sender_phone="13800138000",
-            item_name="衣服",
-        )
-        for i in range(1, n + 1)
-    )
+    net.waybills((f"XTJ7{i:011d}" for i in range(1, n + 1)), shipped="2026-10-05 09:00")
     return [f"XTJ7{i:011d},收件,2026-10-05T10:00,FQ01" for i in range(1, n + 1)]
 
 

@@ -16,14 +16,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from kefu.express.models import Discrepancy, FeeRecord, ImportJob, Scan, Settlement, Statement, Waybill
+from kefu.express.models import Discrepancy, FeeRecord, ImportJob, Scan, Settlement, Statement
 from kefu.express.services import import_job_create, import_job_start
 from kefu.express.settlement import settlement_queue
 from kefu.jobs import services
 from kefu.jobs.models import Job
 from kefu.jobs.services import LeaseLost, Progress, job_run, jobs_run_queued, jobs_sweep
 from kefu.timeutil import local_now
-from tests.conftest import at
 
 SCAN_HEADER = "运单号,扫描类型,扫描时间,站点\n"
 
@@ -182,26 +181,7 @@ def test_a_worker_killed_mid_import_is_resumed_by_another_without_a_row_twice(ne
 def month_of_waybills(net, n: int) -> int:
     """n 月结 waybills of October 2026 priced as the tariff prices them; every 10th face sheet differs and every
     25th is missing. Returns the discrepancies a settlement must list."""
-    Waybill.objects.bulk_create(
-        [
-            Waybill(
-                brand=net.brand,
-                number=f"XTJ7{i:011d}",
-                origin=net.fq,
-                destination=net.sh,
-                weight_kg=Decimal("1.00"),
-                freight=Decimal("12.00"),
-                payment="monthly",
-                contract_customer=net.contract,
-                shipped_at=at("2026-10-05 10:00"),
-                sender_name="王小明",
-                sender_phone="13800138000",
-                item_name="衣服",
-            )
-            for i in range(n)
-        ],
-        batch_size=5000,
-    )
+    net.waybills((f"XTJ7{i:011d}" for i in range(n)), payment="monthly", customer=net.contract)
     FeeRecord.objects.bulk_create(
         [
             FeeRecord(
