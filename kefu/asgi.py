@@ -18,9 +18,37 @@ if os.environ.get("KEFU_PRELOAD"):
 
     intent.model()
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi,
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "lifespan":
+        await _lifespan(receive, send)
+    else:
+        await router(scope, receive, send)
+
+
+async def _lifespan(receive, send) -> None:
+    """The server process's own background work, started and stopped with it: the second's sweeps when this
+    process's sockets are the only ones their pops can reach (kefu.jobs.sweeps.every_second_in_server)."""
+    import asyncio
+
+    from kefu.jobs import sweeps
+
+    task = None
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            if sweeps.every_second_in_server():
+                task = asyncio.create_task(sweeps.every_second_loop())
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if task is not None:
+                task.cancel()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -3,6 +3,7 @@ run them at once: each is set-based and records what it does once."""
 
 import logging
 
+from django.conf import settings
 from django.utils.module_loading import import_string
 
 SWEEPS = (
@@ -31,6 +32,25 @@ def every_minute() -> None:
 
 def every_second() -> None:
     _run(EVERY_SECOND)
+
+
+def every_second_in_server() -> bool:
+    """Where the second's sweeps run. What they do is seen through pushes (a pop on the desk of the agent given
+    the work), and a push reaches only the sockets its channel layer reaches: with Redis any process's does, so
+    kefu worker runs them; without it (the in-memory layer of the one server process) the server runs them
+    itself (kefu.asgi), or the pops would be lost."""
+    return not settings.REDIS_URL
+
+
+async def every_second_loop() -> None:
+    """The server's loop for the second's sweeps (on its event loop; their database work in Django's thread)."""
+    import asyncio
+
+    from channels.db import database_sync_to_async
+
+    while True:
+        await asyncio.sleep(1)
+        await database_sync_to_async(every_second)()
 
 
 def schedule_sweeps() -> None:

@@ -98,7 +98,7 @@ class Command(KefuCommand):
                 workers=workers,
                 proxy_headers=True,
                 log_level="warning",
-                lifespan="off",
+                lifespan="on",  # kefu.asgi: the process's own background work
                 ws_max_size=4 * 1024 * 1024,
                 timeout_graceful_shutdown=10,
             )

@@ -1,6 +1,7 @@
 """kefu worker: the processes that run durable jobs and the minute's sweeps (django-q2's cluster on kefu's
-database), saying every few seconds that they live (readiness, /readyz/), and, every second, the sweeps that
-cannot wait a minute (work given to an agent and not taken in time goes to the next one)."""
+database), saying every few seconds that they live (readiness, /readyz/), and, with Redis, every second, the
+sweeps that cannot wait a minute (work not taken in time goes to the next agent; without Redis the server runs
+them: kefu.jobs.sweeps.every_second_in_server)."""
 
 import os
 import signal
@@ -78,7 +79,8 @@ class Command(KefuCommand):
                     break
                 if tick % BEAT_EVERY_S == 0:
                     services.worker_beat(name=name, processes=int(Conf.WORKERS), started_at=started)
-                sweeps.every_second()
+                if not sweeps.every_second_in_server():
+                    sweeps.every_second()
                 close_old_connections()
                 tick += 1
                 stop.wait(1)
