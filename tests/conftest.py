@@ -31,6 +31,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "clock(moment): the moment this test's clock starts at")
+    # The tests make a few accounts each: a password hashed at Django's default strength takes most of a second
+    # here, most of a test's set-up. The suite's own accounts use a fast hasher (Django's advice for tests); the
+    # servers the browser tests start, and their demo accounts, keep the default.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     config.suite_clock = timeutil.parse_moment(os.environ.get("KEFU_NOW") or SUITE_CLOCK)
     report = config.getoption("clock_report")
     if report and not hasattr(config, "workerinput"):  # the controller starts the file; workers append
