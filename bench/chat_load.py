@@ -17,7 +17,8 @@ environment (KEFU_DATABASE_URL …): it creates the agents with `kefu shell`.
 
 What a run does, as people would:
 1. The agents log in (the login page), sign in (签入) and stay in 话后处理 while the customers arrive.
-2. N customers start a chat (POST /chat/xintianjie/start/, --ramp at a time) and open its WebSocket.
+2. N customers start a chat (POST /chat/xintianjie/start/, --ramp at a time), open its WebSocket and say
+   hello (which queues the chat).
 3. The agents set 就绪 and claim the waiting chats in turn (their desk's offer list, the claim button, the
    workspace page), each agent watching its chats on its desk socket as the workspace page does.
 4. For --duration seconds every customer sends a message every --interval seconds (staggered), and every agent
@@ -251,6 +252,8 @@ class Customer:
             history = json.loads((await self.ws.receive(timeout=30)).data)
             self.screen.seqs.update(m["seq"] for m in history["messages"])
             self.run.chats.add(history["messages"][0]["session"])
+            # the first words put the chat in the queue (its ticket and offer); not one of the counted messages
+            await self.ws.send_json({"type": "message", "client_id": f"hello-{self.index}", "body": "您好"})
             return True
         except Exception as exc:  # counted and shown, the run goes on
             self.run.fail(f"customer handshake {type(exc).__name__}", repr(exc))

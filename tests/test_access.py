@@ -216,6 +216,7 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "chat_customer_start": ("public", "", "", None),
     "chat_customer_upload": ("public", "", "", None),
     "chat_customer_rate": ("public", "", "", None),
+    "chat_customer_leave": ("public", "", "", None),
     "healthz": ("public", "", "", None),
     "readyz": ("public", "", "", None),
     "login": ("public", "", "", None),

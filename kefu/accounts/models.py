@@ -25,6 +25,16 @@ class Team(models.Model):
     accept_seconds = models.PositiveSmallIntegerField(
         "接起时限（秒）", default=20, help_text="分配给坐席后这么多秒内未接起，转给下一位坐席"
     )
+    ready_on_sign_in = models.BooleanField(
+        "签入即就绪",
+        default=False,
+        help_text="勾选后坐席签入直接进入“就绪”；不勾选则先“已签入”，准备好后自己点“就绪”",
+    )
+    wrap_up_seconds = models.PositiveIntegerField(
+        "话后处理时长（秒）",
+        default=120,
+        help_text="会话结束后的话后处理超过这么久自动转为“就绪”（坐席可延长一次）；0 表示不自动结束",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "班组"

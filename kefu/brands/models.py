@@ -31,6 +31,11 @@ class Brand(models.Model):
         blank=True,
         help_text="先只分配给本品牌的首选班组，客户等待超过这么多秒后也分配给其他服务本品牌的班组；留空表示一开始就分配给所有班组",
     )
+    leave_message_after_seconds = models.PositiveIntegerField(
+        "排队多久后可留言（秒）",
+        default=300,
+        help_text="在线客户排队超过这么多秒仍未接入时，可以选择留言（002 在线沟通礼仪：避免让客户等待超过5分钟）；非服务时间或无坐席签入时随时可以留言",
+    )
     identity_secret = models.CharField(
         "身份验证密钥",
         max_length=64,

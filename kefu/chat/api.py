@@ -73,15 +73,12 @@ def my_status(request: HttpRequest):
 
 
 @router.post(
-    "/status", response=StatusOut, summary="切换坐席状态 (sign_in / sign_out / ready / wrap_up / break)"
+    "/status",
+    response=StatusOut,
+    summary="切换坐席状态 (sign_in / sign_out / ready / wrap_up / break / extend_wrap_up)",
 )
 def set_status(request: HttpRequest, payload: StatusIn):
-    if payload.status == "sign_in":
-        presence.agent_sign_in(agent=request.user)
-    elif payload.status == "sign_out":
-        presence.agent_sign_out(agent=request.user)
-    else:
-        presence.agent_set_status(agent=request.user, status=payload.status)
+    presence.agent_act(agent=request.user, action=payload.status)
     return _status(request.user)
 
 

@@ -3,7 +3,7 @@
 000 日常规 1 出勤: no coming late or leaving early; 3.6: leaving the seat means the 小休 status. The day's
 figures are the status periods clipped to the day: time signed in (every status but 离线), time per
 status, breaks, and occupancy = (通话中 + 话后处理) / (就绪 + 通话中 + 话后处理), the share of available
-time spent on customers. Late and early are measured against the shift (the brand's service hours).
+time spent on customers (已签入, the preparing before 就绪, is signed-in time but not available time). Late and early are measured against the shift (the brand's service hours).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocke
 
 from kefu import cleantext
 from kefu.accounts import access
-from kefu.chat import limits, services
+from kefu.chat import limits, queue, services
 from kefu.chat.models import ChatMessage
 from kefu.chat.push import CUSTOMER, DESK, agent_group, board_group, brand_group, chat_group
 from kefu.chat.selectors import chat_messages, message_payload, session_for_token, session_for_user
@@ -147,8 +147,12 @@ def _history(session) -> dict:
         "type": "history",
         "state": session.state,
         "rating": session.rating,
+        "agent": session.agent_id,  # a chat nobody took (a left message) is not rated
         "agent_read_seq": session.agent_read_seq,
         "messages": [message_payload(m) for m in chat_messages(session)],
+        # where the customer is in the queue (after their first message), and whether they may leave a message
+        "queue": queue.waiting([session.brand_id]).get(session.pk),
+        "closed": queue.closed_reason(session.brand),
     }
 
 

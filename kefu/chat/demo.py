@@ -62,14 +62,15 @@ def load(stdout, rng) -> str:
             identity_hash=identity_hash(brand.identity_secret, phone),
             at=at,
         )
-        offer = session.offers.first()
-        services.offer_claim(offer_id=offer.pk, agent=agent, at=at + timedelta(seconds=20))
         ctx = script_context(brand, at=at, channel="chat", agent_no=agent.agent_no)
         # kefu greets, gives the agent's 工号 and closes on the agent's behalf: the agent only answers.
-        t = at + timedelta(seconds=25)
+        t = at
         for k, line in enumerate(lines):
             t += timedelta(seconds=30)
             services.chat_customer_message(session=session, client_id=f"demo-c{k}", body=line, at=t)
+            if k == 0:  # the first words put the chat in the queue; the agent takes it
+                offer = session.offers.get()
+                services.offer_claim(offer_id=offer.pk, agent=agent, at=t + timedelta(seconds=10))
             t += timedelta(seconds=25)
             answer = (
                 "您好，您反映的问题我已经记录下来了，我帮您核实一下，稍后给您回复。"

@@ -25,6 +25,8 @@ class AgentStatus(models.Model):
     status = models.CharField("状态", max_length=20, choices=AgentStateChoices.choices)
     started_at = models.DateTimeField("开始时间", db_index=True)
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # 话后处理 ends by itself at this time (the team's wrap-up time, extended by the agent): kefu.chat.presence
+    until = models.DateTimeField("自动结束于", null=True, blank=True)
     reason = models.CharField("说明", max_length=100, blank=True)
 
     class Meta:
@@ -75,8 +77,14 @@ class ChatSession(models.Model):
         blank=True,
         help_text="访客在聊天页自己填写的电话，未经验证，不据此关联客户资料",
     )
+    # opened by the customer's first message (kefu.chat.services._open_ticket): a silent visit has none
     ticket = models.OneToOneField(
-        "tickets.Ticket", verbose_name="工单", on_delete=models.PROTECT, related_name="chat"
+        "tickets.Ticket",
+        verbose_name="工单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="chat",
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,6 +98,9 @@ class ChatSession(models.Model):
     started_at = models.DateTimeField("开始时间", db_index=True)
     accepted_at = models.DateTimeField("接起时间", null=True, blank=True)
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    message_left_at = models.DateTimeField(
+        "留言时间", null=True, blank=True, help_text="客户没有等到接入而留言：会话结束，工单留在队列中"
+    )
     customer_read_seq = models.PositiveIntegerField("客户已读至", default=0)
     agent_read_seq = models.PositiveIntegerField("坐席已读至", default=0)
     rating = models.PositiveSmallIntegerField("满意度", null=True, blank=True)

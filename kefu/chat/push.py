@@ -163,6 +163,19 @@ def _send_boards() -> None:
             _group_send(board_group(brand_id), {"type": "board.update", "payload": part})
     except Exception as exc:  # the changes are committed; the boards refresh on their own within a minute
         log.warning("主管监控推送失败（品牌 %s）：%s", sorted(brands), exc)
+    _send_queues(brands)
+
+
+def _send_queues(brands: set[int]) -> None:
+    """What changed a brand's board changed its queue: every customer waiting in it is told their place."""
+    from kefu.chat import queue
+
+    try:
+        for session_id, place in queue.waiting(brands).items():
+            payload = {"session": session_id, "type": "queue", **place}
+            _group_send(chat_group(session_id, CUSTOMER), {"type": "chat.event", "payload": payload})
+    except Exception as exc:  # committed; each page still counts down and asks again when it reconnects
+        log.warning("排队位置推送失败（品牌 %s）：%s", sorted(brands), exc)
 
 
 # ---------------------------------------------------------------- reachability

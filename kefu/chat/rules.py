@@ -14,6 +14,7 @@ RULEBOOK = Path(__file__).parent / "rulebook.yaml"
 
 class AgentState(StrEnum):
     OFFLINE = "offline"
+    SIGNED_IN = "signed_in"
     READY = "ready"
     BUSY = "busy"
     WRAP_UP = "wrap_up"
@@ -22,6 +23,7 @@ class AgentState(StrEnum):
 
 STATE_LABELS = {
     AgentState.OFFLINE: "离线",
+    AgentState.SIGNED_IN: "已签入",
     AgentState.READY: "就绪",
     AgentState.BUSY: "通话中",
     AgentState.WRAP_UP: "话后处理",
@@ -29,9 +31,11 @@ STATE_LABELS = {
 }
 
 # 000 日常工作流程 2: 一切准备工作就绪后，状态调整为就绪; 3.12: 结束后签退.
-# Offline only leads to signing in (就绪 or 小休 not directly from 离线 without 签入).
+# 离线 leads only to 签入: 已签入 (preparing: neither taking work nor after a call), or 就绪 straight away where
+# the team says so (kefu.chat.presence.agent_sign_in). 话后处理 follows a conversation, not a sign-in.
 ALLOWED = {
-    AgentState.OFFLINE: frozenset({AgentState.WRAP_UP}),
+    AgentState.OFFLINE: frozenset({AgentState.SIGNED_IN, AgentState.READY}),
+    AgentState.SIGNED_IN: frozenset({AgentState.READY, AgentState.BREAK, AgentState.OFFLINE}),
     AgentState.READY: frozenset({AgentState.BUSY, AgentState.WRAP_UP, AgentState.BREAK, AgentState.OFFLINE}),
     AgentState.BUSY: frozenset({AgentState.WRAP_UP, AgentState.READY, AgentState.BUSY}),
     AgentState.WRAP_UP: frozenset({AgentState.READY, AgentState.BREAK, AgentState.OFFLINE, AgentState.BUSY}),
@@ -52,6 +56,15 @@ def rulebook() -> dict[str, Any]:
 
 def setting(name: str) -> Any:
     return rulebook()[name]
+
+
+def expected_wait(position: int, handle_seconds: float | None, slots: int) -> int | None:
+    """Seconds until the customer at ``position`` (1: next) is taken: the agents on duty hold ``slots`` chats
+    at once and a chat lasted ``handle_seconds`` on average lately, so a place frees every handle/slots seconds.
+    None without a recent chat to go by or without an agent taking chats: no guess."""
+    if not handle_seconds or slots <= 0 or position <= 0:
+        return None
+    return round(position * handle_seconds / slots)
 
 
 def rating_label(score: int) -> str:

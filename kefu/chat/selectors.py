@@ -73,6 +73,9 @@ def pop_payload(offer_id: int) -> dict | None:
         visitor_name=visitor.visitor_name if visitor else "",
         visitor_phone=visitor.visitor_phone if visitor else "",
     )
+    if visitor:  # what the customer asked, so the agent knows before taking it
+        first = visitor.messages.filter(sender=ChatMessage.Sender.CUSTOMER).order_by("seq").first()
+        card["first_message"] = first.body if first else ""
     full = {**card}
     if card["known"]:
         full["phone"] = offer.ticket.customer.phone
@@ -255,7 +258,8 @@ def customer_card(
 
 def chat_timeline_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
     entries = []
-    for chat in customer.chats.select_related("ticket").order_by("-started_at")[:limit]:
+    chats = customer.chats.filter(ticket__isnull=False).select_related("ticket").order_by("-started_at")
+    for chat in chats[:limit]:
         detail = f"满意度 {chat.rating} 分" if chat.rating else chat.get_state_display()
         entries.append(
             TimelineEntry(
@@ -340,7 +344,8 @@ def board_parts(brand_ids: Iterable[int], *, now: datetime | None = None) -> dic
     ).order_by("seq")
     live = (
         # state IN (waiting, active): the partial index of live sessions (a NOT ended would read every chat)
-        ChatSession.objects.filter(brand_id__in=ids, state__in=LIVE_STATES)
+        # a visitor who has not said anything yet is nobody's work (no ticket, nothing to answer)
+        ChatSession.objects.filter(brand_id__in=ids, state__in=LIVE_STATES, ticket__isnull=False)
         .annotate(
             waiting_since=Subquery(first_unanswered.values("created_at")[:1]),
             place=Window(RowNumber(), partition_by=[F("brand_id")], order_by=[F("started_at"), F("id")]),

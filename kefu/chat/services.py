@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.accounts.models import Team, User
@@ -95,13 +96,19 @@ def _sent(session: ChatSession, client_id: str) -> ChatMessage | None:
 
 
 def _say(
-    session: ChatSession, situation: str, *, client_id: str, at: datetime, agent_no: str | None = None
+    session: ChatSession,
+    situation: str,
+    *,
+    client_id: str,
+    at: datetime,
+    agent_no: str | None = None,
+    **values: object,
 ) -> ChatMessage:
     """A message kefu sends on its own in the chat: a phrasebook situation, through the standards gate."""
     existing = _sent(session, client_id)
     if existing is not None:
         return existing
-    body = gate.say(situation, brand=session.brand, channel="chat", at=at, agent_no=agent_no)
+    body = gate.say(situation, brand=session.brand, channel="chat", at=at, agent_no=agent_no, **values)
     return _add_message(session, sender=Sender.SYSTEM, client_id=client_id, at=at, body=body)
 
 
@@ -129,6 +136,19 @@ class IdentityRefused(ServiceError):
 def _clean_text(value: str, limit: int) -> str:
     """What a visitor typed, without control characters (a NUL breaks PostgreSQL), trimmed to its field."""
     return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()[:limit]
+
+
+def _typed_phone(phone: str) -> str:
+    """A phone number a visitor typed (spaces, dashes and +86 allowed), as digits."""
+    typed = normalize_phone(_clean_text(phone, 40))
+    if phone.strip() and not 7 <= len(typed) <= 12:
+        raise ServiceError("手机号格式不正确（应为 7 到 12 位数字）", field="phone")
+    return typed
+
+
+def _check_client_id(client_id: str) -> None:
+    if not client_id or len(client_id) > 64:
+        raise ServiceError("消息编号无效", field="client_id")
 
 
 def _verified_customer(*, brand: Brand, identifier: str, identity_hash: str, name: str) -> Customer | None:
@@ -163,20 +183,19 @@ def chat_start(
     identity_hash: str = "",
     at: datetime | None = None,
 ) -> ChatSession:
-    """A customer opens the brand's chat: a 在线客服 ticket, the brand's greeting, and an offer to 就绪 agents.
+    """A customer opens the brand's chat: the session and the brand's greeting. The ticket, its clocks and the
+    offer to the brand's agents come with the customer's first message (_open_ticket).
 
     ``phone`` is what the visitor typed: kept on the session as 访客自报 contact, never matched to a customer.
     ``identifier`` + ``identity_hash`` are a signed identity from the brand's website (kefu.brands.rules);
     a forged one is refused before anything is written.
 
     A chat is live or it is nothing: with the realtime layer (Redis) unreachable the start is refused (503
-    ``realtime_unavailable``) before anything is written, not a ticket and a clock nobody can answer.
+    ``realtime_unavailable``) before anything is written, not a session nobody can answer.
     """
     at = local_now(at)
     visitor_name = _clean_text(visitor_name, 50)
-    typed_phone = normalize_phone(_clean_text(phone, 40))
-    if phone.strip() and not 7 <= len(typed_phone) <= 12:
-        raise ServiceError("手机号格式不正确（应为 7 到 12 位数字）", field="phone")
+    typed_phone = _typed_phone(phone)
     problem = realtime_problem()
     if problem:
         raise RealtimeUnavailable(problem)
@@ -184,29 +203,39 @@ def chat_start(
         customer = _verified_customer(
             brand=brand, identifier=identifier, identity_hash=identity_hash, name=visitor_name
         )
-        ticket = tickets.ticket_create(
-            brand=brand,
-            type=ticket_type_get("咨询"),
-            channel="chat",
-            actor=None,
-            customer=customer,
-            at=at,
-            subject=f"在线咨询：{visitor_name or (customer.name if customer else '访客')}",
-        )
         session = ChatSession.objects.create(
             brand=brand,
             customer=customer,
             visitor_name=visitor_name,
             visitor_phone=typed_phone,
-            ticket=ticket,
             started_at=at,
         )
         _say(session, "opening", client_id="greeting", at=at)
-        team = _queue_team(brand)
-        if team is not None:
-            tickets.ticket_queue(ticket=ticket, team=team, actor=None, at=at)
-        _offer(ticket=ticket, session=session, at=at)
     return session
+
+
+def _open_ticket(session: ChatSession, *, first: str, at: datetime) -> Ticket:
+    """The customer's first words open the chat's ticket (and its first-reply clock) and queue it for the
+    brand's agents: a visitor who opens the chat and says nothing leaves no ticket behind."""
+    session = ChatSession.objects.select_related("brand", "customer").get(pk=session.pk)
+    who = session.visitor_name or (session.customer.name if session.customer else "访客")
+    ticket = tickets.ticket_create(
+        brand=session.brand,
+        type=ticket_type_get("咨询"),
+        channel="chat",
+        actor=None,
+        customer=session.customer,
+        at=at,
+        subject=f"在线咨询：{who}",
+        description=first,
+    )
+    ChatSession.objects.filter(pk=session.pk).update(ticket=ticket)
+    session.ticket = ticket
+    team = _queue_team(session.brand)
+    if team is not None:
+        tickets.ticket_queue(ticket=ticket, team=team, actor=None, at=at)
+    _offer(ticket=ticket, session=session, at=at)
+    return ticket
 
 
 def _offer(*, ticket: Ticket, session: ChatSession | None, at: datetime) -> Offer:
@@ -290,21 +319,27 @@ def chat_customer_message(
     """A customer's message, committed before the caller acknowledges it; a resend is stored once."""
     at = local_now(at)
     body = _clean_text(body, len(body))
-    if not client_id or len(client_id) > 64:
-        raise ServiceError("消息编号无效", field="client_id")
+    _check_client_id(client_id)
     if not body:
         raise ServiceError("消息内容不能为空", field="body")
     if len(body) > MAX_BODY:
         raise ServiceError(f"消息最长 {MAX_BODY} 字", field="body")
     with transaction.atomic():
         # the row lock and what a message needs of its session, nothing more: this runs for every message
-        session = ChatSession.objects.select_for_update().only("id", "brand_id", "state").get(pk=session.pk)
+        session = (
+            ChatSession.objects.select_for_update()
+            .only("id", "brand_id", "state", "ticket_id")
+            .get(pk=session.pk)
+        )
         existing = _sent(session, client_id)
         if existing is not None:
             return existing, False
         if session.state == ChatSession.State.ENDED:
             raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
-        return _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body), True
+        message = _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body)
+        if session.ticket_id is None:
+            _open_ticket(session, first=body, at=at)
+        return message, True
 
 
 def chat_customer_upload(
@@ -327,14 +362,79 @@ def chat_customer_upload(
             return existing, False
         if session.state == ChatSession.State.ENDED:
             raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
-        return _add_message(
+        message = _add_message(
+            session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body="[图片]", attachment=file
+        )
+        if session.ticket_id is None:
+            _open_ticket(session, first=message.body, at=at)
+        return message, True
+
+
+def chat_leave_message(
+    *,
+    session: ChatSession,
+    client_id: str,
+    body: str,
+    phone: str = "",
+    at: datetime | None = None,
+) -> ChatSession:
+    """The customer leaves a message instead of waiting (kefu.chat.queue says when they may): their words go on
+    the chat's ticket as 客户留言 with the number to call back, the first-reply clock starts again as the left
+    message's (working time: from the next service time when left outside it), the ticket waits in the queue as
+    work for the next agent, and the chat ends with the time the customer will hear from the center."""
+    from kefu.chat import queue
+
+    at = local_now(at)
+    body = _clean_text(body, MAX_BODY + 1)
+    _check_client_id(client_id)
+    if not body:
+        raise ServiceError("请填写留言内容", field="body")
+    if len(body) > MAX_BODY:
+        raise ServiceError(f"留言最长 {MAX_BODY} 字", field="body")
+    typed_phone = _typed_phone(phone)
+    with transaction.atomic():
+        session = _locked(session)
+        existing = _sent(session, client_id)
+        if existing is not None:
+            return session  # the same message sent again
+        if session.state != ChatSession.State.WAITING:
+            raise Conflict(
+                "本次会话已结束，请重新发起咨询"
+                if session.state == ChatSession.State.ENDED
+                else "客服已经接入，请直接在对话中告诉客服",
+                code=session.state,
+            )
+        offer = Offer.objects.filter(session=session, claimed_by__isnull=True, withdrawn_at__isnull=True)
+        waited_from = offer.values_list("created_at", flat=True).first()
+        if queue.closed_reason(session.brand, at=at) is None and (
+            waited_from is None
+            or (at - waited_from).total_seconds() < session.brand.leave_message_after_seconds
+        ):
+            raise Conflict("客服马上就会接入，请先在对话中说明您的问题，稍候片刻", code="not_yet")
+        contact = session.customer.phone if session.customer else typed_phone or session.visitor_phone
+        if not contact:
+            raise ServiceError("请留下手机号，方便客服与您联系", field="phone")
+        _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=f"【留言】{body}")
+        ticket = session.ticket or _open_ticket(session, first=body, at=at)
+        tickets.ticket_customer_message(ticket=ticket, body=body, contact=contact, at=at)
+        tickets.ticket_start_clocks(ticket=ticket, starts_on="message_left", at=at)
+        due = ticket.clocks.filter(code="first_response", replaced_at__isnull=True).order_by("-started_at")
+        due_at = due.values_list("due_at", flat=True).first()
+        distribution.withdraw_for(session, at=at)  # the chat is no one's to take any more; the ticket is
+        _offer(ticket=ticket, session=None, at=at)
+        if typed_phone:
+            session.visitor_phone = typed_phone
+        session.state, session.ended_at, session.message_left_at = ChatSession.State.ENDED, at, at
+        session.save(update_fields=["visitor_phone", "state", "ended_at", "message_left_at"])
+        _say(
             session,
-            sender=Sender.CUSTOMER,
-            client_id=client_id,
+            "chat_message_left",
+            client_id="message-left",
             at=at,
-            body="[图片]",
-            attachment=file,
-        ), True
+            time=timezone.localtime(due_at).strftime("%-m月%-d日 %H:%M") if due_at else None,
+        )
+        _push_state(session)
+    return session
 
 
 def _may_speak(session: ChatSession, user: User) -> None:
@@ -410,31 +510,37 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
         _say(session, "chat_ended", client_id="ended", at=at)
         session.state, session.ended_at = ChatSession.State.ENDED, at
         session.save(update_fields=["state", "ended_at"])
-        qa_services.sheet_score(
-            ticket=session.ticket,
-            chat=session,
-            agent=session.agent,
-            transcript=chat_transcript(session, ended_by="agent" if actor else "customer"),
-            at=at,
-        )
-        ticket = Ticket.objects.get(pk=session.ticket_id)
-        if ticket.status in (Status.NEW, Status.ASSIGNED, Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT):
-            ticket = tickets.ticket_transition(ticket=ticket, to=Status.IN_PROGRESS, actor=actor, at=at)
-        if ticket.status == Status.IN_PROGRESS:
-            tickets.ticket_transition(
-                ticket=ticket, to=Status.RESOLVED, actor=actor, at=at, note="在线会话结束"
-            )
+        if session.ticket_id is not None:
+            _close_ticket(session, actor=actor, at=at)
         distribution.withdraw_for(session, at=at)
         if session.agent is not None and current_state(session.agent) == AgentState.BUSY:
             still_busy = ChatSession.objects.filter(
                 agent=session.agent, state=ChatSession.State.ACTIVE
             ).exists()
             if not still_busy:
-                agent_set_status(agent=session.agent, status=AgentState.WRAP_UP, at=at, reason=ticket.number)
+                agent_set_status(
+                    agent=session.agent, status=AgentState.WRAP_UP, at=at, reason=session.ticket.number
+                )
         if session.agent_id is not None:
             distribution.distribute_after_commit([session.brand_id])  # the agent has room again
         _push_state(session)
     return session
+
+
+def _close_ticket(session: ChatSession, *, actor: User | None, at: datetime) -> None:
+    """A finished conversation is scored by the QA engine and its ticket resolved."""
+    qa_services.sheet_score(
+        ticket=session.ticket,
+        chat=session,
+        agent=session.agent,
+        transcript=chat_transcript(session, ended_by="agent" if actor else "customer"),
+        at=at,
+    )
+    ticket = Ticket.objects.get(pk=session.ticket_id)
+    if ticket.status in (Status.NEW, Status.ASSIGNED, Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT):
+        ticket = tickets.ticket_transition(ticket=ticket, to=Status.IN_PROGRESS, actor=actor, at=at)
+    if ticket.status == Status.IN_PROGRESS:
+        tickets.ticket_transition(ticket=ticket, to=Status.RESOLVED, actor=actor, at=at, note="在线会话结束")
 
 
 def chat_rate(
@@ -449,6 +555,8 @@ def chat_rate(
         session = ChatSession.objects.select_related("ticket").get(pk=session.pk)
         if session.state != ChatSession.State.ENDED:
             raise Conflict("会话结束后才能评价", code="not_ended")
+        if session.agent_id is None:
+            raise Conflict("本次咨询没有客服接待，无需评价", code="no_agent")
         done = ChatSession.objects.filter(pk=session.pk, rating__isnull=True).update(
             rating=int(score), rating_comment=comment.strip()[:500], rated_at=at
         )
@@ -476,6 +584,8 @@ def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | Non
         session = _locked(session)
         if session.state == ChatSession.State.ENDED:
             raise Conflict("会话已结束", code="ended")
+        if session.ticket_id is None:
+            raise Conflict("客户还没有发言，暂无可接管的咨询", code="silent")
         previous = session.agent
         session.agent, session.state = supervisor, ChatSession.State.ACTIVE
         session.accepted_at = session.accepted_at or at

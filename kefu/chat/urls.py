@@ -27,6 +27,7 @@ urlpatterns = [
     path("chat/<slug:brand>/", views.customer_chat, name="chat_customer"),
     path("chat/<slug:brand>/start/", views.customer_start, name="chat_customer_start"),
     path("chat/s/<uuid:token>/upload/", views.customer_upload, name="chat_customer_upload"),
+    path("chat/s/<uuid:token>/leave/", views.customer_leave, name="chat_customer_leave"),
     path("chat/s/<uuid:token>/rate/", views.customer_rate, name="chat_customer_rate"),
     path("chat/attachments/<int:message_id>/", views.attachment, name="chat_attachment"),
     path("healthz/", views.healthz, name="healthz"),

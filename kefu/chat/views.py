@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from kefu import ratelimit
 from kefu.accounts.models import Department
 from kefu.brands.selectors import brand_get, script_context
-from kefu.chat import limits, presence, rules, services
+from kefu.chat import limits, presence, queue, rules, services
 from kefu.chat.distribution import TAKING
 from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.push import realtime_problem
@@ -76,13 +76,17 @@ def _body(request) -> dict:
 
 
 def _status_context(user) -> dict:
-    state, since = agent_state(user)
+    row = presence.current_status(user)
+    state = AgentState(row.status) if row else AgentState.OFFLINE
     return {
         "state": state.value,
         "state_label": STATE_LABELS[state],
-        "since": since,
-        "choices": [
-            (s.value, STATE_LABELS[s]) for s in (AgentState.READY, AgentState.WRAP_UP, AgentState.BREAK)
+        "since": row.started_at if row else None,
+        "until": row.until if row else None,  # 话后处理 ends by itself then
+        "choices": [  # the statuses the agent may pick from the present one
+            (s.value, STATE_LABELS[s])
+            for s in (AgentState.READY, AgentState.WRAP_UP, AgentState.BREAK)
+            if s == state or (state != AgentState.OFFLINE and rules.can_change(state, s))
         ],
         "log": status_log(user, limit=8),
     }
@@ -104,14 +108,10 @@ def desk(request):
 @login_required
 @require_POST
 def desk_status(request):
-    action = request.POST.get("action", "")
     try:
-        if action == "sign_in":
-            presence.agent_sign_in(agent=request.user)
-        elif action == "sign_out":
-            presence.agent_sign_out(agent=request.user)
-        else:
-            presence.agent_set_status(agent=request.user, status=request.POST.get("status", ""))
+        presence.agent_act(
+            agent=request.user, action=request.POST.get("action", "") or request.POST.get("status", "")
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     if request.htmx:
@@ -347,6 +347,7 @@ def attendance(request):
 @xframe_options_exempt
 def customer_chat(request, brand: str):
     brand_obj = brand_get(brand)
+    notices, closed = queue.notices(brand_obj), queue.closed_reason(brand_obj)
     return render(
         request,
         "chat/customer.html",
@@ -355,6 +356,10 @@ def customer_chat(request, brand: str):
             "max_mb": rules.setting("upload_max_bytes") // (1024 * 1024),
             "labels": {int(k): v for k, v in rules.setting("rating_labels").items()},
             "max_chars": services.MAX_BODY,
+            # the queue's sentences (the page puts the numbers in), and why the brand takes no chat now
+            "notices": notices,
+            "closed": closed,
+            "closed_note": notices[closed] if closed else "",
             # said before the visitor types anything; the start is refused with the same words (services.chat_start)
             "realtime_problem": realtime_problem(),
             # A signed identity from the brand's website (README: 在线客服的客户身份验证), checked at the start.
@@ -409,6 +414,25 @@ def customer_upload(request, token: str):
             "message": message_payload(message),
         }
     )
+
+
+@csrf_exempt
+@require_POST
+def customer_leave(request, token: str):
+    """留言: instead of waiting, or outside service hours (services.chat_leave_message)."""
+    data = _body(request)
+    try:
+        session = session_for_token(token)
+        limits.hit("message", str(session.pk))
+        services.chat_leave_message(
+            session=session,
+            client_id=str(data.get("client_id", "")),
+            body=str(data.get("body", "")),
+            phone=str(data.get("phone", "")),
+        )
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse({"ok": True})
 
 
 @csrf_exempt

@@ -12,7 +12,10 @@ SWEEPS = (
     "kefu.jobs.services.jobs_sweep",  # queue again the jobs whose worker died
 )
 # run by every kefu worker's main process each second; each is cheap when there is nothing to do
-EVERY_SECOND = ("kefu.chat.distribution.distribution_sweep",)  # take back untaken work, give what waits
+EVERY_SECOND = (
+    "kefu.chat.distribution.distribution_sweep",  # take back untaken work, give what waits
+    "kefu.chat.presence.wrap_up_sweep",  # 话后处理 past its time: 就绪
+)
 SCHEDULE_NAME = "kefu 每分钟检测"
 log = logging.getLogger("kefu.sweep")
 

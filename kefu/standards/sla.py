@@ -24,13 +24,14 @@ from kefu.standards.calendar import WorkingCalendar, as_shanghai
 UNITS = ("minutes", "hours", "days")
 UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
 CLOCKS = ("calendar", "working")
-STARTS_ON = ("created", "handed_off", "escalated", "agreed", "resolved")
+STARTS_ON = ("created", "handed_off", "escalated", "agreed", "resolved", "message_left")
 STARTS_ON_NAMES = {
     "created": "建单",
     "handed_off": "转交部门",
     "escalated": "升级",
     "agreed": "就赔偿达成一致",
     "resolved": "办结",
+    "message_left": "客户留言",
 }
 SCOPES = ("domestic", "hmt", "international")
 DEFAULT_SCOPE = "domestic"  # 同城和国内异地: the common case of 004 A.5.3 a)
@@ -55,7 +56,7 @@ _TARGET_KEYS = (
 )
 _RULEBOOK_KEYS = ("version", "brands", "ticket_types", "policies")
 
-Key = tuple[str, str | None, str | None]  # (code, scope, channel)
+Key = tuple[str, str | None, str | None, str]  # (code, scope, channel, starts_on)
 
 
 def _choice(value: Any, allowed: Sequence[str], what: str) -> None:
@@ -97,7 +98,7 @@ class Target:
 
     @property
     def key(self) -> Key:
-        return self.code, self.scope, self.channel
+        return self.code, self.scope, self.channel, self.starts_on
 
     def describe(self) -> str:
         """The promise as a person reads it, e.g. ``3个工作日``, ``30分钟``, ``7天``."""
@@ -214,7 +215,7 @@ def _parse_entry(raw: Any, where: str) -> _Entry:
         code = raw.get("code")
         if not isinstance(code, str) or not code:
             raise ValueError(f"{where}：disabled 的时限也要写明 code")
-        return _Disabled((code, raw.get("scope"), raw.get("channel")))
+        return _Disabled((code, raw.get("scope"), raw.get("channel"), raw.get("starts_on", "created")))
     for required in ("code", "name", "amount", "unit", "clock", "source"):
         if raw.get(required) in (None, ""):
             raise ValueError(f"{where}缺少字段“{required}”")
@@ -265,7 +266,7 @@ def _parse_groups(
             for i, entry in enumerate(parsed, 1):
                 if entry.key in seen:
                     raise ValueError(
-                        f"{where}.{group}.{kind} 第{i}条与前面的时限重复（code、scope、channel 相同）"
+                        f"{where}.{group}.{kind} 第{i}条与前面的时限重复（code、scope、channel、starts_on 相同）"
                     )
                 seen.add(entry.key)
             groups.setdefault(group, {}).setdefault(name, []).extend(parsed)
@@ -277,7 +278,7 @@ def load_policies(path: Path | None = None, overrides: Mapping[str, Any] | None 
 
     ``overrides`` has the shape of the rulebook's ``policies`` section (``{"default" or brand:
     {ticket type or "*": [targets]}}``); its targets replace the file's ones with the same
-    (code, scope, channel), and ``disabled: true`` removes one.
+    (code, scope, channel, starts_on), and ``disabled: true`` removes one.
     """
     path = path or default_rulebook_path()
     label = f"SLA 规则库 {Path(path).name}"

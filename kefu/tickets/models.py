@@ -175,6 +175,7 @@ class TicketEvent(models.Model):
         SLA_RESUMED = "sla_resumed", "时限恢复"
         SLA_MET = "sla_met", "时限达成"
         SLA_BREACHED = "sla_breached", "超时"
+        SLA_REPLACED = "sla_replaced", "时限被取代"
 
     ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("事件", max_length=30, choices=Kind.choices)
@@ -234,6 +235,8 @@ class SlaClock(models.Model):
     paused_at = models.DateTimeField("暂停于", null=True, blank=True)
     met_at = models.DateTimeField("达成于", null=True, blank=True)
     breached_at = models.DateTimeField("超时于", null=True, blank=True)
+    # a newer promise of the same kind took its place (one clock per promise): it no longer runs
+    replaced_at = models.DateTimeField("被取代于", null=True, blank=True)
     breach_sweep = models.CharField("超时检测批次", max_length=40, blank=True, db_index=True)
 
     class Meta:

@@ -239,6 +239,8 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
             state, label = ("met", "已达成") if clock.met_at <= clock.due_at else ("met_late", "逾期达成")
         elif clock.breached_at:
             state, label = "breached", "已超时"
+        elif clock.replaced_at:
+            state, label = "replaced", "已被取代"
         elif clock.paused_at:
             state, label = "paused", "已暂停"
         elif clock.due_at < now:

@@ -81,9 +81,22 @@ def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
 def _start_clocks(
     ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None
 ) -> None:
+    """One clock per promise: a running clock of the same kind is replaced by the new one (a second hand-off's
+    feedback clock, a left message's first reply), and the history says so."""
     calendar = working_calendar(ticket.brand)
     for target in _targets(ticket, starts_on):
         due = due_override or sla.compute_due(at, target, calendar)
+        for old in _running_clocks(ticket).filter(code=target.code):
+            old.replaced_at = at
+            old.save(update_fields=["replaced_at"])
+            _append(
+                ticket,
+                Kind.SLA_REPLACED,
+                actor=None,
+                at=at,
+                sla_clock=old,
+                data={"code": old.code, "name": old.name, "by": target.name, "due_at": due.isoformat()},
+            )
         clock = SlaClock.objects.create(
             ticket=ticket,
             code=target.code,
@@ -112,7 +125,7 @@ def _target_of(clock: SlaClock) -> sla.Target:
 
 
 def _running_clocks(ticket: Ticket):
-    return ticket.clocks.filter(met_at__isnull=True, breached_at__isnull=True)
+    return ticket.clocks.filter(met_at__isnull=True, breached_at__isnull=True, replaced_at__isnull=True)
 
 
 def _pause_clocks(ticket: Ticket, at: datetime) -> None:
@@ -171,7 +184,11 @@ def sla_sweep(*, now: datetime | None = None) -> int:
     token = uuid.uuid4().hex
     with transaction.atomic():
         claimed = SlaClock.objects.filter(
-            breached_at__isnull=True, met_at__isnull=True, paused_at__isnull=True, due_at__lt=now
+            breached_at__isnull=True,
+            met_at__isnull=True,
+            paused_at__isnull=True,
+            replaced_at__isnull=True,
+            due_at__lt=now,
         ).update(breached_at=now, breach_sweep=token)
         if not claimed:
             return 0
@@ -451,6 +468,17 @@ def ticket_say(
     at = local_now(at)
     body = say(situation, brand=ticket.brand, channel=ticket.channel, at=at, **values)
     return ticket_reply(ticket=ticket, actor=actor, body=body, at=at)
+
+
+def ticket_customer_message(
+    *, ticket: Ticket, body: str, contact: str = "", at: datetime | None = None
+) -> TicketEvent:
+    """What the customer left for the contact center (客户留言), with how they want to be reached."""
+    at = local_now(at)
+    with transaction.atomic():
+        return _append(
+            _locked(ticket), Kind.CUSTOMER_MESSAGE, actor=None, at=at, body=body, data={"contact": contact}
+        )
 
 
 def ticket_note(*, ticket: Ticket, actor: User, body: str, at: datetime | None = None) -> TicketEvent:

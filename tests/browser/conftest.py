@@ -100,6 +100,9 @@ def server(tmp_path):
     srv = Server(tmp_path)
     srv.manage("migrate", "--noinput", "-v0")
     srv.manage("demo-data", "--tickets", "12")
+    # The suite runs at moments outside the demo brands' service hours too (23:30): here they serve round the
+    # clock, so a chat reaches an agent at every moment; a test of service hours sets its brand's own.
+    srv.sql("UPDATE brands_brand SET service_start = '00:00:00', service_end = '00:00:00'")
     srv.start()
     yield srv
     srv.kill()

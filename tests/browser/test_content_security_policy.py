@@ -54,7 +54,7 @@ def test_the_chat_widget_and_the_desk_work_with_no_violation(server, browser):
     customer.keyboard.press("Enter")
     expect(customer.locator(".msg[data-sender=customer]").first).to_be_visible()
 
-    pop = agent.locator(".pop").first  # the screen pop came over the desk's WebSocket
+    pop = agent.locator(".pop", has_text="王先生")  # the screen pop came over the desk's WebSocket
     expect(pop).to_be_visible()
     pop.locator("button.claim").click()
     agent.wait_for_url("**/desk/tickets/**")

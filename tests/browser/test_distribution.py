@@ -40,6 +40,8 @@ def test_a_chat_not_taken_in_time_moves_to_the_next_agents_desk(server, browser)
     customer.fill("#name", "周先生")
     customer.click("#begin")
     expect(customer.locator("#msgs")).to_contain_text("信天捷")
+    customer.fill("#text", "我的快件到哪了？")
+    customer.keyboard.press("Enter")
 
     def popped(desk):
         return desk.locator(".pop", has_text="周先生")

@@ -60,7 +60,7 @@ def test_a_chat_crosses_between_two_server_processes(two_servers, browser):
     customer.keyboard.press("Enter")
 
     # the offer pops up on the other process without a reload
-    pop = agent.locator(".pop").first
+    pop = agent.locator(".pop", has_text="林女士")
     expect(pop).to_contain_text("林女士")
     pop.locator("button.claim").click()
     agent.wait_for_url("**/desk/tickets/KF-*/")

@@ -3,11 +3,16 @@ import pytest
 
 @pytest.fixture
 def chat_start(cast, ticket_types):
-    from kefu.chat.services import chat_start
+    from kefu.chat.services import chat_customer_message, chat_start
 
-    def start(**kwargs):
+    def start(first="您好，我想咨询一下", **kwargs):
+        """A chat whose customer has said ``first`` (which opens its ticket and queues it); None: silent."""
         kwargs.setdefault("brand", cast.brand_a)
-        return chat_start(**kwargs)
+        session = chat_start(**kwargs)
+        if first is not None:
+            chat_customer_message(session=session, client_id="first", body=first, at=kwargs.get("at"))
+            session.refresh_from_db()
+        return session
 
     return start
 

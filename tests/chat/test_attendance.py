@@ -78,3 +78,36 @@ def test_the_supervisor_sees_each_agents_day(cast, client):
     assert "88%" in row  # (busy 1 h + wrap-up 6.5 h) / (ready 1 h + busy 1 h + wrap-up 6.5 h)
     bad = client.get("/desk/attendance/", {"day": "23/11"}).content.decode()
     assert "日期格式应为 2026-11-24：23/11" in bad
+
+
+@pytest.mark.django_db
+def test_a_scripted_day_through_the_desk_gives_the_hand_computed_occupancy(cast, client, chat_start):
+    """签入 09:00, 就绪 09:05; a chat 09:20–09:32 and its wrap-up, which ends by itself at 09:34 (the team's
+    120 s); 小休 10:00–10:15; a chat 10:30–10:50, wrap-up extended once to 10:54; 签退 11:00.
+
+    By hand: 已签入 5 min; 就绪 15 + 26 + 15 + 6 = 62 min; 通话中 12 + 20 = 32 min; 话后处理 2 + 4 = 6 min;
+    小休 15 min; online 2 h. Occupancy = (32 + 6) / (62 + 32 + 6) = 38 %."""
+    from kefu.chat.services import chat_end, offer_claim
+
+    agent = cast.agent_a
+    presence.agent_sign_in(agent=agent, at=at("2026-11-23 09:00"))
+    presence.agent_set_status(agent=agent, status="ready", at=at("2026-11-23 09:05"))
+    for taken, ended in (("09:20", "09:32"), ("10:30", "10:50")):
+        session = chat_start(visitor_name="王先生", at=at(f"2026-11-23 {taken}"))
+        offer_claim(offer_id=session.offers.get().pk, agent=agent, at=at(f"2026-11-23 {taken}"))
+        chat_end(session=session, actor=agent, at=at(f"2026-11-23 {ended}"))
+        if taken == "09:20":
+            assert presence.wrap_up_sweep(at=at("2026-11-23 09:34")) == 1
+            presence.agent_set_status(agent=agent, status="break", at=at("2026-11-23 10:00"))
+            presence.agent_set_status(agent=agent, status="ready", at=at("2026-11-23 10:15"))
+    presence.agent_extend_wrap_up(agent=agent, at=at("2026-11-23 10:51"))
+    assert presence.wrap_up_sweep(at=at("2026-11-23 10:52")) == 0
+    assert presence.wrap_up_sweep(at=at("2026-11-23 10:54")) == 1
+    presence.agent_sign_out(agent=agent, at=at("2026-11-23 11:00"))
+
+    client.force_login(cast.supervisor)
+    page = re.sub(r"\s+", " ", client.get("/desk/attendance/", {"day": "2026-11-23"}).content.decode())
+    row = page[page.index(f"<td>{agent.agent_no}</td>") :]
+    cells = re.findall(r'<td class="num">(.*?)</td>', row[: row.index("</tr>")])
+    assert cells == ["2 小时 0 分", "1 小时 2 分", "32 分 0 秒", "6 分 0 秒", "1 次 · 15 分 0 秒"]
+    assert "38%" in row

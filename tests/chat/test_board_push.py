@@ -96,7 +96,7 @@ def test_three_supervisors_watching_cost_the_queries_of_one(cast, chat_start, su
     assert shown == [["xintianjie"], [], [], ["xintianjie"]]  # the cast's supervisor is granted brand B
     board_b = next(f for f in seen[3] if f["type"] == "board")
     states = {a["agent_no"]: a["label"] for a in board_b["agents"]}
-    assert states == {"2002": "话后处理", "3009": "离线"}  # team B's agents only
+    assert states == {"2002": "已签入", "3009": "离线"}  # team B's agents only
 
 
 @pytest.mark.django_db(transaction=True)
@@ -169,7 +169,7 @@ def test_a_wait_on_the_board_moves_with_the_conversation_without_a_board_compute
 @pytest.mark.django_db
 def test_a_board_costs_the_same_queries_for_one_chat_or_many(cast, chat_start, ready):
     from kefu.accounts.models import User
-    from kefu.chat.models import Offer
+    from kefu.chat.models import ChatMessage, Offer
     from kefu.chat.selectors import board_parts
     from kefu.chat.services import chat_agent_reply, chat_customer_message, offer_claim
 
@@ -195,7 +195,8 @@ def test_a_board_costs_the_same_queries_for_one_chat_or_many(cast, chat_start, r
     parts = board_parts(brands)
     assert sum(len(p["live"]) for p in parts.values()) == 7
     assert len(parts[cast.brand_a.pk]["agents"]) == 2 + 6  # agent_a, the supervisor, the six new ones
-    for row in parts[cast.brand_b.pk]["live"]:  # not taken yet: waiting since the start
-        assert row["wait_since"] == row["started"] and row["state"] == "waiting"
+    for row in parts[cast.brand_b.pk]["live"]:  # not taken yet: waiting since the customer's first words
+        first = ChatMessage.objects.get(session_id=row["id"], client_id="first")
+        assert row["wait_since"] == first.created_at.timestamp() and row["state"] == "waiting"
     for row in parts[cast.brand_a.pk]["live"][1:]:  # taken and answered: nobody waits
         assert row["wait_since"] is None and row["agent"]

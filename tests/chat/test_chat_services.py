@@ -16,14 +16,31 @@ def active_chat(cast, chat_start, ready):
 
 
 @pytest.mark.django_db
-def test_a_new_chat_is_a_chat_ticket_with_the_brand_greeting_and_an_offer(cast, chat_start, signed):
-    session = chat_start(visitor_name="王先生", **signed(cast.customer_a))
-    assert session.ticket.channel == "chat"
+def test_a_chats_first_message_opens_its_ticket_and_queues_it(cast, chat_start, signed):
+    from kefu.chat.services import chat_customer_message
+    from kefu.tickets.models import Ticket
+
+    tickets_before = Ticket.objects.count()
+    session = chat_start(first=None, visitor_name="王先生", **signed(cast.customer_a))
     assert session.customer == cast.customer_a  # the brand's website signed who it is
     greeting = session.messages.get()
     assert greeting.sender == "system" and "欧飞" in greeting.body
+    # a visitor who has said nothing is no ticket and no work for anyone
+    assert session.ticket is None and not session.offers.exists()
+    assert Ticket.objects.count() == tickets_before
+
+    chat_customer_message(session=session, client_id="c-1", body="我的快件三天没动了")
+    session.refresh_from_db()
+    assert session.ticket.channel == "chat" and session.ticket.customer == cast.customer_a
+    assert session.ticket.description == "我的快件三天没动了"
     assert session.offers.get().claimed_by is None
     assert session.ticket.events.filter(kind="queued").exists()
+    assert (
+        session.ticket.clocks.filter(code="first_response").get().started_at
+        == session.messages.last().created_at
+    )
+    chat_customer_message(session=session, client_id="c-2", body="在吗")
+    assert Ticket.objects.count() == tickets_before + 1 and session.offers.count() == 1
 
 
 @pytest.mark.django_db
@@ -33,7 +50,7 @@ def test_a_resent_message_is_stored_once(active_chat):
     first, created = chat_customer_message(session=active_chat, client_id="c-1", body="快件到哪了？")
     again, created_again = chat_customer_message(session=active_chat, client_id="c-1", body="快件到哪了？")
     assert created and not created_again and first.pk == again.pk
-    assert active_chat.messages.filter(sender="customer").count() == 1
+    assert active_chat.messages.filter(client_id="c-1").count() == 1
 
 
 @pytest.mark.django_db

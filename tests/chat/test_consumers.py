@@ -10,7 +10,7 @@ def test_message_is_stored_before_the_ack_and_replayed_after_reconnect(cast, cha
     from kefu.asgi import application
     from kefu.chat.models import ChatMessage
 
-    session = chat_start(visitor_name="王先生")
+    session = chat_start(first=None, visitor_name="王先生")
 
     async def talk():
         ws = WebsocketCommunicator(application, f"/ws/chat/{session.token}/")
@@ -20,6 +20,8 @@ def test_message_is_stored_before_the_ack_and_replayed_after_reconnect(cast, cha
         assert history["type"] == "history" and "欧飞" in history["messages"][0]["body"]
         await ws.send_json_to({"type": "message", "client_id": "c-1", "body": "快件到哪了？"})
         ack = await ws.receive_json_from()  # the message as stored, with its number (no push of it follows)
+        queued = await ws.receive_json_from()  # the first words put the chat in the queue: its place
+        assert queued["type"] == "queue" and queued["position"] == 1
         assert await ws.receive_nothing(timeout=0.3)
         await ws.send_json_to({"type": "message", "client_id": "c-1", "body": "快件到哪了？"})  # a resend
         again = await ws.receive_json_from()

@@ -28,11 +28,14 @@ def _counts():
 @pytest.mark.django_db
 def test_a_typed_phone_does_not_link_the_visitor_to_that_customer(client, cast, ticket_types):
     from kefu.chat.models import ChatSession
+    from kefu.chat.services import chat_customer_message
 
     customers_before = _counts()[2]
     answer = _start(client, name="王先生", phone="138 0013 8000")  # 王小明's number, typed by anyone
     assert answer.status_code == 200 and answer.json()["verified"] is False
     session = ChatSession.objects.get(token=answer.json()["token"])
+    chat_customer_message(session=session, client_id="c-1", body="在吗")
+    session.refresh_from_db()
     assert session.customer is None and session.ticket.customer is None
     assert session.visitor_phone == "13800138000"  # kept as what the visitor said
     assert _counts()[2] == customers_before  # and no customer made of it either
@@ -41,10 +44,13 @@ def test_a_typed_phone_does_not_link_the_visitor_to_that_customer(client, cast, 
 @pytest.mark.django_db
 def test_a_valid_signature_links_the_chat_to_the_brands_customer(client, cast, ticket_types, signed):
     from kefu.chat.models import ChatSession
+    from kefu.chat.services import chat_customer_message
 
     answer = _start(client, name="王先生", **signed(cast.customer_a))
     assert answer.status_code == 200 and answer.json()["verified"] is True
     session = ChatSession.objects.get(token=answer.json()["token"])
+    chat_customer_message(session=session, client_id="c-1", body="在吗")
+    session.refresh_from_db()
     assert session.customer == cast.customer_a and session.ticket.customer == cast.customer_a
 
 

@@ -78,7 +78,7 @@ def test_messages_over_the_limit_get_an_error_frame_and_the_socket_stays_open(ca
     from kefu.chat.models import ChatMessage
 
     limit("message", 3)
-    session = chat_start(visitor_name="王先生")
+    session = chat_start(first=None, visitor_name="王先生")
 
     async def talk():
         ws = WebsocketCommunicator(application, f"/ws/chat/{session.token}/")

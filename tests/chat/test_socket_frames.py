@@ -118,7 +118,7 @@ def test_an_oversized_message_is_refused_beside_it_and_the_socket_stays_open(cas
     from kefu.chat.models import ChatMessage
     from kefu.chat.services import MAX_BODY
 
-    session = chat_start(visitor_name="王先生")
+    session = chat_start(first=None, visitor_name="王先生")
 
     async def talk():
         ws = WebsocketCommunicator(application, f"/ws/chat/{session.token}/")

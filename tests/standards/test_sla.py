@@ -143,7 +143,10 @@ def test_sale_follow_up_within_3_days_after_resolution() -> None:
 def test_online_chat_first_reply_within_5_minutes_only_for_chat() -> None:
     assert "first_response" not in codes(POLICIES.targets_for("咨询"))
     assert "first_response" not in codes(POLICIES.targets_for("咨询", channel="phone"))
-    assert one("咨询", "first_response", channel="chat").duration == timedelta(minutes=5)
+    assert one("咨询", "first_response", channel="chat", starts_on="created").duration == timedelta(minutes=5)
+    # a message left instead of waiting: the same 5 minutes, of service time, from when it is left
+    left = one("咨询", "first_response", channel="chat", starts_on="message_left")
+    assert left.duration == timedelta(minutes=5) and left.clock == "working"
     assert "first_response" not in codes(POLICIES.targets_for("回访", channel="chat"))  # outbound: disabled
 
 

@@ -2,7 +2,8 @@
 
 Three walks: (1) every place kefu stores a customer-visible text is reached only through the gate's functions
 (read from the source); (2) every path an agent types into refuses a severe 服务忌语; (3) a day's work that
-touches every sender — chat start, joining, replies, take-over and end; ticket replies from the API, the
+touches every sender — chat start, joining, replies, take-over and end, a left message and the queue's
+notices; ticket replies from the API, the
 ticket page and the workspace; express query answers, problem-parcel notices, late pickups and every claim
 decision — leaves no customer-visible text the gate did not check.
 """
@@ -142,6 +143,7 @@ def _customer_visible():
 
 
 def test_a_day_of_work_leaves_no_unchecked_text(checked, client, cast, ticket, api_a, chat_start, ready, net):  # noqa: F811 (fixtures)
+    from kefu.chat import queue
     from kefu.chat import services as chat
     from kefu.express.rules import problem_parcel_kinds
     from kefu.express.services import (
@@ -165,6 +167,10 @@ def test_a_day_of_work_leaves_no_unchecked_text(checked, client, cast, ticket, a
     chat.chat_agent_reply(session=session, agent=cast.agent_a, body="您好，我帮您查一下。", client_id="a1")
     chat.chat_take_over(session=session, supervisor=cast.supervisor)
     chat.chat_end(session=session, actor=cast.supervisor)
+    # A customer who waits too long leaves a message; the queue's notices on the customer's page.
+    waiting = chat_start(visitor_name="访客二", phone="13900000002", at=at("2026-11-24 10:00"))
+    chat.chat_leave_message(session=waiting, client_id="l1", body="请回电", at=at("2026-11-24 10:06"))
+    notices = list(queue.notices(cast.brand_a, at=at("2026-11-24 10:06")).values())
     # Tickets: API, ticket page, workspace.
     api_a.post(f"/tickets/{ticket.number}/replies", {"body": "您好，您的问题我已记录。"})
     client.force_login(cast.agent_a)
@@ -202,9 +208,9 @@ def test_a_day_of_work_leaves_no_unchecked_text(checked, client, cast, ticket, a
     )
     claim_advance(claim=refused, to="refused", actor=cast.agent_b)
 
-    sent = _customer_visible()
+    sent = _customer_visible() + notices
     kinds = set(ChatMessage.objects.values_list("client_id", flat=True))
-    assert {"greeting", "ended"} <= kinds and any(k.startswith("joined-") for k in kinds)
+    assert {"greeting", "ended", "message-left"} <= kinds and any(k.startswith("joined-") for k in kinds)
     assert any(k.startswith("takeover-") for k in kinds)
     for what in ("取件", "索赔申请", "赔偿方案", "按照规定", "签收", "为您服务"):
         assert any(what in t for t in sent), what

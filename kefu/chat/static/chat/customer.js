@@ -11,6 +11,10 @@
   function outbox() { try { return JSON.parse(localStorage.getItem(outKey) || "[]"); } catch (e) { return []; } }
   function saveOutbox(list) { localStorage.setItem(outKey, JSON.stringify(list)); }
   var names = { customer: "我", agent: "客服", system: "" };
+  var notices = JSON.parse(document.getElementById("notices").textContent);
+  // The queue (kefu.chat.queue): the place and expected wait as of the server's last word, counted down here
+  // between its pushes; closed: why the brand takes no chat now (outside service hours, nobody signed in).
+  var spot = null, spotAt = 0, offset = 0, closed = null, rateable = true, leaving = false;
 
   // Messages are shown in the order of their numbers (seq), whatever order they arrive in; messages still
   // waiting for their acknowledgement (no number yet) stay last.
@@ -62,9 +66,45 @@
   function setState(s) {
     state = s;
     var ended = s === "ended";
-    $("inputbar").hidden = ended;
+    $("inputbar").hidden = ended || leaving;
+    if (ended) { $("leave").hidden = true; leaving = false; }
+    renderQueue();
     if (ended && !$("thanks").hidden) return;
-    $("rate").hidden = !ended;
+    $("rate").hidden = !ended || !rateable;
+    $("left").hidden = !ended || rateable;
+  }
+  function waitWords(seconds) {
+    if (seconds < 60) return "不到1分钟";
+    var m = Math.ceil(seconds / 60);
+    return m < 60 ? "约" + m + "分钟" : "约" + Math.floor(m / 60) + "小时" + (m % 60 ? (m % 60) + "分钟" : "");
+  }
+  function renderQueue() {
+    var box = $("queue"), waiting = state === "waiting";
+    box.hidden = !waiting || leaving || (!spot && !closed);
+    if (box.hidden) return;
+    var now = Date.now() + offset, text = "", mayLeave = !!closed;
+    if (closed) text = notices[closed];
+    else {
+      var ahead = spot.position - 1, left = spot.expected == null ? null : spot.expected - (Date.now() - spotAt) / 1000;
+      text = ahead <= 0 ? notices.first : left != null ? notices.wait.replace("{ahead}", ahead).replace("{wait}", waitWords(Math.max(left, 0)))
+        : notices.place.replace("{ahead}", ahead);
+      if (now >= spot.leave_at * 1000) { mayLeave = true; text += " " + notices.busy; }
+    }
+    $("queue-text").textContent = text;
+    $("leave-btn").hidden = !mayLeave;
+  }
+  function setQueue(q, why) {
+    if (why !== undefined) closed = why;
+    if (q) { spot = q; spotAt = Date.now(); offset = q.now * 1000 - Date.now(); if (q.why !== undefined) closed = q.why; }
+    renderQueue();
+  }
+  function openLeave() {
+    leaving = true; $("inputbar").hidden = true; $("queue").hidden = true; $("leave").hidden = false;
+    $("leave-note").textContent = closed ? notices[closed] : notices.busy;
+    if (!$("leave-text").value && text.value) $("leave-text").value = text.value;
+    if ($("leave-phone") && !$("leave-phone").value && $("phone")) $("leave-phone").value = $("phone").value;
+    $("leave-count").textContent = $("leave-text").value.length + "/" + maxChars;
+    $("leave-text").focus();
   }
   function tooLong(body) { return "消息最长 " + maxChars + " 字，这条有 " + body.length + " 字，请分几次发送"; }
   function showErr(t) { $("err").hidden = false; $("err").textContent = t; }
@@ -93,7 +133,9 @@
         agentRead = d.agent_read_seq || 0;
         d.messages.forEach(function (m) { bubble(m, false); });
         outbox().forEach(function (m) { bubble({ client_id: m.client_id, sender: "customer", body: m.body }, true); });
+        rateable = d.agent != null; setQueue(d.queue, d.closed || null);
         setState(d.state); if (d.rating) { $("rate").hidden = true; $("thanks").hidden = false; }
+        if (closed && d.state === "waiting" && !leaving) openLeave();
         flush(); sock.send(JSON.stringify({ type: "read", seq: lastSeq() }));
       } else if (d.type === "ack") {
         saveOutbox(outbox().filter(function (m) { return m.client_id !== d.client_id; }));
@@ -107,7 +149,8 @@
       } else if (d.type === "typing") {
         typing.textContent = "客服正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000);
       } else if (d.type === "read" && d.reader === "agent") { agentRead = Math.max(agentRead, d.seq); markRead(); }
-      else if (d.type === "state") { setState(d.state); }
+      else if (d.type === "state") { rateable = d.agent != null; setState(d.state); }
+      else if (d.type === "queue") { setQueue(d); }
       else if (d.type === "error") {
         var held = outbox().filter(function (m) { return m.client_id === d.client_id; })[0];
         // kept, and sent again once the limit's window has passed (or the busy server asks to wait)
@@ -172,7 +215,30 @@
       .then(function (d) { if (d.ok || d.code === "already_rated") { $("rate").hidden = true; $("thanks").hidden = false; $("err").hidden = true; }
         else { $("err").hidden = false; $("err").textContent = d.message; } });
   });
-  $("again").addEventListener("click", function () { localStorage.removeItem(key); localStorage.removeItem(outKey); location.reload(); });
+  document.querySelectorAll(".again").forEach(function (b) {
+    b.addEventListener("click", function () { localStorage.removeItem(key); localStorage.removeItem(outKey); location.reload(); });
+  });
+  $("leave-btn").addEventListener("click", openLeave);
+  $("leave-text").addEventListener("input", function () { $("leave-count").textContent = this.value.length + "/" + maxChars; });
+  // 留言: sent once (its client id makes a second click the same message); the chat ends with the time the
+  // customer will hear from the center, and the text stays in the box when the server refuses it.
+  var leaveId = null;
+  $("leave").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var body = $("leave-text").value.trim();
+    if (!body) { showErr("请填写留言内容"); return; }
+    leaveId = leaveId || "leave-" + Date.now();
+    $("leave-send").disabled = true;
+    fetch("/chat/s/" + token + "/leave/", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ client_id: leaveId, body: body, phone: $("leave-phone") ? $("leave-phone").value : "" }) })
+      .then(function (r) { return r.json(); })
+      .catch(function () { return { message: "网络连接中断，留言未提交，请稍后再试" }; })
+      .then(function (d) {
+        $("leave-send").disabled = false;
+        if (!d.ok) { showErr(d.message); return; }
+        $("err").hidden = true; rateable = false; text.value = ""; setState("ended");
+      });
+  });
   if (token) { showChat(); connect(); }
   // A lost push of a chat's last message leaves no hole to see: 10 s after the last message the page asks once
   // for what was stored after it, then every minute while the chat stays quiet (a busy chat's next message
@@ -182,4 +248,5 @@
     var now = Date.now();
     if (now - heard >= 10000 && now - checked >= (checked > heard ? 60000 : 0)) { checked = now; catchUp(); }
   }, 2000);
+  setInterval(renderQueue, 1000);
 })();
