@@ -3,11 +3,10 @@ a message instead of waiting.
 
 A chat joins its brand's queue with the customer's first message (its offer). Its place is counted the way
 distribution gives work (kefu.chat.distribution: priority, then the longest wait) among the brand's open offers;
-the expected wait is that place at the pace places free up: the recent length of a chat over the chats the agents
-on duty hold at once (rules.expected_wait). A
-customer may leave a message once they have waited the brand's ``leave_message_after_seconds``, at once outside
-the brand's service hours (its holidays included, from the working calendar) or while no agent of a team
-serving it is signed in.
+the expected wait is that place at the pace places free up: the recent length of a chat over the chats the
+agents on duty hold at once (rules.expected_wait). A customer may leave a message once they have waited the
+brand's ``leave_message_after_seconds``, at once outside the brand's service hours (its holidays included, from
+the working calendar) or while no agent of a team serving it is signed in.
 
 The page is told after every change of a brand's queue (kefu.chat.push sends it with the boards) and on
 connecting; between changes it counts down by itself.
