@@ -357,8 +357,12 @@ def resume_due(
     if target.clock == "calendar":
         return due + (resumed_at - paused_at)
     if target.unit == "days":
-        return cal.add_working_day_time(resumed_at, cal.working_day_time_between(paused_at, due))
-    return cal.add_working_time(resumed_at, cal.working_time_between(paused_at, due))
+        moved = cal.add_working_day_time(resumed_at, cal.working_day_time_between(paused_at, due))
+    else:
+        moved = cal.add_working_time(resumed_at, cal.working_time_between(paused_at, due))
+    # The working time left ends where it ended before, or later. Where the two moments hold the same working
+    # time (a due counted in days is Monday 00:00, its time runs out at Friday 24:00), the due stays as it was.
+    return max(due, moved)
 
 
 def dues_for(
