@@ -88,6 +88,11 @@ class Server:
             self.proc.wait(timeout=10)
         self.log.close()
 
+    def open_round_the_clock(self) -> None:
+        """The suite runs at moments outside the demo brands' service hours too (23:30): their chats reach an
+        agent at every moment when they serve round the clock; a test of service hours sets its brand's own."""
+        self.sql("UPDATE brands_brand SET service_start = '00:00:00', service_end = '00:00:00'")
+
     def sql(self, query: str, *params):
         import sqlite3
 
@@ -100,9 +105,7 @@ def server(tmp_path):
     srv = Server(tmp_path)
     srv.manage("migrate", "--noinput", "-v0")
     srv.manage("demo-data", "--tickets", "12")
-    # The suite runs at moments outside the demo brands' service hours too (23:30): here they serve round the
-    # clock, so a chat reaches an agent at every moment; a test of service hours sets its brand's own.
-    srv.sql("UPDATE brands_brand SET service_start = '00:00:00', service_end = '00:00:00'")
+    srv.open_round_the_clock()
     srv.start()
     yield srv
     srv.kill()

@@ -34,6 +34,7 @@ def two_servers(tmp_path):
     first = Server(tmp_path, redis_url=url)
     first.manage("migrate", "--noinput", "-v0")
     first.manage("demo-data", "--tickets", "4")
+    first.open_round_the_clock()
     second = Server(tmp_path, redis_url=url)
     first.start()
     second.start()
