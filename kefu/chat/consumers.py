@@ -143,6 +143,7 @@ class RefusedConsumer(AsyncWebsocketConsumer):
 
 def _history(session) -> dict:
     session.refresh_from_db()
+    place, closed = queue.for_session(session)
     return {
         "type": "history",
         "state": session.state,
@@ -151,8 +152,8 @@ def _history(session) -> dict:
         "agent_read_seq": session.agent_read_seq,
         "messages": [message_payload(m) for m in chat_messages(session)],
         # where the customer is in the queue (after their first message), and whether they may leave a message
-        "queue": queue.waiting([session.brand_id]).get(session.pk),
-        "closed": queue.closed_reason(session.brand),
+        "queue": place,
+        "closed": closed,
     }
 
 

@@ -81,6 +81,27 @@ def closed_reason(brand: Brand, *, at: datetime | None = None) -> str | None:
     return closed_reasons([brand], at=local_now(at))[brand.pk]
 
 
+def leave_from(brand: Brand, waiting_since: datetime) -> datetime:
+    """When a customer waiting since ``waiting_since`` may leave a message instead (while the brand is open)."""
+    return waiting_since + timedelta(seconds=brand.leave_message_after_seconds)
+
+
+def may_leave(brand: Brand, waiting_since: datetime | None, *, at: datetime) -> bool:
+    """Whether a customer may leave a message now: the brand takes no chat, or they have waited long enough (a
+    visitor who has not said anything yet is not waiting)."""
+    if closed_reason(brand, at=at) is not None:
+        return True
+    return waiting_since is not None and at >= leave_from(brand, waiting_since)
+
+
+def for_session(session, *, at: datetime | None = None) -> tuple[dict | None, str | None]:
+    """The customer's page on connecting: their place in the queue (None before their first message) and why the
+    brand takes no chat now."""
+    at = local_now(at)
+    place = waiting([session.brand_id], at=at).get(session.pk)
+    return place, place["why"] if place else closed_reason(session.brand, at=at)
+
+
 def waiting(brand_ids, *, at: datetime | None = None) -> dict[int, dict]:
     """Each queued chat of these brands (by session id): its place, the expected wait in seconds (None: no pace
     to go by), from when it may leave a message, and why its brand takes no chat now (if so)."""
@@ -90,7 +111,7 @@ def waiting(brand_ids, *, at: datetime | None = None) -> dict[int, dict]:
         return {}
     handle, slots = _pace([b.pk for b in brands], at)
     why = closed_reasons(brands, at=at)
-    limit = {b.pk: b.leave_message_after_seconds for b in brands}
+    by_id = {b.pk: b for b in brands}
     places: dict[int, int] = {}
     result = {}
     queue = (
@@ -105,7 +126,7 @@ def waiting(brand_ids, *, at: datetime | None = None) -> dict[int, dict]:
         result[session_id] = {
             "position": place,
             "expected": rules.expected_wait(place, handle.get(brand_id), slots.get(brand_id, 0)),
-            "leave_at": (created_at + timedelta(seconds=limit[brand_id])).timestamp(),
+            "leave_at": leave_from(by_id[brand_id], created_at).timestamp(),
             "why": why[brand_id],
             "now": at.timestamp(),
         }
@@ -114,12 +135,13 @@ def waiting(brand_ids, *, at: datetime | None = None) -> dict[int, dict]:
 
 def hours_words(brand: Brand) -> str:
     """The brand's service hours as its customers read them."""
-    if brand.service_start == brand.service_end:
-        days, span = ("每天" if brand.open_on_holidays else "工作日"), "全天24小时"
+    if brand.open_on_holidays:
+        days, rest = "每天", ""
     else:
-        days = "每天" if brand.open_on_holidays else "工作日"
-        span = f"{brand.service_start:%H:%M}–{brand.service_end:%H:%M}"
-    return f"{days}{span}" + ("" if brand.open_on_holidays else "（周末及法定节假日休息）")
+        days, rest = "工作日", "（周末及法定节假日休息）"
+    if brand.service_start == brand.service_end:
+        return f"{days}全天24小时{rest}"
+    return f"{days}{brand.service_start:%H:%M}–{brand.service_end:%H:%M}{rest}"
 
 
 def notices(brand: Brand, *, at: datetime | None = None) -> dict[str, str]:

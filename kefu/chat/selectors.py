@@ -73,9 +73,8 @@ def pop_payload(offer_id: int) -> dict | None:
         visitor_name=visitor.visitor_name if visitor else "",
         visitor_phone=visitor.visitor_phone if visitor else "",
     )
-    if visitor:  # what the customer asked, so the agent knows before taking it
-        first = visitor.messages.filter(sender=ChatMessage.Sender.CUSTOMER).order_by("seq").first()
-        card["first_message"] = first.body if first else ""
+    if visitor:  # what the customer asked, so the agent knows before taking it (services._open_ticket)
+        card["first_message"] = offer.ticket.description
     full = {**card}
     if card["known"]:
         full["phone"] = offer.ticket.customer.phone

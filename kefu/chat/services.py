@@ -146,6 +146,16 @@ def _typed_phone(phone: str) -> str:
     return typed
 
 
+def _checked_body(body: str, *, empty: str, what: str) -> str:
+    """What a customer wrote, cleaned, within the one length limit of chat messages (MAX_BODY)."""
+    body = _clean_text(body, len(body))
+    if not body:
+        raise ServiceError(empty, field="body")
+    if len(body) > MAX_BODY:
+        raise ServiceError(f"{what}最长 {MAX_BODY} 字", field="body")
+    return body
+
+
 def _check_client_id(client_id: str) -> None:
     if not client_id or len(client_id) > 64:
         raise ServiceError("消息编号无效", field="client_id")
@@ -215,8 +225,8 @@ def chat_start(
 
 
 def _open_ticket(session: ChatSession, *, first: str, at: datetime) -> Ticket:
-    """The customer's first words open the chat's ticket (and its first-reply clock) and queue it for the
-    brand's agents: a visitor who opens the chat and says nothing leaves no ticket behind."""
+    """The customer's first words open the chat's ticket (and its first-reply clock) in the brand's team queue:
+    a visitor who opens the chat and says nothing leaves no ticket behind. The caller offers it (_offer)."""
     session = ChatSession.objects.select_related("brand", "customer").get(pk=session.pk)
     who = session.visitor_name or (session.customer.name if session.customer else "访客")
     ticket = tickets.ticket_create(
@@ -234,8 +244,13 @@ def _open_ticket(session: ChatSession, *, first: str, at: datetime) -> Ticket:
     team = _queue_team(session.brand)
     if team is not None:
         tickets.ticket_queue(ticket=ticket, team=team, actor=None, at=at)
-    _offer(ticket=ticket, session=session, at=at)
     return ticket
+
+
+def _first_words(session: ChatSession, body: str, at: datetime) -> None:
+    """A chat joins the brand's queue with the customer's first message: its ticket, and the offer to agents."""
+    if session.ticket_id is None:
+        _offer(ticket=_open_ticket(session, first=body, at=at), session=session, at=at)
 
 
 def _offer(*, ticket: Ticket, session: ChatSession | None, at: datetime) -> Offer:
@@ -318,12 +333,8 @@ def chat_customer_message(
 ) -> tuple[ChatMessage, bool]:
     """A customer's message, committed before the caller acknowledges it; a resend is stored once."""
     at = local_now(at)
-    body = _clean_text(body, len(body))
+    body = _checked_body(body, empty="消息内容不能为空", what="消息")
     _check_client_id(client_id)
-    if not body:
-        raise ServiceError("消息内容不能为空", field="body")
-    if len(body) > MAX_BODY:
-        raise ServiceError(f"消息最长 {MAX_BODY} 字", field="body")
     with transaction.atomic():
         # the row lock and what a message needs of its session, nothing more: this runs for every message
         session = (
@@ -337,8 +348,7 @@ def chat_customer_message(
         if session.state == ChatSession.State.ENDED:
             raise Conflict("本次会话已结束，请重新发起咨询", code="ended")
         message = _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=body)
-        if session.ticket_id is None:
-            _open_ticket(session, first=body, at=at)
+        _first_words(session, body, at)
         return message, True
 
 
@@ -365,8 +375,7 @@ def chat_customer_upload(
         message = _add_message(
             session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body="[图片]", attachment=file
         )
-        if session.ticket_id is None:
-            _open_ticket(session, first=message.body, at=at)
+        _first_words(session, message.body, at)
         return message, True
 
 
@@ -385,12 +394,8 @@ def chat_leave_message(
     from kefu.chat import queue
 
     at = local_now(at)
-    body = _clean_text(body, MAX_BODY + 1)
+    body = _checked_body(body, empty="请填写留言内容", what="留言")
     _check_client_id(client_id)
-    if not body:
-        raise ServiceError("请填写留言内容", field="body")
-    if len(body) > MAX_BODY:
-        raise ServiceError(f"留言最长 {MAX_BODY} 字", field="body")
     typed_phone = _typed_phone(phone)
     with transaction.atomic():
         session = _locked(session)
@@ -405,11 +410,7 @@ def chat_leave_message(
                 code=session.state,
             )
         offer = Offer.objects.filter(session=session, claimed_by__isnull=True, withdrawn_at__isnull=True)
-        waited_from = offer.values_list("created_at", flat=True).first()
-        if queue.closed_reason(session.brand, at=at) is None and (
-            waited_from is None
-            or (at - waited_from).total_seconds() < session.brand.leave_message_after_seconds
-        ):
+        if not queue.may_leave(session.brand, offer.values_list("created_at", flat=True).first(), at=at):
             raise Conflict("客服马上就会接入，请先在对话中说明您的问题，稍候片刻", code="not_yet")
         contact = session.customer.phone if session.customer else typed_phone or session.visitor_phone
         if not contact:
@@ -417,9 +418,8 @@ def chat_leave_message(
         _add_message(session, sender=Sender.CUSTOMER, client_id=client_id, at=at, body=f"【留言】{body}")
         ticket = session.ticket or _open_ticket(session, first=body, at=at)
         tickets.ticket_customer_message(ticket=ticket, body=body, contact=contact, at=at)
-        tickets.ticket_start_clocks(ticket=ticket, starts_on="message_left", at=at)
-        due = ticket.clocks.filter(code="first_response", replaced_at__isnull=True).order_by("-started_at")
-        due_at = due.values_list("due_at", flat=True).first()
+        started = tickets.ticket_start_clocks(ticket=ticket, starts_on="message_left", at=at)
+        due_at = next((c.due_at for c in started if c.code == "first_response"), None)
         distribution.withdraw_for(session, at=at)  # the chat is no one's to take any more; the ticket is
         _offer(ticket=ticket, session=None, at=at)
         if typed_phone:

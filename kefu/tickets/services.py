@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kefu.accounts import access
@@ -80,10 +80,11 @@ def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
 
 def _start_clocks(
     ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None
-) -> None:
+) -> list[SlaClock]:
     """One clock per promise: a running clock of the same kind is replaced by the new one (a second hand-off's
     feedback clock, a left message's first reply), and the history says so."""
     calendar = working_calendar(ticket.brand)
+    started = []
     for target in _targets(ticket, starts_on):
         due = due_override or sla.compute_due(at, target, calendar)
         for old in _running_clocks(ticket).filter(code=target.code):
@@ -116,6 +117,8 @@ def _start_clocks(
             sla_clock=clock,
             data={"code": target.code, "name": target.name, "due_at": due.isoformat()},
         )
+        started.append(clock)
+    return started
 
 
 def _target_of(clock: SlaClock) -> sla.Target:
@@ -124,8 +127,12 @@ def _target_of(clock: SlaClock) -> sla.Target:
     )
 
 
+# a clock still counting towards its due time (or paused): not met, not breached, not replaced by a newer promise
+RUNNING = Q(met_at__isnull=True, breached_at__isnull=True, replaced_at__isnull=True)
+
+
 def _running_clocks(ticket: Ticket):
-    return ticket.clocks.filter(met_at__isnull=True, breached_at__isnull=True, replaced_at__isnull=True)
+    return ticket.clocks.filter(RUNNING)
 
 
 def _pause_clocks(ticket: Ticket, at: datetime) -> None:
@@ -183,13 +190,9 @@ def sla_sweep(*, now: datetime | None = None) -> int:
     now = local_now(now)
     token = uuid.uuid4().hex
     with transaction.atomic():
-        claimed = SlaClock.objects.filter(
-            breached_at__isnull=True,
-            met_at__isnull=True,
-            paused_at__isnull=True,
-            replaced_at__isnull=True,
-            due_at__lt=now,
-        ).update(breached_at=now, breach_sweep=token)
+        claimed = SlaClock.objects.filter(RUNNING, paused_at__isnull=True, due_at__lt=now).update(
+            breached_at=now, breach_sweep=token
+        )
         if not claimed:
             return 0
         events = [
@@ -536,12 +539,11 @@ def ticket_convert_to_complaint(
     return complaint
 
 
-def ticket_start_clocks(*, ticket: Ticket, starts_on: str, at: datetime | None = None) -> Ticket:
-    """Start the rulebook's clocks that begin on a domain event (e.g. a claim `agreed` starts the pay clock)."""
+def ticket_start_clocks(*, ticket: Ticket, starts_on: str, at: datetime | None = None) -> list[SlaClock]:
+    """Start the rulebook's clocks that begin on a domain event (e.g. a claim `agreed` starts the pay clock);
+    the clocks started."""
     with transaction.atomic():
-        ticket = _locked(ticket)
-        _start_clocks(ticket, starts_on=starts_on, at=local_now(at))
-    return ticket
+        return _start_clocks(_locked(ticket), starts_on=starts_on, at=local_now(at))
 
 
 def ticket_meet_clocks(*, ticket: Ticket, codes: Iterable[str], at: datetime | None = None) -> Ticket:

@@ -36,7 +36,9 @@ def queued(cast, chat_start):
 
 
 @pytest.mark.django_db
-def test_places_follow_the_distribution_order_and_count_down_as_chats_are_taken(cast, queued, chat_start):
+def test_places_follow_the_distribution_order_and_count_down_as_chats_are_taken(
+    cast, queued, chat_start, signed
+):
     from kefu.chat import distribution, queue
     from kefu.chat.models import Offer
     from kefu.chat.presence import agent_set_status
@@ -51,7 +53,7 @@ def test_places_follow_the_distribution_order_and_count_down_as_chats_are_taken(
     assert places[queued[0].pk]["leave_at"] == (first_offer.created_at + timedelta(seconds=300)).timestamp()
 
     # a VIP who comes later is served first (kefu.chat.distribution), and is told so
-    vip = chat_start(visitor_name="李红", at=at, first="在吗", **_signed(cast.vip_a))
+    vip = chat_start(visitor_name="李红", at=at, first="在吗", **signed(cast.vip_a))
     places = queue.waiting([cast.brand_a.pk], at=at)
     assert places[vip.pk]["position"] == 1 and places[queued[2].pk]["position"] == 4
 
@@ -69,15 +71,6 @@ def test_places_follow_the_distribution_order_and_count_down_as_chats_are_taken(
     agent_set_status(agent=cast.agent_a, status="ready", at=done)
     places = queue.waiting([cast.brand_a.pk], at=done)
     assert [places[s.pk]["expected"] for s in queued] == [120, 240, 360]
-
-
-def _signed(customer):
-    from kefu.brands.rules import identity_hash
-
-    return {
-        "identifier": customer.phone,
-        "identity_hash": identity_hash(customer.brand.identity_secret, customer.phone),
-    }
 
 
 @pytest.mark.django_db
