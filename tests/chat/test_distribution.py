@@ -13,6 +13,7 @@ from kefu.chat.distribution import distribute, loads, offer_assign, offers_expir
 from kefu.chat.models import ChatSession, Offer, OfferAssignment
 from kefu.errors import Conflict, PermissionDenied
 from kefu.timeutil import local_now
+from tests.conftest import SUITE_CLOCK
 
 
 def agent(cast, name, no, team=None):
@@ -151,6 +152,8 @@ def test_a_chat_that_ends_before_anyone_takes_it_is_taken_back_from_the_agent(ca
     assert loads([cast.agent_a.pk]) == {cast.agent_a.pk: 0}
 
 
+# Concurrency, not dates: pinned to the suite's moment, so the clock reruns of `make test` skip its minute.
+@pytest.mark.clock(SUITE_CLOCK)
 @pytest.mark.django_db(transaction=True)
 def test_200_chats_arriving_at_once_over_20_agents_each_given_once_and_nobody_above_capacity(
     cast, chat_start, ready

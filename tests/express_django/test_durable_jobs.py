@@ -23,6 +23,7 @@ from kefu.jobs import services
 from kefu.jobs.models import Job
 from kefu.jobs.services import LeaseLost, Progress, job_run, jobs_run_queued, jobs_sweep
 from kefu.timeutil import local_now
+from tests.conftest import SUITE_CLOCK
 
 SCAN_HEADER = "运单号,扫描类型,扫描时间,站点\n"
 
@@ -151,6 +152,9 @@ def _stop(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
+# Leases and killed workers, not dates (the data's own are fixed): pinned to the suite's moment, so the clock
+# reruns of `make test` skip these slow two.
+@pytest.mark.clock(SUITE_CLOCK)
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_import_is_resumed_by_another_without_a_row_twice(net, cast, tmp_path):
     rows = 60_000
@@ -201,6 +205,7 @@ def month_of_waybills(net, n: int) -> int:
     return sum(1 for i in range(n) if i % 25 == 0 or i % 10 == 0)
 
 
+@pytest.mark.clock(SUITE_CLOCK)
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_settlement_is_resumed_by_another_and_the_month_is_settled_once(
     net, cast, tmp_path

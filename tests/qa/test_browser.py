@@ -7,7 +7,7 @@ import textwrap
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, Server, login, shot
+from tests.browser.conftest import ROOT, Server, demo_copy, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +46,9 @@ PLAY = textwrap.dedent(
 
 
 @pytest.fixture
-def qa_server(tmp_path):
+def qa_server(tmp_path, tmp_path_factory):
     srv = Server(tmp_path)
-    srv.manage("migrate", "--noinput", "-v0")
-    srv.manage("demo-data", "--tickets", "12")
+    demo_copy(tmp_path_factory, tmp_path)
     out = subprocess.run(
         [sys.executable, "-c", PLAY],
         env={**srv.env, "DJANGO_SETTINGS_MODULE": "kefu.settings", "PYTHONPATH": str(ROOT)},
