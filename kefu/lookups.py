@@ -1,5 +1,9 @@
 """Query shapes that an index serves on both databases."""
 
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
 from django.db import connection
 from django.db.models import Q
 
@@ -11,3 +15,8 @@ def starts_with(field: str, value: str) -> Q:
     if connection.vendor == "sqlite":
         return Q(**{f"{field}__gte": value, f"{field}__lt": value + "\U0010ffff"})
     return Q(**{f"{field}__startswith": value})
+
+
+def any_of(conditions: Iterable[Q]) -> Q:
+    """One condition met by a row that meets any of them."""
+    return reduce(or_, conditions, Q(pk__in=[]))

@@ -206,6 +206,7 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "chat_attendance": ("lead", "get", "/desk/attendance/", None),
     "chat_attachment": ("object", "get", "/chat/attachments/{attachment}/", None),
     "ticket_list": ("list", "get", "/tickets/?q=", None),
+    "ticket_new": ("brand", "get", "/tickets/new/?brand={brand_b}", None),
     "breach_list": ("list", "get", "/tickets/breaches/", None),
     "ticket_detail": ("object", "get", "/tickets/{ticket}/", None),
     "ticket_action": ("object", "post", "/tickets/{ticket}/action/", {"action": "note", "body": "x"}),

@@ -42,6 +42,35 @@ def script_context(brand: Brand, *, at: datetime, channel: str, **fields: Any) -
     )
 
 
+# The script panel's moments, in the order a conversation meets them.
+SCRIPT_SITUATIONS = (
+    "opening",
+    "ask_wait",
+    "long_wait_reminder",
+    "thanks_for_patience",
+    "read_back",
+    "anything_else",
+    "request_accepted",
+    "closing",
+)
+
+
+def script_panel(brand: Brand, *, at: datetime, channel: str, **fields: Any) -> list[dict[str, str]]:
+    """The brand's sentences for each moment of a conversation on ``channel``, filled in (工号, greeting of the
+    day, the customer's name, the number to read back); a moment the profile has no sentence for is left out."""
+    ctx = script_context(brand, at=at, channel=channel, **fields)
+    names = {s.id: s.name for s in scripts.situations()}
+    out = []
+    for situation in SCRIPT_SITUATIONS:
+        if situation == "read_back" and not fields.get("number"):
+            continue
+        try:
+            out.append({"id": situation, "name": names[situation], "text": scripts.render(situation, ctx)})
+        except ValueError:
+            continue
+    return out
+
+
 def brand_get(code_or_name: str) -> Brand:
     from kefu.errors import NotFound
 

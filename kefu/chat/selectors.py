@@ -19,10 +19,10 @@ from kefu.chat.rules import STATE_LABELS, AgentState
 from kefu.customers.models import Customer
 from kefu.customers.rules import mask_phone
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
-from kefu.errors import NotFound
+from kefu.errors import NotFound, ServiceError
 from kefu.standards import compliance
 from kefu.tickets.models import Ticket, TicketEvent
-from kefu.tickets.rules import OPEN_STATUSES
+from kefu.tickets.selectors import open_tickets_of
 from kefu.timeutil import local_now
 
 
@@ -100,10 +100,18 @@ def session_for_token(token: str) -> ChatSession:
     return session
 
 
-def reply_check(text: str, user: User, session_id: int | None = None) -> dict[str, object]:
-    """The as-you-type check of a chat reply: what the gate would find, for the session's brand."""
-    profile = session_for_user(session_id, user).brand.profile if session_id else "generic"
-    return compliance.report(text, compliance.assess(text, "chat", profile))
+def reply_check(
+    text: str, user: User, session_id: int | None = None, *, brand: str = "", channel: str = "chat"
+) -> dict[str, object]:
+    """The as-you-type check: what the gate would find, for the session's brand (a chat reply) or for ``brand``
+    on ``channel`` (phone, chat or email: what an agent is about to say or write)."""
+    if session_id:
+        profile, channel = session_for_user(session_id, user).brand.profile, "chat"
+    else:
+        profile = access.brand_get_for_user(brand, user).profile if brand else "generic"
+    if channel not in ("phone", "chat", "email"):
+        raise ServiceError("渠道应为 phone、chat 或 email", field="channel")
+    return compliance.report(text, compliance.assess(text, channel, profile))
 
 
 def session_for_user(session_id: int, user: User) -> ChatSession:
@@ -224,13 +232,11 @@ def customer_card(
             "visitor_phone": phone(visitor_phone) if visitor_phone else "",
             "returning": False,
         }
-    tickets = Ticket.objects.filter(customer=customer).select_related("type")
+    tickets = Ticket.objects.filter(customer=customer)
     if before is not None:
         # the work that just arrived is not one of the customer's earlier tickets
         tickets = tickets.filter(created_at__lt=before)
-    open_tickets = list(
-        tickets.filter(status__in=[s.value for s in OPEN_STATUSES]).order_by("-created_at")[:5]
-    )
+    open_tickets = open_tickets_of(customer, before=before)
     waybills = []
     recent = (
         tickets.exclude(waybill_number="").order_by("-created_at").values_list("waybill_number", flat=True)

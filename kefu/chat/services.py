@@ -147,7 +147,8 @@ def _typed_phone(phone: str) -> str:
 
 
 def _checked_body(body: str, *, empty: str, what: str) -> str:
-    """What a customer wrote, cleaned, within the one length limit of chat messages (MAX_BODY)."""
+    """A chat message's text (the customer's, a 留言, an agent's reply), cleaned, within the one length limit of
+    chat messages (MAX_BODY)."""
     body = _clean_text(body, len(body))
     if not body:
         raise ServiceError(empty, field="body")
@@ -453,6 +454,7 @@ def chat_agent_reply(
 ) -> tuple[ChatMessage, bool]:
     """An agent's reply: the ticket's reply (through the standards gate) and the chat message, or neither."""
     at = local_now(at)
+    body = _checked_body(body, empty="请输入回复内容", what="回复")
     with transaction.atomic():
         session = _locked(session)
         _may_speak(session, agent)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kefu import ratelimit
 from kefu.accounts.models import Department
-from kefu.brands.selectors import brand_get, script_context
+from kefu.brands.selectors import brand_get, script_panel
 from kefu.chat import limits, presence, queue, rules, services
 from kefu.chat.distribution import TAKING
 from kefu.chat.models import ChatMessage, ChatSession
@@ -36,23 +36,11 @@ from kefu.chat.selectors import (
 )
 from kefu.customers.selectors import customer_timeline
 from kefu.errors import ServiceError
-from kefu.standards import scripts
 from kefu.tickets import services as tickets_services
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import clock_states, ticket_get_for_user, ticket_replay
 from kefu.tickets.views import ACTIONS
 from kefu.timeutil import local_now
-
-SCRIPT_SITUATIONS = (
-    "opening",
-    "ask_wait",
-    "long_wait_reminder",
-    "thanks_for_patience",
-    "read_back",
-    "anything_else",
-    "request_accepted",
-    "closing",
-)
 
 
 def _error(exc: ServiceError) -> JsonResponse:
@@ -154,7 +142,7 @@ def _scripts(ticket, user, session) -> list[dict]:
     number = (
         ticket.waybill_number or _last_number(numbers) or (ticket.customer.phone if ticket.customer else None)
     )
-    ctx = script_context(
+    return script_panel(
         ticket.brand,
         at=local_now(),
         channel="chat" if session else "phone",
@@ -162,25 +150,6 @@ def _scripts(ticket, user, session) -> list[dict]:
         customer=ticket.customer.salutation if ticket.customer else None,
         number=number,
     )
-    out = []
-    for situation in SCRIPT_SITUATIONS:
-        if situation == "read_back" and not number:
-            continue
-        try:
-            out.append(
-                {
-                    "id": situation,
-                    "name": _situation_names()[situation],
-                    "text": scripts.render(situation, ctx),
-                }
-            )
-        except ValueError:
-            continue
-    return out
-
-
-def _situation_names() -> dict[str, str]:
-    return {s.id: s.name for s in scripts.situations()}
 
 
 def _last_number(texts: list[str]) -> str | None:
@@ -219,6 +188,7 @@ def workspace(request, number: str):
             session and session.state == ChatSession.State.ACTIVE and session.agent_id == request.user.pk
         ),
         "hold_seconds": rules.setting("hold_prompt_seconds"),
+        "max_chars": services.MAX_BODY,
         "now": local_now(),
         "long_wait": next(
             (s["text"] for s in _scripts(ticket, request.user, session) if s["id"] == "long_wait_reminder"),
@@ -266,7 +236,17 @@ def chat_check(request):
     """Compliance as the agent types: every violation with its category and the one-click rewrite."""
     data = _body(request)
     session = int(data["session"]) if data.get("session") else None
-    return JsonResponse(reply_check(str(data.get("text", "")), request.user, session))
+    try:
+        found = reply_check(
+            str(data.get("text", "")),
+            request.user,
+            session,
+            brand=str(data.get("brand", "")),
+            channel=str(data.get("channel", "chat")),
+        )
+    except ServiceError as exc:
+        return _error(exc)
+    return JsonResponse(found)
 
 
 @login_required

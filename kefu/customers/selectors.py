@@ -5,12 +5,13 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from kefu import typed
 from kefu.accounts import access
 from kefu.accounts.models import User
 from kefu.customers.models import Customer
-from kefu.customers.rules import mask_phone, normalize_phone
+from kefu.customers.rules import mask_phone, typed_phone
 from kefu.errors import ServiceError
-from kefu.lookups import starts_with
+from kefu.lookups import any_of, starts_with
 
 
 def customers_for(user: User) -> QuerySet[Customer]:
@@ -34,13 +35,22 @@ def customer_search(user: User, q: str, *, brand: str = "") -> QuerySet[Customer
 def _matching(q: str) -> Q:
     """Each arm through an index: name or company from its start, the contract code, the phone from its start
     (4 digits or more) or its last four digits (尾号)."""
-    cond = starts_with("name", q) | starts_with("company", q) | Q(contract_code__in=sorted({q, q.upper()}))
-    phone = normalize_phone(q)
-    if len(phone) >= 4 and len(phone) * 2 >= len(q.replace(" ", "")):
+    names = typed.name_forms(q)
+    cond = any_of(starts_with("name", n) | starts_with("company", n) for n in names)
+    cond |= Q(contract_code__in=sorted({typed.width(q), typed.code(q)}))
+    phone = typed_phone(q, min_digits=4)
+    if phone:
         cond |= starts_with("phone", phone)
         if len(phone) == 4:
             cond |= Q(phone_tail=phone)
     return cond
+
+
+def customer_by_phone(user: User, brand, phone: str) -> Customer | None:
+    """The brand's customer with the phone as typed (spaces, dashes, +86, full-width digits), if the user serves
+    the brand; None when nobody has it yet or the text is not a phone."""
+    digits = typed_phone(phone, min_digits=7)
+    return customers_for(user).filter(brand=brand, phone=digits).first() if digits else None
 
 
 def customer_get_for_user(customer_id: int, user: User) -> Customer:
@@ -69,7 +79,14 @@ class TimelineEntry:
     ref: str
 
 
-CHANNEL_KIND = {"phone": "call", "outbound": "call", "chat": "chat", "email": "email", "web_form": "ticket"}
+CHANNEL_KIND = {
+    "phone": "call",
+    "outbound": "call",
+    "chat": "chat",
+    "email": "email",
+    "web_form": "ticket",
+    "walk_in": "ticket",
+}
 
 
 def customer_timeline(customer: Customer, *, limit: int = 200) -> list[TimelineEntry]:

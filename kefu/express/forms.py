@@ -26,24 +26,11 @@ from kefu.express.rules.pickup import (
     parse_pieces,
 )
 from kefu.express.rules.text import place_key
+from kefu.forms import ServiceErrorForm
 from kefu.timeutil import local_days
 
 # a browser date picker; its value must be ISO (2026-11-24) whatever the language
 DAY_INPUT = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-
-
-class ServiceErrorForm(forms.Form):
-    """A form that shows a service's error next to the field it names (or above the form)."""
-
-    # the services' and the rules' field names → this form's fields
-    error_fields: dict[str, str] = {}
-
-    def add_service_error(self, exc: ServiceError) -> None:
-        field = exc.field if exc.field in self.fields else None
-        for prefix, name in self.error_fields.items():
-            if field is None and exc.field and exc.field.startswith(prefix):
-                field = name
-        self.add_error(field, exc.message)
 
 
 class QueryForm(ServiceErrorForm):

@@ -9,9 +9,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from kefu import typed
 from kefu.accounts import access
 from kefu.brands.models import Brand
 from kefu.customers.models import Customer
+from kefu.customers.rules import normalize_phone
 from kefu.errors import NotFound, ServiceError
 from kefu.express.models import (
     CLAIM_FLOW,
@@ -103,9 +105,9 @@ def waybill_search(
         return []
     qs = Waybill.objects.filter(brand=brand)
     if sender_phone:
-        qs = qs.filter(sender_phone=sender_phone.strip())
+        qs = qs.filter(sender_phone__in=sorted({typed.width(sender_phone), normalize_phone(sender_phone)}))
     if sender_name:
-        qs = qs.filter(sender_name=sender_name.strip())
+        qs = qs.filter(sender_name__in=typed.name_forms(sender_name))
     if day is not None:
         start = datetime(day.year, day.month, day.day, tzinfo=_sh())
         qs = qs.filter(shipped_at__gte=start, shipped_at__lt=start + timedelta(days=1))

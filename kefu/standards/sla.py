@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from kefu import typed
 from kefu.standards.calendar import WorkingCalendar, as_shanghai
 
 UNITS = ("minutes", "hours", "days")
@@ -116,15 +117,8 @@ class _Disabled:
 _Entry = Target | _Disabled
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def _normalize(text: str) -> str:
-    return str(_t2s().convert(text.strip()))
+    return str(typed.t2s().convert(text.strip()))
 
 
 class SlaPolicies:

@@ -49,7 +49,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn, idempotency_key: str 
     response=list[TicketRow],
     summary="查找工单",
     description="按列表顺序（未完结在前，优先级高在前，新建在前）。`q` 查找工单号（从头）、运单号、客户电话（至少 7 位，"
-    "从头）、客户姓名（从头）和最近 20,000 条工单的主题关键词。翻页：`offset`，或把上一页最后一条的 `cursor` "
+    "从头；可带空格、横线、+86 或全角数字）、客户姓名（从头，繁体简体均可）和最近 20,000 条工单的主题关键词。翻页：`offset`，或把上一页最后一条的 `cursor` "
     "作为 `after` 传入（键集翻页，翻得再深也一样快；不能与 `offset` 同用）。",
 )
 def list_tickets(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 CHECKER_CHANNEL = {
     "phone": "phone",
     "outbound": "phone",
+    "walk_in": "phone",  # said face to face
     "chat": "chat",
     "email": "email",
     "web_form": "email",

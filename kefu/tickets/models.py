@@ -31,6 +31,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", "邮件"
     WEB_FORM = "web_form", "网页表单"
     OUTBOUND = "outbound", "外呼"
+    WALK_IN = "walk_in", "来访"
 
 
 StatusChoices = models.TextChoices("StatusChoices", [(s.name, (s.value, STATUS_LABELS[s])) for s in Status])

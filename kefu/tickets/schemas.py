@@ -10,7 +10,7 @@ from kefu.tickets.models import Ticket, TicketEvent
 from kefu.tickets.rules import STATUS_LABELS, Priority, Status
 from kefu.tickets.selectors import clock_states
 
-ChannelLiteral = Literal["phone", "chat", "email", "web_form", "outbound"]
+ChannelLiteral = Literal["phone", "chat", "email", "web_form", "outbound", "walk_in"]
 StatusLiteral = Literal[tuple(s.value for s in Status)]  # type: ignore[valid-type]
 
 

@@ -8,12 +8,13 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet
 from django.utils.functional import cached_property
 
+from kefu import typed
 from kefu.accounts import access
 from kefu.accounts.models import User
 from kefu.errors import NotFound, ServiceError
-from kefu.lookups import starts_with
+from kefu.lookups import any_of, starts_with
 from kefu.tickets.models import SlaClock, Ticket, TicketType
-from kefu.tickets.rules import DONE_RANK_OFFSET, STATUS_LABELS, Status
+from kefu.tickets.rules import DONE_RANK_OFFSET, OPEN_STATUSES, STATUS_LABELS, Status
 from kefu.timeutil import local_now
 
 
@@ -64,20 +65,21 @@ def _search_condition(q: str, found: TicketSearch) -> Q:
     """Tickets matching q, each arm through an index on the ticket table: number prefix, waybill number,
     the customers whose phone or name starts with q, and subject words among the newest tickets."""
     from kefu.customers.models import Customer
-    from kefu.customers.rules import normalize_phone
+    from kefu.customers.rules import typed_phone
 
-    code = q.upper()
+    q, code = typed.width(q), typed.code(q)
+    names = typed.name_forms(q)
     cond = Q(waybill_number__in=sorted({q, code}))
-    if _CODE.match(q):
+    if _CODE.match(code):
         cond |= starts_with("number", code)
         if code[:1].isdigit():
             cond |= starts_with("number", f"KF-{code}")
-    phone = normalize_phone(q)
+    phone = typed_phone(q, min_digits=PHONE_PREFIX_MIN_DIGITS)
     customers = Customer.objects.none()
-    if len(phone) >= PHONE_PREFIX_MIN_DIGITS and len(phone) * 2 >= len(q.replace(" ", "")):
+    if phone:
         customers = Customer.objects.filter(starts_with("phone", phone))
-    elif not phone:
-        customers = Customer.objects.filter(starts_with("name", q))
+    elif not any(ch.isdigit() for ch in q):
+        customers = Customer.objects.filter(any_of(starts_with("name", name) for name in names))
     cap = CUSTOMER_MATCH_CAP
     ids = _ids(customers.order_by("pk")[: cap + 1])
     if ids:
@@ -85,7 +87,7 @@ def _search_condition(q: str, found: TicketSearch) -> Q:
         cond |= Q(customer_id__in=ids[:cap])
     window = SUBJECT_SEARCH_WINDOW
     newest = Ticket.objects.order_by("-created_at").values_list("created_at", flat=True)[window - 1 : window]
-    words = Q(subject__icontains=q)
+    words = any_of(Q(subject__icontains=name) for name in names)
     if newest:
         found.subject_window = window
         words &= Q(created_at__gte=newest[0])
@@ -208,6 +210,14 @@ def breaches_for(user: User) -> QuerySet[SlaClock]:
         .select_related("ticket", "ticket__brand", "ticket__type", "ticket__assignee")
         .order_by("-breached_at", "-due_at")
     )
+
+
+def open_tickets_of(customer, *, before: datetime | None = None, limit: int = 5) -> list[Ticket]:
+    """The customer's unfinished tickets, newest first (opened before ``before`` when given)."""
+    tickets = Ticket.objects.filter(customer=customer, status__in=[s.value for s in OPEN_STATUSES])
+    if before is not None:
+        tickets = tickets.filter(created_at__lt=before)
+    return list(tickets.select_related("type").order_by("-created_at")[:limit])
 
 
 def ticket_type_get(code_or_name: str) -> TicketType:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from kefu import typed
 from kefu.accounts import access
 from kefu.accounts.models import Department, Team, User
 from kefu.brands.models import Brand
@@ -239,7 +240,7 @@ def ticket_create(
             subject=subject.strip(),
             description=description,
             customer=customer,
-            waybill_number=waybill_number,
+            waybill_number=typed.code(waybill_number),  # as the waybill is stored, whatever was pasted
             scope=scope,
             priority=rules.priority_for(
                 type.base_priority,
@@ -296,22 +297,24 @@ def ticket_intake(
 
     access.require(actor, "ticket.create")
     brand_obj = access.brand_get_for_user(brand, actor)
-    found = None
-    if customer_id is not None:
-        found = customer_get_for_user(customer_id, actor)
-    elif customer:
-        found = customer_find_or_create(brand=brand_obj, actor=actor, **customer)
-    return ticket_create(
-        brand=brand_obj,
-        type=ticket_type_get(type),
-        channel=channel,
-        subject=subject,
-        description=description,
-        customer=found,
-        waybill_number=waybill_number,
-        scope=scope,
-        actor=actor,
-    )
+    kind = ticket_type_get(type)
+    with transaction.atomic():  # a customer is not created for a ticket that is then refused
+        found = None
+        if customer_id is not None:
+            found = customer_get_for_user(customer_id, actor)
+        elif customer:
+            found = customer_find_or_create(brand=brand_obj, actor=actor, **customer)
+        return ticket_create(
+            brand=brand_obj,
+            type=kind,
+            channel=channel,
+            subject=subject,
+            description=description,
+            customer=found,
+            waybill_number=waybill_number,
+            scope=scope,
+            actor=actor,
+        )
 
 
 def _set_status(ticket: Ticket, target: str, *, actor: User | None, at: datetime, note: str = "") -> None:

@@ -6,12 +6,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kefu.accounts import access
 from kefu.accounts.models import Department
 from kefu.accounts.selectors import department_get, supervisor_for, user_by_agent_no
-from kefu.customers.selectors import is_returning, phone_for
+from kefu.brands.selectors import script_panel
+from kefu.customers.selectors import customer_by_phone, is_returning, phone_for
+from kefu.customers.services import customer_open
 from kefu.errors import ServiceError
 from kefu.tickets import services
-from kefu.tickets.gate import Refused
+from kefu.tickets.forms import NewTicketForm
+from kefu.tickets.gate import CHECKER_CHANNEL, Refused
 from kefu.tickets.models import Channel, TicketType
 from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
 from kefu.tickets.selectors import (
@@ -19,10 +23,12 @@ from kefu.tickets.selectors import (
     TicketSearch,
     breaches_for,
     clock_states,
+    open_tickets_of,
     ticket_get_for_user,
     ticket_replay,
     ticket_search,
 )
+from kefu.timeutil import local_now
 
 
 @login_required
@@ -41,6 +47,51 @@ def ticket_list(request):
     }
     template = "tickets/_rows.html" if request.htmx else "tickets/list.html"
     return render(request, template, context)
+
+
+@login_required
+def ticket_new(request):
+    """新建工单: a phone call, an email or a visitor recorded while the customer is there (000 二 (一)); beside
+    the form, the customer found by the phone as typed, the brand's opening scripts and the standards check."""
+    brands = access.brands_for(request.user)
+    typed = request.POST if request.method == "POST" else request.GET
+    code = typed.get("brand", "")
+    brand = access.brand_get_for_user(code, request.user) if code else brands.first()
+    initial = {"brand": brand.code if brand else "", "channel": Channel.PHONE, **typed.dict()}
+    form = NewTicketForm(request.POST or None, brands=brands, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.ticket_intake(actor=request.user, **form.intake())
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, f"已建立工单 {ticket.number}")
+            return redirect("ticket_detail", number=ticket.number)
+    context = {
+        "form": form,
+        "brand": brand,
+        **(_new_ticket_aside(request.user, brand, typed) if brand else {}),
+    }
+    return render(request, "tickets/_new_aside.html" if request.htmx else "tickets/new.html", context)
+
+
+def _new_ticket_aside(user, brand, typed) -> dict:
+    """Beside the 新建工单 form: the customer the typed phone belongs to, and the scripts and check of the
+    channel the contact came in on (refreshed by htmx as the agent types)."""
+    channel = CHECKER_CHANNEL.get(typed.get("channel") or Channel.PHONE, "phone")
+    customer = customer_by_phone(user, brand, typed.get("phone", ""))
+    if customer:
+        customer_open(customer=customer, user=user, via="新建工单")
+    salutation = customer.salutation if customer else None
+    return {
+        "customer": customer,
+        "returning": customer is not None and is_returning(customer),
+        "open_tickets": open_tickets_of(customer) if customer else [],
+        "checker_channel": channel,
+        "scripts": script_panel(
+            brand, at=local_now(), channel=channel, agent_no=user.agent_no, customer=salutation
+        ),
+    }
 
 
 def _draft_key(number: str) -> str:

@@ -78,6 +78,7 @@ def test_a_visitor_who_types_a_customers_phone_pops_as_unverified_with_no_histor
     # A message over the length limit is refused beside the box and the text stays for the customer to split.
     long_text = "我的快件" * 750
     customer.fill("#text", long_text)
+    expect(customer.locator("#text-count")).to_have_text("3000/2000")
     customer.keyboard.press("Enter")
     expect(customer.locator("#err")).to_contain_text("消息最长 2000 字")
     expect(customer.locator("#text")).to_have_value(long_text)
@@ -138,6 +139,7 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     expect(agent.locator(".override-box")).to_be_visible()
     agent.click("#send")
     expect(agent.locator("#send-msg")).to_contain_text("严重服务忌语")
+
     agent.evaluate("window.scrollTo(0, 0)")
     shot(agent, "agent-workspace.png")
     agent.locator("#violations .rewrite").first.click()
@@ -147,6 +149,15 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     expect(agent.locator("#send-msg")).to_have_text("已发送")
 
     expect(customer.locator("#msgs")).to_contain_text("帮您联系相关部门")
+    # The agent's box counts toward the same length limit: a longer reply is not sent and stays for splitting.
+    long_reply = "您好，" * 1000
+    agent.fill("#reply", long_reply)
+    expect(agent.locator("#reply-count")).to_have_text("3000/2000")
+    agent.click("#send")
+    expect(agent.locator("#send-msg")).to_contain_text("回复最长 2000 字")
+    expect(agent.locator("#reply")).to_have_value(long_reply)
+    agent.fill("#reply", "")
+
     # The script panel fills the closing sentence with the brand's wording.
     agent.locator("#scripts li[data-id=closing]").click()
     agent.click("#send")

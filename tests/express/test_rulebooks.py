@@ -15,7 +15,7 @@ from kefu.express.rules import (
     match_items,
     promised_hours,
 )
-from kefu.express.rules.text import _t2s
+from kefu.typed import t2s
 
 from .test_claims import case
 
@@ -140,7 +140,7 @@ def test_user_facing_text_in_rulebooks_is_simplified_chinese(rulebook):
             for value in node:
                 yield from strings(value)
 
-    converter = _t2s()
+    converter = t2s()
     for section in ("network", "prohibited", "claims", "service", "tariff", "waybill"):
         for text in strings(rulebook.section(section)):
             assert converter.convert(text) == text, text

@@ -23,8 +23,16 @@ def test_customers_are_found_by_phone_start_tail_name_company_and_contract(net, 
     assert Customer.objects.get(name="欧阳娜").phone_tail == "2222", "the database keeps the last four digits"
     sup = cast.supervisor
     assert names(sup, "2222") == {"欧阳娜"}, "尾号"
-    assert names(sup, "1391111") == names(sup, "139 1111 2222") == {"欧阳娜"}
-    assert names(sup, "欧阳") == names(sup, "福州闽江") == {"欧阳娜"}
+    assert names(sup, "1391111") == names(sup, "139 1111 2222") == names(sup, "139-1111-2222") == {"欧阳娜"}
+    assert names(sup, "+86 139 1111 2222") == names(sup, "１３９１１１１２２２２") == {"欧阳娜"}
+    assert names(sup, "２２２２") == {"欧阳娜"}, "尾号 in full-width digits"
+    assert (
+        names(sup, "欧阳")
+        == names(sup, "歐陽娜")
+        == names(sup, "福州闽江")
+        == names(sup, "福州閩江")
+        == {"欧阳娜"}
+    )
     assert names(sup, "yj-001") == names(sup, "YJ-001") == {"福清电子厂"}
     assert names(sup, "8000") == {"王小明"}  # 13800138000
     Customer.objects.filter(name="欧阳娜").update(phone="13900003333")

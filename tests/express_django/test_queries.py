@@ -3,6 +3,7 @@
 import pytest
 
 from kefu.express.models import Scan
+from kefu.express.selectors import waybill_search
 from kefu.express.services import query_escalate, query_open
 from tests.conftest import at
 
@@ -65,6 +66,17 @@ def test_no_number_searches_the_face_sheets_by_sender(net, cast):
     assert result.classification["kind"] == "no_number"
     assert [m.number for m in result.matches] == [w.number]
     assert w.number in result.ticket.description
+    for phone, name in (
+        ("138 0013 8000", ""),
+        ("１３８-００１３-８０００", ""),
+        ("", "王小明"),
+        ("", "王小明 "),
+    ):
+        assert [m.number for m in waybill_search(net.brand, sender_phone=phone, sender_name=name)] == [
+            w.number
+        ]
+    net.waybill("XTJ300000000006", sender_name="陈志强", sender_phone="13700001111")
+    assert [m.number for m in waybill_search(net.brand, sender_name="陳志強")] == ["XTJ300000000006"]
     nothing = query_open(
         brand=net.brand, number="", actor=cast.agent_b, sender_phone="13000000000", at=at("2026-10-06 20:00")
     )

@@ -112,9 +112,14 @@ def test_search_by_number_waybill_phone_name_and_recent_subject_words(cast, tick
     assert found("kf-20261101-00010") == {f"KF-20261101-{i:06d}" for i in (*range(100, 102),)}
     assert found("20261101-000029") == {"KF-20261101-000029"}, "the KF- may be left out"
     assert found("XTJ123456789012") == found("xtj123456789012") == {"KF-20261101-000101"}
-    assert found("1361234") == found("136 1234 5678") == {"KF-20261101-000100", "KF-20261101-000101"}
-    assert found("欧阳") == {"KF-20261101-000100", "KF-20261101-000101"}, "a name from its start"
-    assert found("理赔") == {"KF-20261101-000100", "KF-20261101-000101"}, "words of a subject"
+    assert found("XTJ 1234 5678 9012") == found("ｘｔｊ123456789012 ") == {"KF-20261101-000101"}, "as pasted"
+    ouyang = {"KF-20261101-000100", "KF-20261101-000101"}
+    assert found("1361234") == found("136 1234 5678") == found("136-1234-5678") == ouyang
+    assert found("+86 136 1234 5678") == found("１３６１２３４５６７８") == ouyang, (
+        "+86 and full-width digits"
+    )
+    assert found("欧阳") == found("歐陽") == ouyang, "a name from its start, in either script"
+    assert found("理赔") == found("理賠") == ouyang, "words of a subject"
     # subject words are looked for among the newest tickets only (here: the newest 5)
     monkeypatch.setattr(selectors, "SUBJECT_SEARCH_WINDOW", 5)
     assert found("查件 3") == set(), "查件 3 is older than the newest five"

@@ -7,25 +7,12 @@ and OpenCC t2s (traditional → simplified) before any rule looks at it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
-
-import opencc
-
-_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+from kefu import typed
 
 
 def fold(text: str) -> str:
     """NFKC + traditional→simplified + lower case, whitespace removed."""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = _t2s().convert(folded)
-    return _SPACES.sub("", folded).lower()
+    return typed.simplified(text).replace(" ", "").lower()
 
 
 # Administrative suffixes dropped so that 广东省/广东, 广州市/广州, 墨脱县/墨脱 compare equal.

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kefu import typed
+
 from .rulebook import Rulebook, RulebookError, default_rulebook
 
 _CHARSETS = {"digits": ("0-9", 10), "letters": ("A-Z", 26), "alnum": ("0-9A-Z", 36)}
-_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 # Sub-parcel suffixes of multi-piece shipments (子单号): SF1234567890123-1-1, …-2.
 _SUB_PARCEL = re.compile(r"(?:-\d{1,3}){1,3}$")
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
@@ -28,9 +28,7 @@ _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
 def normalise_waybill(raw: str) -> str:
     """Upper case, half-width, no spaces, sub-parcel suffix removed."""
-    number = unicodedata.normalize("NFKC", raw or "")
-    number = _SPACES.sub("", number).upper()
-    return _SUB_PARCEL.sub("", number)
+    return _SUB_PARCEL.sub("", typed.code(raw))
 
 
 def s10_check_digit(serial: str) -> int:

@@ -172,14 +172,17 @@
     if (body.length > maxChars) { showErr(tooLong(body)); return; }  // the text stays in the box
     $("err").hidden = true;
     var m = { client_id: "c-" + Date.now() + "-" + Math.random().toString(36).slice(2, 10), body: body };
-    saveOutbox(outbox().concat([m])); text.value = ""; lastTyping = 0;
+    saveOutbox(outbox().concat([m])); text.value = ""; counted(); lastTyping = 0;
     bubble({ client_id: m.client_id, sender: "customer", body: body }, true);
     flush();
   }
   $("send").addEventListener("click", send);
   text.addEventListener("keydown", function (e) { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); send(); } });
   var lastTyping = 0;
+  // the one length limit of chat messages, counted as the customer types
+  function counted() { $("text-count").textContent = text.value.length + "/" + maxChars; $("text-count").classList.toggle("over", text.value.length > maxChars); }
   text.addEventListener("input", function () {
+    counted();
     if (sock && sock.readyState === 1 && Date.now() - lastTyping > 1500) { lastTyping = Date.now(); sock.send(JSON.stringify({ type: "typing" })); }
   });
   $("file").addEventListener("change", function () {

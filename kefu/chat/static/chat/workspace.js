@@ -91,7 +91,10 @@
   if (!reply) return;
   var preview = document.getElementById("preview"), list = document.getElementById("violations");
   var overrideBox = document.getElementById("override-box"), sendMsg = document.getElementById("send-msg");
+  var counter = document.getElementById("reply-count"), maxChars = +reply.dataset.maxChars;
   var current = [];
+  // the one length limit of chat messages, shown as the agent types; a longer reply is not sent and stays in the box
+  function count() { counter.textContent = reply.value.length + "/" + maxChars; counter.classList.toggle("over", reply.value.length > maxChars); }
   function render(text, violations) {
     var html = "", pos = 0;
     violations.forEach(function (v) {
@@ -116,9 +119,9 @@
       body: JSON.stringify({ text: text, session: session }) }).then(function (r) { return r.json(); })
       .then(function (d) { if (reply.value === text) { current = d.violations; render(text, current); } });
   }
-  function edited() { sendMsg.textContent = ""; check(); }  // the box was changed for the agent (a rewrite, a script)
+  function edited() { sendMsg.textContent = ""; count(); check(); }  // the box was changed for the agent (a rewrite, a script)
   reply.addEventListener("input", function () {
-    sendMsg.textContent = "";
+    sendMsg.textContent = ""; count();
     clearTimeout(timer); timer = setTimeout(check, 250);
     if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "typing", session: session }));
   });
@@ -134,6 +137,7 @@
   });
   function send(override) {
     var body = reply.value.trim(); if (!body) return;
+    if (body.length > maxChars) { sendMsg.textContent = "回复最长 " + maxChars + " 字，这条有 " + body.length + " 字，请分几次发送"; return; }
     var cid = "a-" + Date.now() + "-" + Math.random().toString(36).slice(2, 8);
     clearTimeout(timer);  // the send checks the text itself: a check still pending would only run on the emptied box
     sendMsg.textContent = "发送中…";
@@ -142,7 +146,7 @@
       body: JSON.stringify({ body: body, client_id: cid, override_reason: override || "" }) })
       .then(function (r) { return r.json(); })
       .then(function (d) {
-        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
+        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; count(); preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
           document.getElementById("override").value = ""; sendMsg.textContent = "已发送"; }
         else { sendMsg.textContent = d.message; if (d.violations) { current = d.violations; render(body, current); } }
       });
