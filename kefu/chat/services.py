@@ -450,9 +450,11 @@ def chat_agent_reply(
     body: str,
     client_id: str,
     override_reason: str = "",
+    answer: bool = False,
     at: datetime | None = None,
 ) -> tuple[ChatMessage, bool]:
-    """An agent's reply: the ticket's reply (through the standards gate) and the chat message, or neither."""
+    """An agent's reply: the ticket's reply (through the standards gate; ``answer``: it gives the result, see
+    tickets.ticket_reply) and the chat message, or neither."""
     at = local_now(at)
     body = _checked_body(body, empty="请输入回复内容", what="回复")
     with transaction.atomic():
@@ -464,7 +466,12 @@ def chat_agent_reply(
         if session.state != ChatSession.State.ACTIVE:
             raise Conflict("会话不在进行中，不能回复", code="not_active")
         reply = tickets.ticket_reply(
-            ticket=session.ticket, actor=agent, body=body, override_reason=override_reason, at=at
+            ticket=session.ticket,
+            actor=agent,
+            body=body,
+            override_reason=override_reason,
+            answer=answer,
+            at=at,
         )
         message = _add_message(
             session,

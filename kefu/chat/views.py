@@ -261,6 +261,7 @@ def chat_reply(request, session_id: int):
             body=str(data.get("body", "")),
             client_id=str(data.get("client_id", "")) or f"web-{local_now().timestamp()}",
             override_reason=str(data.get("override_reason", "")),
+            answer=data.get("answer") is True,
         )
     except ServiceError as exc:
         return _error(exc)  # a refused reply lists its violations

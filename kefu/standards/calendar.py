@@ -432,6 +432,29 @@ class WorkingCalendar:
         """Service time between ``a`` and ``b``; negative when ``b`` is before ``a``."""
         return self._span(a, b, self._service_window)
 
+    def counting(self, at: datetime, *, whole_days: bool = False) -> tuple[bool, datetime | None]:
+        """Whether a working clock counts at ``at`` (service hours, or working days with ``whole_days``) and when
+        that changes: the end of the working time it is in, or the start of the next; None for never (a brand
+        open round the clock on holidays too)."""
+        window_of = self._workday_window if whole_days else self._service_window
+        local = as_shanghai(at, "时间")
+        d = local.date()
+        for _ in range(_MAX_STEP_DAYS):
+            window = window_of(d)
+            if window is not None and local < window[1]:
+                if local < window[0]:
+                    return False, window[0]
+                end = window[1]
+                for _ in range(366):  # working time that runs on into the next day (00:00–24:00 windows)
+                    d += timedelta(days=1)
+                    following = window_of(d)
+                    if following is None or following[0] != end:
+                        return True, end
+                    end = following[1]
+                return True, None
+            d += timedelta(days=1)
+        return False, None
+
     # -- day-stepping engine shared by both clocks
 
     def _advance(self, start: datetime, delta: timedelta, window_of: Callable[[date], Window]) -> datetime:

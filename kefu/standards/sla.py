@@ -25,11 +25,12 @@ from kefu.standards.calendar import WorkingCalendar, as_shanghai
 UNITS = ("minutes", "hours", "days")
 UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
 CLOCKS = ("calendar", "working")
-STARTS_ON = ("created", "handed_off", "escalated", "agreed", "resolved", "message_left")
+STARTS_ON = ("created", "handed_off", "escalated", "acknowledged", "agreed", "resolved", "message_left")
 STARTS_ON_NAMES = {
     "created": "建单",
     "handed_off": "转交部门",
     "escalated": "升级",
+    "acknowledged": "答复索赔",
     "agreed": "就赔偿达成一致",
     "resolved": "办结",
     "message_left": "客户留言",

@@ -173,6 +173,7 @@ def reply(request: HttpRequest, number: str, payload: ReplyIn):
         actor=request.user,
         body=payload.body,
         override_reason=payload.override_reason,
+        answer=payload.answer,
     )
     return Status(201, EventOut.build(event))
 

@@ -60,6 +60,10 @@ class ReplyIn(TextIn):
     override_reason: str = Field(
         "", max_length=200, description="回复含严重服务忌语时确需发送的理由（记入工单历史，主管可见）"
     )
+    answer: bool = Field(
+        False,
+        description="此回复即给客户的结果（答复）：同时达成“核实后答复”“转交后反馈”等结果类时限；“请稍等”之类不算",
+    )
 
 
 class ConvertIn(Schema):

@@ -257,9 +257,12 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
             state, label = "overdue", "已逾期"
         else:
             state, label = "running", "计时中"
-        left = None
+        left, counting, changes_at = None, True, None
         if state in ("running", "overdue"):
             left = int(sla.remaining(now, clock.due_at, target, calendar).total_seconds())
+            # a working-time clock counts only in working time: its countdown stops and starts with it
+            if clock.clock == "working":
+                counting, changes_at = calendar.counting(now, whole_days=clock.unit == "days")
         elif state == "paused":
             left = int(sla.remaining(clock.paused_at, clock.due_at, target, calendar).total_seconds())
         states.append(
@@ -271,6 +274,9 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
                 "state": state,
                 "state_label": label,
                 "remaining_seconds": left,
+                "counting": counting,  # False: outside working time, the clock waits
+                "changes_at": changes_at,  # when counting stops (or starts again)
+                "changes_in": int((changes_at - now).total_seconds()) if changes_at else None,
                 "source": clock.source,
                 "met_at": clock.met_at,
                 "breached_at": clock.breached_at,

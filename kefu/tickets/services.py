@@ -23,10 +23,11 @@ from kefu.tickets.rules import STATUS_LABELS, Status
 from kefu.timeutil import local_now
 
 Kind = TicketEvent.Kind
-# Which action meets which SLA target; a resolved ticket meets every running clock.
-MET_BY_REPLY = frozenset(
-    {"first_response", "answer", "acknowledge", "feedback", "follow_up", "handoff_reply"}
-)
+# Which action meets which SLA target. Any reply meets a promise to reply (a first response, an acknowledgement,
+# a 回访); a promise of a result (核实后答复, 转交后反馈结果 …) is met by the result: a reply the agent marks as the
+# answer, or resolving the ticket, which meets every running clock. A 请稍等 meets no promise of a result.
+MET_BY_REPLY = frozenset({"first_response", "acknowledge", "follow_up", "handoff_reply"})
+MET_BY_ANSWER = MET_BY_REPLY | {"answer", "feedback"}
 
 
 def _append(ticket: Ticket, kind: str, *, actor: User | None, at: datetime, **fields) -> TicketEvent:
@@ -82,23 +83,28 @@ def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
 def _start_clocks(
     ticket: Ticket, *, starts_on: str, at: datetime, due_override: datetime | None = None
 ) -> list[SlaClock]:
+    """The clocks of the rulebook's targets that start on ``starts_on``."""
+    return _start(ticket, _targets(ticket, starts_on), at=at, due_override=due_override)
+
+
+def _replace(ticket: Ticket, old: SlaClock, *, by: str, at: datetime, due: datetime | None = None) -> None:
+    old.replaced_at = at
+    old.save(update_fields=["replaced_at"])
+    data = {"code": old.code, "name": old.name, "by": by, **({"due_at": due.isoformat()} if due else {})}
+    _append(ticket, Kind.SLA_REPLACED, actor=None, at=at, sla_clock=old, data=data)
+
+
+def _start(
+    ticket: Ticket, targets: Iterable[sla.Target], *, at: datetime, due_override: datetime | None = None
+) -> list[SlaClock]:
     """One clock per promise: a running clock of the same kind is replaced by the new one (a second hand-off's
     feedback clock, a left message's first reply), and the history says so."""
     calendar = working_calendar(ticket.brand)
     started = []
-    for target in _targets(ticket, starts_on):
+    for target in targets:
         due = due_override or sla.compute_due(at, target, calendar)
         for old in _running_clocks(ticket).filter(code=target.code):
-            old.replaced_at = at
-            old.save(update_fields=["replaced_at"])
-            _append(
-                ticket,
-                Kind.SLA_REPLACED,
-                actor=None,
-                at=at,
-                sla_clock=old,
-                data={"code": old.code, "name": old.name, "by": target.name, "due_at": due.isoformat()},
-            )
+            _replace(ticket, old, by=target.name, at=at, due=due)
         clock = SlaClock.objects.create(
             ticket=ticket,
             code=target.code,
@@ -124,8 +130,25 @@ def _start_clocks(
 
 def _target_of(clock: SlaClock) -> sla.Target:
     return sla.Target(
-        code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock
+        code=clock.code,
+        name=clock.name,
+        amount=clock.amount,
+        unit=clock.unit,
+        clock=clock.clock,
+        source=clock.source,
     )
+
+
+def _reopen_clocks(ticket: Ticket, at: datetime) -> None:
+    """A reopened ticket owes its results again: each promise of a result it had met (by the answer or by being
+    resolved) starts afresh from the reopening, with its own target; the clocks the resolution started (回访) are
+    replaced, to start again at the next resolution."""
+    after_resolution = [t.code for t in _targets(ticket, "resolved")]
+    for clock in _running_clocks(ticket).filter(code__in=after_resolution):
+        _replace(ticket, clock, by="工单重新打开", at=at)
+    met = ticket.clocks.filter(met_at__isnull=False).exclude(code__in=[*MET_BY_REPLY, *after_resolution])
+    latest = {clock.code: clock for clock in met.order_by("id")}  # the last promise of each kind
+    _start(ticket, [_target_of(clock) for clock in latest.values()], at=at)
 
 
 # a clock still counting towards its due time (or paused): not met, not breached, not replaced by a newer promise
@@ -336,6 +359,8 @@ def _set_status(ticket: Ticket, target: str, *, actor: User | None, at: datetime
         ticket.closed_at = at
     ticket.save(update_fields=["status", "updated_at", "resolved_at", "closed_at"])
     _append(ticket, kind, actor=actor, at=at, changes={"status": [current, target]}, body=note)
+    if kind == Kind.REOPENED:
+        _reopen_clocks(ticket, at)
     if Status(target) in rules.PAUSED_STATUSES:
         _pause_clocks(ticket, at)
     elif Status(current) in rules.PAUSED_STATUSES:
@@ -443,10 +468,17 @@ def ticket_escalate(
 
 
 def ticket_reply(
-    *, ticket: Ticket, actor: User | None, body: str, override_reason: str = "", at: datetime | None = None
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    body: str,
+    override_reason: str = "",
+    answer: bool = False,
+    at: datetime | None = None,
 ) -> TicketEvent:
     """A reply to the customer, through the standards gate (a severe 服务忌语 needs the agent's reason, kept
-    in the history); meets the answer/acknowledge clocks. `actor` None is kefu's own notice."""
+    in the history); meets the promises to reply, and with ``answer`` (the reply gives the customer the result)
+    the promises of a result too (MET_BY_ANSWER). `actor` None is kefu's own notice."""
     at = local_now(at)
     body = body.strip()
     if not body:
@@ -456,10 +488,11 @@ def ticket_reply(
     )
     with transaction.atomic():
         ticket = _locked(ticket)
-        event = _append(ticket, Kind.REPLY, actor=actor, at=at, body=body, data=checked.record())
+        data = {**checked.record(), **({"answer": True} if answer else {})}
+        event = _append(ticket, Kind.REPLY, actor=actor, at=at, body=body, data=data)
         if checked.override_reason:
             _append(ticket, Kind.NOTE, actor=actor, at=at, body=checked.override_note())
-        _meet_clocks(ticket, at, MET_BY_REPLY)
+        _meet_clocks(ticket, at, MET_BY_ANSWER if answer else MET_BY_REPLY)
         if ticket.status in (Status.NEW, Status.ASSIGNED):
             _set_status(ticket, Status.IN_PROGRESS, actor=actor, at=at)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
@@ -467,13 +500,19 @@ def ticket_reply(
 
 
 def ticket_say(
-    *, ticket: Ticket, situation: str, actor: User | None = None, at: datetime | None = None, **values: object
+    *,
+    ticket: Ticket,
+    situation: str,
+    actor: User | None = None,
+    answer: bool = False,
+    at: datetime | None = None,
+    **values: object,
 ) -> TicketEvent:
     """kefu's own notice to the customer (a phrasebook situation, see gate.say) as the ticket's reply;
-    `actor` is the agent whose action sent it, if any."""
+    `actor` is the agent whose action sent it, if any; ``answer`` as for ticket_reply."""
     at = local_now(at)
     body = say(situation, brand=ticket.brand, channel=ticket.channel, at=at, **values)
-    return ticket_reply(ticket=ticket, actor=actor, body=body, at=at)
+    return ticket_reply(ticket=ticket, actor=actor, body=body, answer=answer, at=at)
 
 
 def ticket_customer_message(

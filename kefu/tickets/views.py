@@ -145,7 +145,11 @@ ACTIONS = {
         reason=r.POST.get("reason", ""),
     ),
     "reply": lambda r, t: services.ticket_reply(
-        ticket=t, actor=r.user, body=r.POST.get("body", ""), override_reason=r.POST.get("override_reason", "")
+        ticket=t,
+        actor=r.user,
+        body=r.POST.get("body", ""),
+        override_reason=r.POST.get("override_reason", ""),
+        answer=r.POST.get("answer") == "1",
     ),
     "note": lambda r, t: services.ticket_note(ticket=t, actor=r.user, body=r.POST.get("body", "")),
     "convert": lambda r, t: services.ticket_convert_to_complaint(

@@ -156,6 +156,7 @@ def test_the_workspace_shows_an_unverified_visitor_with_no_history(client, cast,
     client.force_login(cast.agent_a)
     page = client.get(f"/desk/tickets/{session.ticket.number}/").content.decode()
     assert "未验证" in page and "138****8000" in page and "访客自报" in page
+    assert "状态：新建 → 已分派" in page and "status：" not in page, "the history reads in Chinese"
     for secret in ("王小明", "SF1234567890123", history.number, "13800138000"):
         assert secret not in page
 

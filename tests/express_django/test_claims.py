@@ -1,6 +1,6 @@
 """Claims as 理赔 tickets: the engine's decision stored, states as events, the seed's clocks."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,11 +23,16 @@ def test_an_insured_lost_parcel_is_decided_and_walks_every_state_with_its_clocks
     assert claim.ticket.type.name == "理赔" and claim.decision["amount"] == "512.00"
     codes = {c.code: c for c in claim.ticket.clocks.all()}
     assert codes["acknowledge"].due_at == at("2026-10-21 10:00")
-    assert codes["settle"].due_at == at("2026-11-19 10:00")
-    assert "pay" not in codes
+    assert "settle" not in codes and "pay" not in codes, "the proposal is due from the answer (A.5.3)"
 
     claim = claim_advance(claim=claim, to="acknowledged", actor=cast.agent_b, at=at("2026-10-20 15:00"))
     assert claim.ticket.clocks.get(code="acknowledge").met_at == at("2026-10-20 15:00")
+    settle = claim.ticket.clocks.get(code="settle")
+    assert settle.started_at == at("2026-10-20 15:00") and settle.due_at == at("2026-11-19 15:00")
+    # the customer is told the clock's date, and the decision on the claims page says the same moment
+    told = claim.ticket.events.filter(kind="reply").latest("id").body
+    assert "2026-11-19" in told, told
+    assert datetime.fromisoformat(claim.decision["deadlines"]["proposal_by"]) == settle.due_at
     claim = claim_advance(claim=claim, to="proposed", actor=cast.agent_b, at=at("2026-10-25 10:00"))
     assert claim.ticket.clocks.get(code="settle").met_at == at("2026-10-25 10:00")
     claim = claim_advance(

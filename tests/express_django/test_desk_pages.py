@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kefu.express.models import Claim, ProblemParcel, Scan
-from kefu.express.services import claim_file, problem_report
+from kefu.express.services import claim_advance, claim_file, problem_report
 from kefu.tickets.models import Ticket
 
 HTMX = {"HX-Request": "true"}
@@ -142,12 +142,14 @@ def test_an_agent_of_another_brand_cannot_advance_a_step(net, cast, client):
 
 def test_claims_show_the_decision_the_rules_that_fired_and_the_deadlines(net, cast, client):
     w = net.waybill("XTJ700000000008")
-    claim_file(brand=net.brand, waybill_number=w.number, claim=LOSS, actor=cast.agent_b)
+    claim = claim_file(brand=net.brand, waybill_number=w.number, claim=LOSS, actor=cast.agent_b)
     client.force_login(cast.agent_b)
     page = text(client.get("/express/claims/"))
     assert w.number in page and "可赔 12.00 元" in page and "已申告" in page
-    assert "免除本次服务费用" in page and "索赔受理答复" in page and "提出赔偿方案（国内）" in page
+    assert "免除本次服务费用" in page and "索赔受理答复" in page
     assert "受理并答复客户" in page and "不予赔偿" in page
+    claim_advance(claim=claim, to="acknowledged", actor=cast.agent_b)
+    assert "提出赔偿方案（国内）" in text(client.get("/express/claims/")), "its clock starts with the answer"
 
 
 def test_filing_a_claim_from_the_form(net, cast, client):

@@ -365,3 +365,19 @@ def test_add_working_days_lands_on_the_nth_working_day(start: datetime, n: int) 
     assert CAL.is_workday(due.date())
     between = [d for d in days(start.date().isoformat(), due.date().isoformat())[1:] if CAL.is_workday(d)]
     assert len(between) == n
+
+
+def test_a_working_clock_knows_when_it_stops_and_starts_again() -> None:
+    cal = WorkingCalendar(service_hours=ServiceHours(time(8), time(22)))
+    assert cal.counting(at(2026, 11, 24, 21, 59)) == (True, at(2026, 11, 24, 22)), "stops at closing"
+    assert cal.counting(at(2026, 11, 24, 22, 30)) == (False, at(2026, 11, 25, 8)), (
+        "waits for the next opening"
+    )
+    # Friday evening: the next opening is Monday; the National Day week and its make-up Saturday are honoured
+    assert cal.counting(at(2026, 11, 27, 23)) == (False, at(2026, 11, 30, 8))
+    assert cal.counting(at(2026, 9, 30, 23)) == (False, at(2026, 10, 8, 8))
+    assert cal.counting(at(2026, 10, 9, 23)) == (False, at(2026, 10, 10, 8)), "调休 Saturday works"
+    # whole working days run on from one day into the next until a day off
+    assert cal.counting(at(2026, 11, 24, 3), whole_days=True) == (True, at(2026, 11, 28))
+    always = WorkingCalendar(service_hours=ServiceHours(time(0), time(0), open_on_holidays=True))
+    assert always.counting(at(2026, 11, 24, 3)) == (True, None), "round the clock never stops"

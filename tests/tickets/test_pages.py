@@ -11,14 +11,18 @@ def test_pages_need_a_login(client, cast):
 def test_ticket_list_detail_and_breaches(client, cast, new_ticket):
     ticket = new_ticket("查询", when=at("2026-11-20 10:00"))
     services.ticket_reply(
-        ticket=ticket, actor=cast.agent_a, body="您好，正在为您查询。", at=at("2026-11-20 10:50")
+        ticket=ticket,
+        actor=cast.agent_a,
+        body="您好，您的快件已签收。",
+        answer=True,
+        at=at("2026-11-20 10:50"),
     )
     services.sla_sweep(now=at("2026-11-20 11:00"))
     client.force_login(cast.agent_a)
     page = client.get("/tickets/").content.decode()
     assert ticket.number in page and "查询测试" in page
     detail = client.get(f"/tickets/{ticket.number}/").content.decode()
-    for text in ("查询答复", "逾期达成", "您好，正在为您查询。", "回放", "138****8000"):
+    for text in ("查询答复", "逾期达成", "您好，您的快件已签收。", "回放", "138****8000"):
         assert text in detail, text
     breaches = client.get("/tickets/breaches/").content.decode()
     assert ticket.number in breaches

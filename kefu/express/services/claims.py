@@ -135,8 +135,16 @@ def claim_advance(
             body=f"理赔状态：{current.label} → {target.label}" + (f"。{note}" if note else ""),
         )
         if target == Claim.State.ACKNOWLEDGED:
-            proposal_by = (claim.decision.get("deadlines", {}).get("proposal_by") or "")[:10]
-            _tell(ticket, note, "claim_acknowledged", actor=actor, at=now, date=proposal_by or None)
+            # the proposal is due from this answer (A.5.3): the decision, the clock and the text say one date
+            claim.request = {
+                **claim.request,
+                "claim": {**claim.request["claim"], "acknowledged_at": now.isoformat()},
+            }
+            claim.decision = assess_claim(*parse_claim(claim.request)).to_dict()
+            started = tickets.ticket_start_clocks(ticket=ticket, starts_on="acknowledged", at=now)
+            due = next((c.due_at for c in started if c.code == "settle"), None)
+            day = f"{timezone.localtime(due):%Y-%m-%d}" if due else None
+            _tell(ticket, note, "claim_acknowledged", actor=actor, at=now, date=day)
         elif target == Claim.State.PROPOSED:
             proposed = amount if amount is not None else claim.amount
             claim.agreed_amount = proposed
@@ -159,7 +167,7 @@ def claim_advance(
             )
             resolve(ticket, actor=actor, note="不予赔偿", at=now)
         claim.state, claim.updated_at = target, now
-        claim.save(update_fields=["state", "updated_at", "agreed_amount"])
+        claim.save(update_fields=["state", "updated_at", "agreed_amount", "request", "decision"])
     return claim
 
 
@@ -179,6 +187,6 @@ def _tell(ticket: Ticket, note: str, situation: str, *, actor: User, at: datetim
     """Tell the customer of a claim decision: in the agent's words when they wrote some (checked by the gate
     as theirs), else kefu's sentence for the situation."""
     if note:
-        tickets.ticket_reply(ticket=ticket, actor=actor, at=at, body=note)
+        tickets.ticket_reply(ticket=ticket, actor=actor, at=at, body=note, answer=True)
     else:
-        tickets.ticket_say(ticket=ticket, situation=situation, actor=actor, at=at, **values)
+        tickets.ticket_say(ticket=ticket, situation=situation, actor=actor, answer=True, at=at, **values)

@@ -149,7 +149,7 @@ def problem_advance(
         )
         if s["informs_customer"]:
             notice = spec.notice(problem.choice or None, **problem.notice_values)
-            tickets.ticket_reply(ticket=problem.ticket, actor=actor, body=notice, at=now)
+            tickets.ticket_reply(ticket=problem.ticket, actor=actor, body=notice, answer=True, at=now)
         if done.finished:
             resolve(problem.ticket, actor=actor, note=f"问题件处理完毕：{spec.name}", at=now)
         problem.ticket.refresh_from_db()

@@ -74,7 +74,7 @@ def query_open(
         )
         if not result.follow_up and actor is not None:
             # 有结果的查询可以立即回复客户 (第二节 一 3): the answer meets the 30-minute clock at once.
-            tickets.ticket_reply(ticket=ticket, actor=actor, body=result.reply, at=now)
+            tickets.ticket_reply(ticket=ticket, actor=actor, body=result.reply, answer=True, at=now)
     return QueryResult(classification=data, ticket=ticket, matches=matches)
 
 

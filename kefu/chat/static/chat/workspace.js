@@ -143,10 +143,10 @@
     sendMsg.textContent = "发送中…";
     fetch("/desk/chats/" + session + "/reply/", { method: "POST", credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
-      body: JSON.stringify({ body: body, client_id: cid, override_reason: override || "" }) })
+      body: JSON.stringify({ body: body, client_id: cid, override_reason: override || "", answer: document.getElementById("answer").checked }) })
       .then(function (r) { return r.json(); })
       .then(function (d) {
-        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; count(); preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
+        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; count(); document.getElementById("answer").checked = false; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
           document.getElementById("override").value = ""; sendMsg.textContent = "已发送"; }
         else { sendMsg.textContent = d.message; if (d.violations) { current = d.violations; render(body, current); } }
       });
