@@ -1,6 +1,7 @@
 """Every write of live chat and routing: start, messages (stored before the ack), claim, reply, end, rating."""
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.accounts import access
-from kefu.accounts.models import Team, User
+from kefu.accounts.models import Department, Team, User
 from kefu.brands import rules as brand_rules
 from kefu.brands.models import Brand
 from kefu.chat import distribution, rules
@@ -507,8 +508,25 @@ def chat_typing(*, session: ChatSession, who: str) -> None:
     )
 
 
-def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = None) -> ChatSession:
-    """End the conversation: score it with the QA engine, resolve the ticket, ask the customer to rate."""
+@dataclass(frozen=True)
+class Pending:
+    """A chat ended with its question not yet solved: the promise made, to whom it is handed, by when."""
+
+    department: Department
+    promised_at: datetime
+    promise: str = ""
+
+
+def chat_end(
+    *,
+    session: ChatSession,
+    actor: User | None,
+    pending: Pending | None = None,
+    at: datetime | None = None,
+) -> ChatSession:
+    """End the conversation: score it with the QA engine and ask the customer to rate. Resolved, its ticket is
+    resolved; ``pending`` (a promise made to the customer), the ticket is handed to the department with the
+    promised time as its clock, stays open, and the customer is told who answers by when."""
     at = local_now(at)
     with transaction.atomic():
         session = _locked(session)
@@ -516,11 +534,32 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
             return session
         if actor is not None and session.agent_id not in (None, actor.pk) and not actor.is_supervisor:
             raise PermissionDenied("该会话不由您接待")
-        _say(session, "chat_ended", client_id="ended", at=at)
+        if pending is not None:
+            if session.ticket_id is None:
+                raise Conflict("客户还没有发言，没有可承诺的问题", code="silent")
+            tickets.ticket_hand_off(
+                ticket=session.ticket,
+                department=pending.department,
+                actor=actor,
+                promise=pending.promise or f"{pending.department.name}在承诺时间前答复客户",
+                promised_at=pending.promised_at,
+                at=at,
+            )
+            when = timezone.localtime(pending.promised_at).strftime("%-m月%-d日 %H:%M")
+            _say(
+                session,
+                "chat_ended_pending",
+                client_id="ended",
+                at=at,
+                department=pending.department.name,
+                time=when,
+            )
+        else:
+            _say(session, "chat_ended", client_id="ended", at=at)
         session.state, session.ended_at = ChatSession.State.ENDED, at
         session.save(update_fields=["state", "ended_at"])
         if session.ticket_id is not None:
-            _close_ticket(session, actor=actor, at=at)
+            _close_ticket(session, actor=actor, at=at, resolve=pending is None)
         distribution.withdraw_for(session, at=at)
         if session.agent is not None and current_state(session.agent) == AgentState.BUSY:
             still_busy = ChatSession.objects.filter(
@@ -536,8 +575,9 @@ def chat_end(*, session: ChatSession, actor: User | None, at: datetime | None = 
     return session
 
 
-def _close_ticket(session: ChatSession, *, actor: User | None, at: datetime) -> None:
-    """A finished conversation is scored by the QA engine and its ticket resolved."""
+def _close_ticket(session: ChatSession, *, actor: User | None, at: datetime, resolve: bool = True) -> None:
+    """A finished conversation is scored by the QA engine and its ticket resolved (unless a promise keeps it
+    open)."""
     qa_services.sheet_score(
         ticket=session.ticket,
         chat=session,
@@ -545,6 +585,8 @@ def _close_ticket(session: ChatSession, *, actor: User | None, at: datetime) -> 
         transcript=chat_transcript(session, ended_by="agent" if actor else "customer"),
         at=at,
     )
+    if not resolve:
+        return
     ticket = Ticket.objects.get(pk=session.ticket_id)
     if ticket.status in (Status.NEW, Status.ASSIGNED, Status.WAITING_CUSTOMER, Status.WAITING_DEPARTMENT):
         ticket = tickets.ticket_transition(ticket=ticket, to=Status.IN_PROGRESS, actor=actor, at=at)

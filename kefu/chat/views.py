@@ -17,6 +17,7 @@ from kefu.accounts.models import Department
 from kefu.brands.selectors import brand_get, script_panel
 from kefu.chat import limits, presence, queue, rules, services
 from kefu.chat.distribution import TAKING
+from kefu.chat.forms import EndChatForm
 from kefu.chat.models import ChatMessage, ChatSession
 from kefu.chat.push import realtime_problem
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -272,8 +273,12 @@ def chat_reply(request, session_id: int):
 @require_POST
 def chat_end(request, session_id: int):
     session = session_for_user(session_id, request.user)
+    form = EndChatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect("chat_workspace", number=session.ticket.number)
     try:
-        services.chat_end(session=session, actor=request.user)
+        services.chat_end(session=session, actor=request.user, pending=form.pending())
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("chat_workspace", number=session.ticket.number)

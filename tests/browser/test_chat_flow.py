@@ -164,6 +164,9 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     expect(customer.locator("#msgs")).to_contain_text("再见")
     shot(customer, "customer-chat.png")
     agent.click("#end-chat")
+    expect(agent.locator("#end-dialog")).to_be_visible()  # 结束会话 asks for the outcome first
+    agent.check("#end-form input[name=outcome][value=resolved]")
+    agent.click("#end-confirm")
 
     expect(customer.locator("#rate")).to_be_visible()
     customer.click("#stars button[data-score='5']")
@@ -186,6 +189,47 @@ def test_agent_and_customer_complete_a_chat(server, browser):
     expect(sup.locator("#board")).to_contain_text("小休")
     expect(sup.locator("#board")).to_contain_text("赵女士")  # the demo customer still waiting
     shot(sup, "supervisor.png")
+
+
+def test_a_chat_ended_with_a_promise_keeps_its_ticket_open_on_the_promised_time(server, browser):
+    from datetime import timedelta
+
+    from kefu.timeutil import local_now
+
+    agent = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN").new_page()
+    login(agent, server.url, "agent1002")
+    agent.click("text=签入")
+    agent.click("button.pick[data-status=ready]")
+    customer = browser.new_context(viewport={"width": 480, "height": 820}, locale="zh-CN").new_page()
+    customer.goto(server.url + "/chat/xintianjie/")
+    customer.fill("#name", "周先生")
+    customer.click("#begin")
+    customer.fill("#text", "我的快件破损了，怎么赔？")
+    customer.keyboard.press("Enter")
+    agent.locator(".pop", has_text="周先生").locator("button.claim").click()
+    agent.wait_for_url("**/desk/tickets/KF-*/")
+    number = agent.url.rstrip("/").rsplit("/", 1)[1]
+
+    agent.click("#end-chat")
+    dialog = agent.locator("#end-dialog")
+    expect(dialog).to_be_visible()
+    agent.click("#end-confirm")  # no outcome chosen: the browser keeps the dialog open and nothing is sent
+    expect(dialog).to_be_visible()
+    agent.check("#end-form input[name=outcome][value=pending]")
+    agent.select_option("#end-form select[name=department]", label="售后")
+    promised = (local_now() + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    agent.fill("#end-form input[name=promised_at]", promised.strftime("%Y-%m-%dT%H:%M"))
+    agent.fill("#end-form input[name=promise]", "核实破损情况后答复赔偿方案")
+    shot(agent, "chat-end-pending.png")
+    agent.click("#end-confirm")
+
+    expect(customer.locator("#msgs")).to_contain_text(
+        f"您的问题已转交售后处理，我们会在{promised:%-m月%-d日} 18:00前给您答复"
+    )
+    agent.goto(f"{server.url}/tickets/{number}/")
+    expect(agent.locator(".ticket-head .tags")).to_contain_text("等待部门")
+    feedback = agent.locator(".clock.running", has_text="转交后反馈进展")
+    expect(feedback).to_contain_text(f"应于 {promised:%m-%d} 18:00")
 
 
 def _losing(page, path: str, marker: str, lost: list[str]) -> None:

@@ -127,6 +127,47 @@ def test_ending_scores_the_conversation_resolves_the_ticket_and_allows_one_ratin
 
 
 @pytest.mark.django_db
+def test_a_chat_ended_with_a_promise_keeps_its_ticket_open_on_the_promised_clock(active_chat, cast):
+    from datetime import timedelta
+
+    from kefu.accounts.models import Department
+    from kefu.chat.services import Pending, chat_end
+    from kefu.timeutil import local_now
+
+    now = local_now()
+    promised = (now + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    department = Department.objects.get(name="技术支持")
+    pending = Pending(department=department, promised_at=promised, promise="核实后答复")
+    session = chat_end(session=active_chat, actor=cast.agent_a, pending=pending)
+    ticket = session.ticket
+    ticket.refresh_from_db()
+    assert (
+        session.state == "ended" and ticket.status == "waiting_department" and ticket.department == department
+    )
+    clock = ticket.clocks.get(code="feedback", met_at__isnull=True, replaced_at__isnull=True)
+    assert clock.due_at == promised, "the promised time is the clock"
+    told = session.messages.filter(sender="system").order_by("-seq").first().body
+    assert f"{promised:%-m月%-d日} 18:00前给您答复" in told and "技术支持" in told, told
+    assert session.score_sheet is not None, "scored as any finished chat"
+
+
+@pytest.mark.django_db
+def test_a_promise_in_the_past_is_refused_and_the_chat_goes_on(active_chat, cast):
+    from datetime import timedelta
+
+    from kefu.accounts.models import Department
+    from kefu.chat.services import Pending, chat_end
+    from kefu.errors import ServiceError
+    from kefu.timeutil import local_now
+
+    late = Pending(department=Department.objects.first(), promised_at=local_now() - timedelta(hours=1))
+    with pytest.raises(ServiceError, match="承诺时间必须晚于当前时间"):
+        chat_end(session=active_chat, actor=cast.agent_a, pending=late)
+    active_chat.refresh_from_db()
+    assert active_chat.state == "active" and not active_chat.messages.filter(client_id="ended").exists()
+
+
+@pytest.mark.django_db
 def test_a_rating_outside_one_to_five_is_refused(active_chat, cast):
     from kefu.chat.services import chat_end, chat_rate
     from kefu.errors import ServiceError
@@ -175,3 +216,21 @@ def test_supervisor_board_shows_statuses_queues_and_waits(cast, chat_start, read
     queue = next(q for q in board["queues"] if q["brand"]["code"] == cast.brand_a.code)
     assert queue["waiting"] == 1
     assert len(board["live"]) == 1
+
+
+@pytest.mark.django_db
+def test_the_end_button_asks_for_the_outcome_and_a_pending_end_needs_department_and_time(
+    active_chat, cast, client
+):
+    client.force_login(cast.agent_a)
+    url = f"/desk/chats/{active_chat.pk}/end/"
+    page = client.post(url, {}, follow=True).content.decode()
+    assert "请选择会话结果" in page
+    page = client.post(url, {"outcome": "pending", "department": "tech"}, follow=True).content.decode()
+    assert "请填写承诺答复客户的时间" in page
+    active_chat.refresh_from_db()
+    assert active_chat.state == "active", "nothing ended on a refused form"
+    client.post(url, {"outcome": "resolved"})
+    active_chat.refresh_from_db()
+    active_chat.ticket.refresh_from_db()
+    assert active_chat.state == "ended" and active_chat.ticket.status == "resolved"

@@ -157,6 +157,15 @@
     if (!reason) { sendMsg.textContent = "请填写强制发送的理由"; return; }
     send(reason);
   });
+  // 结束会话 asks for the outcome first: resolved, or the promise made (department and time, which drive the clock)
+  var endDialog = document.getElementById("end-dialog"), endForm = document.getElementById("end-form");
+  document.getElementById("end-chat").addEventListener("click", function () { endDialog.showModal(); });
+  document.getElementById("end-cancel").addEventListener("click", function () { endDialog.close(); });
+  endForm.addEventListener("change", function () {
+    var pending = endForm.elements.outcome.value === "pending";
+    document.getElementById("end-pending").disabled = !pending;
+    endForm.elements.promised_at.required = pending;
+  });
   reply.addEventListener("keydown", function (e) { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(""); } });
   var hold = document.getElementById("hold");
   document.getElementById("hold-use").addEventListener("click", function () { reply.value = document.getElementById("hold-text").textContent; edited(); reply.focus(); });
