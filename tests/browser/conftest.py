@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -101,29 +100,30 @@ class Server:
             return db.execute(query, params).fetchall()
 
 
-_DEMO: dict[str, Path] = {}
+_DEMO: dict[str, tuple[Path, str]] = {}
 
 
-def demo_copy(factory: pytest.TempPathFactory, into: Path) -> None:
-    """A migrated database with the demo data, copied into ``into``: made once per moment in each test process
-    (migrating and loading take some 20 s, copying a few milliseconds). It is loaded on a clock half a minute
-    early, so that the demo's newest rows are in the test's past, as they were when each test loaded its own."""
+def demo_copy(factory: pytest.TempPathFactory, srv: "Server") -> None:
+    """A migrated database with the demo data, copied into ``srv``'s folder: made once per moment in each test
+    process (migrating and loading take some 20 s, copying a few milliseconds). The server's clock then starts
+    where the loading ended, as it did when each test loaded its own: the demo's offers are as old, and their
+    time to be taken as far off, as a server started right after loading finds them."""
     moment = timeutil.parse_moment(os.environ["KEFU_NOW"]).isoformat()
     if moment not in _DEMO:
         made = factory.mktemp("demo")
         template = Server(made)
-        early = timeutil.parse_moment(moment) - timedelta(seconds=30)
-        template.env.update(KEFU_NOW=early.isoformat(), KEFU_NOW_SINCE=repr(time.time()))
         template.manage("migrate", "--noinput", "-v0")
         template.manage("demo-data", "--tickets", "12")
-        _DEMO[moment] = made
-    shutil.copytree(_DEMO[moment], into, dirs_exist_ok=True)
+        _DEMO[moment] = made, timeutil.local_now().isoformat()  # the template's clock is this process's
+    made, loaded = _DEMO[moment]
+    shutil.copytree(made, srv.tmp, dirs_exist_ok=True)
+    srv.env.update(KEFU_NOW=loaded, KEFU_NOW_SINCE=repr(time.time()))
 
 
 @pytest.fixture
 def server(tmp_path, tmp_path_factory):
     srv = Server(tmp_path)
-    demo_copy(tmp_path_factory, tmp_path)
+    demo_copy(tmp_path_factory, srv)
     srv.open_round_the_clock()
     srv.start()
     yield srv
@@ -150,6 +150,24 @@ def login(page, url: str, username: str, password: str = "kefu12345") -> None:
     page.wait_for_url("**/desk/")
 
 
+def customer_asks(browser, server, name: str, text: str, **context):
+    """An anonymous visitor on the demo brand's chat page who gives ``name`` and asks ``text`` (which queues it)."""
+    customer = browser.new_context(locale="zh-CN", **context).new_page()
+    customer.goto(server.url + "/chat/xintianjie/")
+    customer.fill("#name", name)
+    customer.click("#begin")
+    customer.fill("#text", text)
+    customer.keyboard.press("Enter")
+    return customer
+
+
+def take(agent, name: str) -> str:
+    """The agent takes the chat of the visitor called ``name`` from the screen pop; the ticket's number."""
+    agent.locator(".pop", has_text=name).locator("button.claim").click()
+    agent.wait_for_url("**/desk/tickets/KF-*/")
+    return agent.url.rstrip("/").rsplit("/", 1)[1]
+
+
 def shot(page, name: str) -> None:
     """The README's pictures (docs/screenshots) are taken at the suite's own clock only, so they do not move
     with the calendar; at another moment they go to var/screenshots/<moment>/ to be looked at."""
@@ -163,4 +181,4 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(folder / name), full_page=False)
 
 
-__all__ = ["Server", "login", "shot", "shutil"]
+__all__ = ["Server", "customer_asks", "login", "shot", "shutil", "take"]

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import customer_asks, login, shot, take
 
 pytestmark = pytest.mark.browser
 
@@ -200,15 +200,8 @@ def test_a_chat_ended_with_a_promise_keeps_its_ticket_open_on_the_promised_time(
     login(agent, server.url, "agent1002")
     agent.click("text=签入")
     agent.click("button.pick[data-status=ready]")
-    customer = browser.new_context(viewport={"width": 480, "height": 820}, locale="zh-CN").new_page()
-    customer.goto(server.url + "/chat/xintianjie/")
-    customer.fill("#name", "周先生")
-    customer.click("#begin")
-    customer.fill("#text", "我的快件破损了，怎么赔？")
-    customer.keyboard.press("Enter")
-    agent.locator(".pop", has_text="周先生").locator("button.claim").click()
-    agent.wait_for_url("**/desk/tickets/KF-*/")
-    number = agent.url.rstrip("/").rsplit("/", 1)[1]
+    customer = customer_asks(browser, server, "周先生", "我的快件破损了，怎么赔？")
+    number = take(agent, "周先生")
 
     agent.click("#end-chat")
     dialog = agent.locator("#end-dialog")

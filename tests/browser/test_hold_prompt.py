@@ -4,7 +4,7 @@ brand's long-wait phrase; answering clears the prompt. The browser clock is fast
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import customer_asks, login, take
 
 pytestmark = pytest.mark.browser
 
@@ -17,15 +17,8 @@ def test_agent_is_prompted_to_send_the_long_wait_phrase_after_45_seconds(server,
     agent.click("button.pick[data-status=ready]")
     expect(agent.locator("#my-state")).to_have_text("就绪")
 
-    customer = browser.new_context(locale="zh-CN").new_page()
-    customer.goto(server.url + "/chat/xintianjie/")
-    customer.fill("#name", "吴女士")
-    customer.click("#begin")
-    customer.fill("#text", "我的快件显示签收了但我没收到")
-    customer.keyboard.press("Enter")
-
-    agent.locator(".pop", has_text="吴女士").locator("button.claim").click()
-    agent.wait_for_url("**/desk/tickets/KF-*/")
+    customer = customer_asks(browser, server, "吴女士", "我的快件显示签收了但我没收到")
+    take(agent, "吴女士")
     expect(agent.locator("#msgs")).to_contain_text("没收到")
     expect(agent.locator("#hold")).to_be_hidden()
 

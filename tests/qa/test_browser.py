@@ -48,7 +48,7 @@ PLAY = textwrap.dedent(
 @pytest.fixture
 def qa_server(tmp_path, tmp_path_factory):
     srv = Server(tmp_path)
-    demo_copy(tmp_path_factory, tmp_path)
+    demo_copy(tmp_path_factory, srv)
     out = subprocess.run(
         [sys.executable, "-c", PLAY],
         env={**srv.env, "DJANGO_SETTINGS_MODULE": "kefu.settings", "PYTHONPATH": str(ROOT)},
