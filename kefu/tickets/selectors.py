@@ -257,12 +257,17 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
             state, label = "overdue", "已逾期"
         else:
             state, label = "running", "计时中"
-        left, counting, changes_at = None, True, None
+        left, counting, changes_at, resumes_at = None, True, None, None
         if state in ("running", "overdue"):
             left = int(sla.remaining(now, clock.due_at, target, calendar).total_seconds())
             # a working-time clock counts only in working time: its countdown stops and starts with it
             if clock.clock == "working":
-                counting, changes_at = calendar.counting(now, whole_days=clock.unit == "days")
+                whole_days = clock.unit == "days"
+                counting, changes_at = calendar.counting(now, whole_days=whole_days)
+                if not counting:
+                    label, resumes_at = "非工作时间暂停", changes_at
+                elif changes_at:
+                    resumes_at = calendar.counting(changes_at, whole_days=whole_days)[1]
         elif state == "paused":
             left = int(sla.remaining(clock.paused_at, clock.due_at, target, calendar).total_seconds())
         states.append(
@@ -276,6 +281,7 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
                 "remaining_seconds": left,
                 "counting": counting,  # False: outside working time, the clock waits
                 "changes_at": changes_at,  # when counting stops (or starts again)
+                "resumes_at": resumes_at,  # when counting starts again after the working time ends
                 "changes_in": int((changes_at - now).total_seconds()) if changes_at else None,
                 "source": clock.source,
                 "met_at": clock.met_at,

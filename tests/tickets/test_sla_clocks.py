@@ -254,6 +254,7 @@ def test_a_working_time_countdown_stops_at_the_end_of_working_time_and_says_so(c
     )
     saturday, sunday = answer("2026-11-28 10:00"), answer("2026-11-29 20:00")
     assert not saturday["counting"] and saturday["changes_at"] == at("2026-11-30 00:00")
+    assert saturday["state_label"] == "非工作时间暂停"
     assert (
         saturday["remaining_seconds"] == sunday["remaining_seconds"] == friday["remaining_seconds"] - 3600
     ), "the weekend does not count"
