@@ -47,7 +47,7 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     listed = config.getoption("clock_tests")
     if listed:
-        wanted = set(Path(listed).read_text().split())
+        wanted = set(Path(listed).read_text().splitlines())  # one id a line: ids may hold spaces
         config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in wanted])
         items[:] = [i for i in items if i.nodeid in wanted]
 
