@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from kefu.accounts import access
 from kefu.accounts.models import Department, Team, User
@@ -433,7 +432,7 @@ def chat_leave_message(
             "chat_message_left",
             client_id="message-left",
             at=at,
-            time=timezone.localtime(due_at).strftime("%-m月%-d日 %H:%M") if due_at else None,
+            time=gate.said_time(due_at) if due_at else None,
         )
         _push_state(session)
     return session
@@ -545,14 +544,13 @@ def chat_end(
                 promised_at=pending.promised_at,
                 at=at,
             )
-            when = timezone.localtime(pending.promised_at).strftime("%-m月%-d日 %H:%M")
             _say(
                 session,
                 "chat_ended_pending",
                 client_id="ended",
                 at=at,
                 department=pending.department.name,
-                time=when,
+                time=gate.said_time(pending.promised_at),
             )
         else:
             _say(session, "chat_ended", client_id="ended", at=at)

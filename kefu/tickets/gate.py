@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from kefu.brands.selectors import script_context
 from kefu.errors import Conflict
 from kefu.standards import compliance, scripts
@@ -83,6 +85,11 @@ def gate_check(
     if actor is None or not reason:
         raise Refused(body, violations, system=actor is None)
     return Checked(violations, reason)
+
+
+def said_time(moment: datetime) -> str:
+    """A promised time as a sentence says it: 12月4日 18:00 (Beijing time)."""
+    return timezone.localtime(moment).strftime("%-m月%-d日 %H:%M")
 
 
 def say(

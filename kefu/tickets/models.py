@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
 
+from kefu.standards import sla
 from kefu.tickets.rules import DONE_RANK_OFFSET, DONE_STATUSES, STATUS_LABELS, Priority, Status
 from kefu.timeutil import local_now
 
@@ -247,6 +248,18 @@ class SlaClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.name}"
+
+    @property
+    def target(self) -> sla.Target:
+        """The rulebook's target this clock keeps (what a pause, a reopening or a countdown computes with)."""
+        return sla.Target(
+            code=self.code,
+            name=self.name,
+            amount=self.amount,
+            unit=self.unit,
+            clock=self.clock,
+            source=self.source,
+        )
 
 
 class DailyCounter(models.Model):

@@ -242,9 +242,7 @@ def clock_states(ticket: Ticket, *, now=None) -> list[dict]:
     calendar = working_calendar(ticket.brand)
     states = []
     for clock in ticket.clocks.order_by("due_at"):
-        target = sla.Target(
-            code=clock.code, name=clock.name, amount=clock.amount, unit=clock.unit, clock=clock.clock
-        )
+        target = clock.target
         if clock.met_at:
             state, label = ("met", "已达成") if clock.met_at <= clock.due_at else ("met_late", "逾期达成")
         elif clock.breached_at:

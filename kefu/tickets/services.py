@@ -128,17 +128,6 @@ def _start(
     return started
 
 
-def _target_of(clock: SlaClock) -> sla.Target:
-    return sla.Target(
-        code=clock.code,
-        name=clock.name,
-        amount=clock.amount,
-        unit=clock.unit,
-        clock=clock.clock,
-        source=clock.source,
-    )
-
-
 def _reopen_clocks(ticket: Ticket, at: datetime) -> None:
     """A reopened ticket owes its results again: each promise of a result it had met (by the answer or by being
     resolved) starts afresh from the reopening, with its own target; the clocks the resolution started (回访) are
@@ -148,7 +137,7 @@ def _reopen_clocks(ticket: Ticket, at: datetime) -> None:
         _replace(ticket, clock, by="工单重新打开", at=at)
     met = ticket.clocks.filter(met_at__isnull=False).exclude(code__in=[*MET_BY_REPLY, *after_resolution])
     latest = {clock.code: clock for clock in met.order_by("id")}  # the last promise of each kind
-    _start(ticket, [_target_of(clock) for clock in latest.values()], at=at)
+    _start(ticket, [clock.target for clock in latest.values()], at=at)
 
 
 # a clock still counting towards its due time (or paused): not met, not breached, not replaced by a newer promise
@@ -170,7 +159,7 @@ def _resume_clocks(ticket: Ticket, at: datetime) -> None:
     calendar = working_calendar(ticket.brand)
     for clock in _running_clocks(ticket).filter(paused_at__isnull=False):
         old_due = clock.due_at
-        clock.due_at = sla.resume_due(clock.due_at, clock.paused_at, at, _target_of(clock), calendar)
+        clock.due_at = sla.resume_due(clock.due_at, clock.paused_at, at, clock.target, calendar)
         clock.paused_at = None
         clock.save(update_fields=["due_at", "paused_at"])
         _append(

@@ -10,7 +10,7 @@
   var lastCustomerAt = null;
   // message times come from the server's clock; the browser's may differ (another zone, a set test clock)
   var skew = Date.now() - (+ws.dataset.now) * 1000;
-  function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
+  var esc = window.kefuCheck.esc;
   var names = { customer: "客户", agent: "坐席", system: "系统" };
   function scrollDown() { msgs.scrollTop = msgs.scrollHeight; }
   // Every message has its number (seq 1, 2, 3 … in its session): shown once, in number order, whatever order
@@ -103,20 +103,13 @@
       pos = v.end;
     });
     preview.innerHTML = violations.length ? html + esc(text.slice(pos)) : (text ? '<span class="kv">未发现服务忌语</span>' : "");
-    list.innerHTML = "";
-    violations.forEach(function (v, i) {
-      var li = document.createElement("li"); li.className = "sev-" + v.severity;
-      li.innerHTML = '<span class="cat">' + esc(v.category) + "</span><span>“" + esc(v.text) + "”：" + esc(v.message) + "</span>" +
-        '<button type="button" data-i="' + i + '" class="rewrite">改为“' + esc(v.fix_text || "（删除）") + "”</button>";
-      list.appendChild(li);
-    });
+    window.kefuCheck.list(list, violations);
     overrideBox.classList.toggle("show", violations.some(function (v) { return v.severity === "severe"; }));
   }
   var timer = null;
   function check() {
     var text = reply.value;
-    fetch("/desk/check/", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text, session: session }) }).then(function (r) { return r.json(); })
+    window.kefuCheck.ask(csrf, { text: text, session: session })
       .then(function (d) { if (reply.value === text) { current = d.violations; render(text, current); } });
   }
   function edited() { sendMsg.textContent = ""; count(); check(); }  // the box was changed for the agent (a rewrite, a script)
@@ -127,8 +120,7 @@
   });
   list.addEventListener("click", function (e) {
     var b = e.target.closest(".rewrite"); if (!b) return;
-    var v = current[+b.dataset.i], text = reply.value;
-    if (text.slice(v.start, v.end) === v.text) reply.value = text.slice(0, v.fix_start) + v.fix_text + text.slice(v.fix_end);
+    reply.value = window.kefuCheck.rewrite(reply.value, current[+b.dataset.i]);
     edited();
   });
   document.getElementById("scripts").addEventListener("click", function (e) {

@@ -4,24 +4,15 @@
   var form = document.getElementById("new-ticket"), say = document.getElementById("say");
   var result = document.getElementById("say-result"), list = document.getElementById("say-violations");
   var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value, current = [], timer = null;
-  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; }); }
   function render(text, violations) {
     result.textContent = !text ? "" : violations.length ? "发现 " + violations.length + " 处不规范用语" : "未发现服务忌语";
     result.className = "checked " + (violations.length ? "bad" : "ok");
-    list.innerHTML = "";
-    violations.forEach(function (v, i) {
-      var li = document.createElement("li"); li.className = "sev-" + v.severity;
-      li.innerHTML = '<span class="cat">' + esc(v.category) + "</span><span>“" + esc(v.text) + "”：" + esc(v.message) + "</span>" +
-        '<button type="button" data-i="' + i + '" class="rewrite">改为“' + esc(v.fix_text || "（删除）") + "”</button>";
-      list.appendChild(li);
-    });
+    window.kefuCheck.list(list, violations);
   }
   function check() {
     var text = say.value, channel = document.getElementById("checker-channel").dataset.channel;
     if (!text.trim()) { current = []; render("", []); return; }
-    fetch("/desk/check/", { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrf, "Content-Type": "application/json" },
-      body: JSON.stringify({ text: text, brand: form.elements.brand.value, channel: channel }) })
-      .then(function (r) { return r.json(); })
+    window.kefuCheck.ask(csrf, { text: text, brand: form.elements.brand.value, channel: channel })
       .then(function (d) {
         if (say.value !== text) return;
         if (d.violations) { current = d.violations; render(text, current); } else { result.textContent = d.message || "检查失败"; }
@@ -30,8 +21,7 @@
   say.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 250); });
   list.addEventListener("click", function (e) {
     var b = e.target.closest(".rewrite"); if (!b) return;
-    var v = current[+b.dataset.i], text = say.value;
-    if (text.slice(v.start, v.end) === v.text) say.value = text.slice(0, v.fix_start) + v.fix_text + text.slice(v.fix_end);
+    say.value = window.kefuCheck.rewrite(say.value, current[+b.dataset.i]);
     check();
   });
   document.addEventListener("click", function (e) {
