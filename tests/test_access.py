@@ -192,6 +192,8 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "chat_offers": ("list", "get", "/desk/offers/", None),
     "chat_claim": ("object", "post", "/desk/offers/{offer}/claim/", {}),
     "chat_workspace": ("object", "get", "/desk/tickets/{ticket}/", None),
+    "chat_workspace_panels": ("object", "get", "/desk/tickets/{ticket}/panels/", None),
+    "chat_mine": ("self", "get", "/desk/chats/mine/", None),
     "chat_workspace_action": (
         "object",
         "post",

@@ -321,6 +321,10 @@ class DeskConsumer(CatchUp, Frames):
     async def offer_gone(self, event):
         await self.send_json(event["payload"])
 
+    async def desk_mine(self, event):
+        """One of this agent's conversations changed: their conversation list reads itself again."""
+        await self.send_json(event["payload"])
+
     async def chat_event(self, event):
         payload = event["payload"]
         if payload.get("type") == "typing" and payload.get("who") == ChatMessage.Sender.AGENT:

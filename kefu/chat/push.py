@@ -53,6 +53,13 @@ def agent_group(user_id: int) -> str:
     return f"agent.{user_id}"
 
 
+def push_mine(session_id: int, *agent_ids: int | None, sender: str = "") -> None:
+    """The agents' own conversation lists (every kefu page of theirs) read again: a conversation of theirs
+    changed (a message, taken, ended, taken over). ``sender`` says who wrote, when it was a message."""
+    for agent_id in {a for a in agent_ids if a is not None}:
+        push(agent_group(agent_id), "desk.mine", {"type": "mine", "session": session_id, "sender": sender})
+
+
 def push(group: str, event_type: str, payload: dict | Callable[[], dict | None]) -> None:
     """Send ``payload`` to ``group`` once the transaction commits. A callable payload is computed then, once,
     outside the transaction (a screen pop's card, a board); returning None sends nothing."""

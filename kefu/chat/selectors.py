@@ -12,7 +12,7 @@ from django.utils import timezone
 from kefu.accounts import access
 from kefu.accounts.models import Team, User
 from kefu.brands.models import Brand
-from kefu.chat import distribution
+from kefu.chat import distribution, rules
 from kefu.chat.attendance import Period, summarize
 from kefu.chat.models import LIVE_STATES, AgentStatus, ChatMessage, ChatSession, Offer
 from kefu.chat.rules import STATE_LABELS, AgentState
@@ -21,7 +21,7 @@ from kefu.customers.rules import mask_phone
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
 from kefu.errors import NotFound, ServiceError
 from kefu.standards import compliance
-from kefu.tickets.models import Ticket, TicketEvent
+from kefu.tickets.models import SlaClock, Ticket, TicketEvent
 from kefu.tickets.selectors import open_tickets_of
 from kefu.timeutil import local_now
 
@@ -282,6 +282,74 @@ def _ts(moment: datetime | None) -> float | None:
     return moment.timestamp() if moment is not None else None
 
 
+def _waiting_since() -> Subquery:
+    """When a chat's customer started waiting: their first message after the agent's last reply (None: they
+    are not waiting)."""
+    last_reply = ChatMessage.objects.filter(
+        session=OuterRef(OuterRef("pk")), sender=ChatMessage.Sender.AGENT
+    ).order_by("-seq")
+    first_unanswered = ChatMessage.objects.filter(
+        session=OuterRef("pk"),
+        sender=ChatMessage.Sender.CUSTOMER,
+        seq__gt=Coalesce(Subquery(last_reply.values("seq")[:1]), 0),
+    ).order_by("seq")
+    return Subquery(first_unanswered.values("created_at")[:1])
+
+
+def my_conversations(agent: User, *, current: int | None = None, now: datetime | None = None) -> dict:
+    """The agent's live conversations, in the order they took them: who, what they said last, how many of
+    their messages the agent has not read, since when they wait for an answer, and the ticket's most urgent
+    open SLA clock. ``current``: the session on the agent's screen (its messages are being read)."""
+    now = local_now(now)
+    customer_says = ChatMessage.objects.filter(session=OuterRef("pk"), sender=ChatMessage.Sender.CUSTOMER)
+    unread = (
+        customer_says.filter(seq__gt=OuterRef("agent_read_seq"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    sessions = list(
+        ChatSession.objects.filter(agent=agent, state=ChatSession.State.ACTIVE, ticket__isnull=False)
+        .annotate(
+            unread=Coalesce(Subquery(unread), 0),
+            waiting_since=_waiting_since(),
+            last_said=Subquery(customer_says.order_by("-seq").values("body")[:1]),
+        )
+        .select_related("brand", "ticket")
+        .order_by("accepted_at", "id")
+    )
+    urgent: dict[int, SlaClock] = {}
+    for clock in SlaClock.objects.filter(
+        ticket_id__in=[s.ticket_id for s in sessions],
+        met_at__isnull=True,
+        replaced_at__isnull=True,
+        paused_at__isnull=True,
+    ).order_by("-due_at"):
+        urgent[clock.ticket_id] = clock  # the earliest due last, so it stays
+    rows = []
+    for s in sessions:
+        clock = urgent.get(s.ticket_id)
+        rows.append(
+            {
+                "session": s.pk,
+                "ticket": s.ticket.number,
+                "visitor": s.visitor_name or "访客",
+                "brand": s.brand.name,
+                "current": s.pk == current,
+                "unread": 0 if s.pk == current else s.unread,
+                "last_said": s.last_said or "",
+                "waiting_since": s.waiting_since,
+                "clock": clock.name if clock else "",
+                "due_at": clock.due_at if clock else None,
+                "late": bool(clock and (clock.breached_at or clock.due_at <= now)),
+            }
+        )
+    capacity = agent.team.chat_capacity if agent.team_id else None
+    # a customer waiting this long is shown so (the workspace's hold prompt asks for a word to them then)
+    return {"conversations": rows, "capacity": capacity, "long_after": rules.setting("hold_prompt_seconds")}
+
+
 def board_parts(brand_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, dict]:
     """The supervisor board, one part per brand: the agents of the teams serving it with their status, its
     queue, its live chats with how long each customer has been waiting. JSON-ready (times as timestamps).
@@ -338,21 +406,12 @@ def board_parts(brand_ids: Iterable[int], *, now: datetime | None = None) -> dic
     waiting = Offer.objects.filter(claimed_by__isnull=True, withdrawn_at__isnull=True, brand_id__in=ids)
     for r in waiting.values("brand").annotate(n=Count("id"), oldest=Min("created_at")).order_by():
         parts[r["brand"]]["queue"] = {"waiting": r["n"], "oldest": _ts(r["oldest"])}
-    # When the customer started waiting: their first message after the agent's last reply (or the start).
-    last_reply = ChatMessage.objects.filter(
-        session=OuterRef(OuterRef("pk")), sender=ChatMessage.Sender.AGENT
-    ).order_by("-seq")
-    first_unanswered = ChatMessage.objects.filter(
-        session=OuterRef("pk"),
-        sender=ChatMessage.Sender.CUSTOMER,
-        seq__gt=Coalesce(Subquery(last_reply.values("seq")[:1]), 0),
-    ).order_by("seq")
     live = (
         # state IN (waiting, active): the partial index of live sessions (a NOT ended would read every chat)
         # a visitor who has not said anything yet is nobody's work (no ticket, nothing to answer)
         ChatSession.objects.filter(brand_id__in=ids, state__in=LIVE_STATES, ticket__isnull=False)
         .annotate(
-            waiting_since=Subquery(first_unanswered.values("created_at")[:1]),
+            waiting_since=_waiting_since(),
             place=Window(RowNumber(), partition_by=[F("brand_id")], order_by=[F("started_at"), F("id")]),
             of=Window(Count("id"), partition_by=[F("brand_id")]),
         )

@@ -23,6 +23,7 @@ from kefu.chat.push import (
     brand_group,
     push,
     push_chat,
+    push_mine,
     realtime_problem,
 )
 from kefu.chat.rules import AgentState
@@ -43,12 +44,14 @@ MAX_BODY = 2000
 Sender = ChatMessage.Sender
 
 
-def _push_state(session: ChatSession, *, board: bool = True) -> None:
-    """Tell the chat's participants (and the supervisor board) the session's state and who serves it."""
+def _push_state(session: ChatSession, *, board: bool = True, was: int | None = None) -> None:
+    """Tell the chat's participants (and the supervisor board) the session's state and who serves it, and the
+    conversation lists of its agent (and of ``was``, the agent it was taken from)."""
     push_chat(
         session.pk,
         {"session": session.pk, "type": "state", "state": session.state, "agent": session.agent_id},
     )
+    push_mine(session.pk, session.agent_id, was)
     if board:
         board_changed(brands=[session.brand_id])
 
@@ -80,6 +83,8 @@ def _add_message(
         {"session": session.pk, "type": "message", "message": message_payload(message)},
         to=(DESK,) if sender == Sender.CUSTOMER else (CUSTOMER, DESK),  # the customer's page has the ack
     )
+    if sender != Sender.SYSTEM:
+        push_mine(session.pk, session.agent_id, sender=sender)  # unread counts and waits in the agent's list
     if sender != Sender.SYSTEM and (previous is None or previous["sender"] != sender):
         # the customer starts waiting, or is answered: the boards move that chat's wait without a query
         push(
@@ -340,7 +345,7 @@ def chat_customer_message(
         # the row lock and what a message needs of its session, nothing more: this runs for every message
         session = (
             ChatSession.objects.select_for_update()
-            .only("id", "brand_id", "state", "ticket_id")
+            .only("id", "brand_id", "state", "ticket_id", "agent_id")
             .get(pk=session.pk)
         )
         existing = _sent(session, client_id)
@@ -652,5 +657,5 @@ def chat_take_over(*, session: ChatSession, supervisor: User, at: datetime | Non
         )
         if previous is not None and previous != supervisor and current_state(previous) == AgentState.BUSY:
             agent_set_status(agent=previous, status=AgentState.WRAP_UP, at=at, reason="主管接管")
-        _push_state(session)
+        _push_state(session, was=previous.pk if previous else None)
     return session

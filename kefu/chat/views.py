@@ -28,6 +28,7 @@ from kefu.chat.selectors import (
     chat_messages,
     customer_card,
     message_payload,
+    my_conversations,
     open_offers_for,
     reply_check,
     session_for_token,
@@ -38,7 +39,7 @@ from kefu.chat.selectors import (
 from kefu.customers.selectors import customer_timeline
 from kefu.errors import ServiceError
 from kefu.tickets import services as tickets_services
-from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
+from kefu.tickets.rules import next_statuses
 from kefu.tickets.selectors import clock_states, ticket_get_for_user, ticket_replay
 from kefu.tickets.views import ACTIONS
 from kefu.timeutil import local_now
@@ -87,11 +88,17 @@ def desk(request):
         **_status_context(request.user),
         "offers": open_offers_for(request.user) if agent_state(request.user)[0] in TAKING else [],
         "now": local_now(),
-        "my_chats": ChatSession.objects.filter(agent=request.user)
-        .exclude(state=ChatSession.State.ENDED)
-        .select_related("brand", "ticket"),
+        "mine": my_conversations(request.user),
     }
     return render(request, "chat/desk.html", context)
+
+
+@login_required
+def my_chats(request):
+    """The agent's conversation tabs, read again by every page of theirs when one of them changes."""
+    current = request.GET.get("current", "")
+    mine = my_conversations(request.user, current=int(current) if current.isdigit() else None)
+    return render(request, "chat/_my_chats.html", {"mine": mine})
 
 
 @login_required
@@ -163,14 +170,25 @@ def _last_number(texts: list[str]) -> str | None:
     return None
 
 
+def _panels(ticket) -> dict:
+    """What the workspace redraws in place after an action or a reply: status, next statuses, history, clocks."""
+    return {
+        "ticket": ticket,
+        "session": getattr(ticket, "chat", None),
+        "clocks": clock_states(ticket),
+        "frames": ticket_replay(ticket),
+        "next_statuses": next_statuses(ticket.status),
+    }
+
+
 @login_required
 def workspace(request, number: str):
     ticket = ticket_get_for_user(number, request.user)
-    session = getattr(ticket, "chat", None) if hasattr(ticket, "chat") else None
+    session = getattr(ticket, "chat", None)
     customer = ticket.customer
+    scripts = _scripts(ticket, request.user, session)
     context = {
-        "ticket": ticket,
-        "session": session,
+        **_panels(ticket),
         "chat_messages": chat_messages(session) if session else [],
         "card": customer_card(
             customer,
@@ -180,23 +198,17 @@ def workspace(request, number: str):
             visitor_phone=session.visitor_phone if session else "",
         ),
         "timeline": customer_timeline(customer, limit=12) if customer else [],
-        "clocks": clock_states(ticket),
-        "frames": ticket_replay(ticket),
-        "next_statuses": [(s.value, STATUS_LABELS[s]) for s in ALLOWED_TRANSITIONS[Status(ticket.status)]],
         "departments": Department.objects.all(),
-        "scripts": _scripts(ticket, request.user, session),
+        "scripts": scripts,
         "can_reply": bool(
             session and session.state == ChatSession.State.ACTIVE and session.agent_id == request.user.pk
         ),
         "hold_seconds": rules.setting("hold_prompt_seconds"),
         "max_chars": services.MAX_BODY,
         "now": local_now(),
-        "long_wait": next(
-            (s["text"] for s in _scripts(ticket, request.user, session) if s["id"] == "long_wait_reminder"),
-            "",
-        ),
+        "long_wait": next((s["text"] for s in scripts if s["id"] == "long_wait_reminder"), ""),
         "rating_label": rules.rating_label(session.rating) if session and session.rating else "",
-        "status": _status_context(request.user),
+        "mine": my_conversations(request.user, current=session.pk if session else None),
     }
     if customer:
         from kefu.customers.services import customer_open
@@ -206,10 +218,31 @@ def workspace(request, number: str):
 
 
 @login_required
+def workspace_panels(request, number: str):
+    """The workspace's status, history and clocks as they are now (after a reply met a clock)."""
+    ticket = ticket_get_for_user(number, request.user)
+    return render(request, "chat/_ws_update.html", {**_panels(ticket), "ok": True})
+
+
+_ACTION_DONE = {
+    "note": "备注已添加",
+    "hand_off": "已移交",
+    "escalate": "已升级主管",
+    "callback": "已预约回拨",
+    "transition": "状态已变更",
+    "offer": "已派发给就绪坐席",
+    "assign": "已分派",
+}
+
+
+@login_required
 @require_POST
 def workspace_action(request, number: str):
+    """An action on the ticket: in place with htmx (the result beside the forms, the panels redrawn, what the
+    agent typed in the reply box untouched), or as a form post that comes back to the workspace."""
     ticket = ticket_get_for_user(number, request.user)
     name = request.POST.get("action", "")
+    ok, result = False, _ACTION_DONE.get(name, "已保存")
     try:
         if name == "callback":
             when = timezone.make_aware(datetime.fromisoformat(request.POST.get("when", "")))
@@ -222,12 +255,18 @@ def workspace_action(request, number: str):
             ACTIONS[name](request, ticket)
         else:
             raise ServiceError("未知的操作")
+        ok = True
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        result = exc.message
     except (KeyError, ValueError):
-        messages.error(request, "请把表单填写完整")
-    else:
-        messages.success(request, "已保存")
+        result = "请把表单填写完整"
+    if request.htmx:
+        ticket = ticket_get_for_user(number, request.user)
+        response = render(request, "chat/_ws_update.html", {**_panels(ticket), "ok": ok, "result": result})
+        if ok:
+            response["HX-Trigger"] = "ws-saved"  # the form that was sent empties itself
+        return response
+    (messages.success if ok else messages.error)(request, result)
     return redirect("chat_workspace", number=number)
 
 

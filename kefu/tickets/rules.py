@@ -44,6 +44,12 @@ def can_transition(current: str, target: str) -> bool:
     return Status(target) in ALLOWED_TRANSITIONS[Status(current)]
 
 
+def next_statuses(current: str) -> list[tuple[str, str]]:
+    """The statuses a ticket may go to from ``current``, in the workflow's order, as (value, label)."""
+    allowed = ALLOWED_TRANSITIONS[Status(current)]
+    return [(s.value, STATUS_LABELS[s]) for s in Status if s in allowed]
+
+
 def is_reopen(current: str, target: str) -> bool:
     return Status(current) in {Status.RESOLVED, Status.CLOSED} and Status(target) == Status.IN_PROGRESS
 

@@ -17,7 +17,7 @@ from kefu.tickets import services
 from kefu.tickets.forms import NewTicketForm
 from kefu.tickets.gate import CHECKER_CHANNEL, Refused
 from kefu.tickets.models import Channel, TicketType
-from kefu.tickets.rules import ALLOWED_TRANSITIONS, STATUS_LABELS, Status
+from kefu.tickets.rules import STATUS_LABELS, Status, next_statuses
 from kefu.tickets.selectors import (
     CappedPaginator,
     TicketSearch,
@@ -115,7 +115,7 @@ def ticket_detail(request, number: str):
         "customer": customer,
         "customer_phone": phone_for(customer, request.user) if customer else "",
         "returning": is_returning(customer, before=ticket.created_at) if customer else False,
-        "next_statuses": [(s.value, STATUS_LABELS[s]) for s in ALLOWED_TRANSITIONS[Status(ticket.status)]],
+        "next_statuses": next_statuses(ticket.status),
         "departments": Department.objects.all(),
         "channels": Channel,
         "converted_to": ticket.converted_to if hasattr(ticket, "converted_to") else None,

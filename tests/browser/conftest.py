@@ -142,6 +142,15 @@ def browser():
         b.close()
 
 
+def demo_queue_answered(server) -> None:
+    """The demo's waiting customer has been answered: its chat takes no place in the queue and goes to nobody."""
+    server.sql(
+        "UPDATE chat_offer SET withdrawn_at = CURRENT_TIMESTAMP, assigned_to_id = NULL "
+        "WHERE claimed_by_id IS NULL AND withdrawn_at IS NULL"
+    )
+    server.sql("UPDATE chat_offerassignment SET outcome = 'withdrawn' WHERE outcome = 'pending'")
+
+
 def login(page, url: str, username: str, password: str = "kefu12345") -> None:
     page.goto(url + "/login/")
     page.fill("#id_username", username)
@@ -178,7 +187,8 @@ def shot(page, name: str) -> None:
         else ROOT / "var" / "screenshots" / f"{moment:%Y-%m-%dT%H%M}"
     )
     folder.mkdir(parents=True, exist_ok=True)
+    page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))")  # a pop still fading in
     page.screenshot(path=str(folder / name), full_page=False)
 
 
-__all__ = ["Server", "customer_asks", "login", "shot", "shutil", "take"]
+__all__ = ["Server", "customer_asks", "demo_queue_answered", "login", "shot", "shutil", "take"]

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import demo_queue_answered, login
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,8 @@ def _desk(browser, server, username):
 
 def test_a_chat_not_taken_in_time_moves_to_the_next_agents_desk(server, browser):
     server.sql("UPDATE accounts_team SET accept_seconds = 3")
-    # the demo's waiting customer and its ready agent would take part: the one is answered, the other leaves
-    server.sql(
-        "UPDATE chat_offer SET withdrawn_at = CURRENT_TIMESTAMP, assigned_to_id = NULL "
-        "WHERE claimed_by_id IS NULL AND withdrawn_at IS NULL"
-    )
-    server.sql("UPDATE chat_offerassignment SET outcome = 'withdrawn' WHERE outcome = 'pending'")
+    # the demo's waiting customer and its ready agent would take part: it is answered, the agent leaves
+    demo_queue_answered(server)
     demo_ready = _desk(browser, server, "agent1001")
     demo_ready.click("text=签退")
     expect(demo_ready.locator("#my-state")).to_have_text("离线")

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import demo_queue_answered, login, shot
 
 pytestmark = pytest.mark.browser
 
@@ -68,12 +68,8 @@ def test_seven_customers_three_agents_of_two_chats_each(server, browser):
     server.sql(
         "UPDATE brands_brand SET leave_message_after_seconds = ? WHERE code = 'xintianjie'", LEAVE_AFTER
     )
-    # the demo's waiting customer would take a place in the queue: it has been answered
-    server.sql(
-        "UPDATE chat_offer SET withdrawn_at = CURRENT_TIMESTAMP, assigned_to_id = NULL "
-        "WHERE claimed_by_id IS NULL AND withdrawn_at IS NULL"
-    )
-    server.sql("UPDATE chat_offerassignment SET outcome = 'withdrawn' WHERE outcome = 'pending'")
+    # the demo's waiting customer would take a place in the queue
+    demo_queue_answered(server)
     desks = {}
     for username in ("agent1001", "agent1002", "agent1003"):
         desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()

@@ -90,21 +90,14 @@
   setInterval(tick, 1000);
   document.body.addEventListener("htmx:afterSwap", function (e) { if (e.target === root) load(); });
 
-  var delay = 500, drawnAt = Date.now();
+  var drawnAt = Date.now();
   document.body.addEventListener("htmx:afterSwap", function (e) { if (e.target === root) drawnAt = Date.now(); });
-  function connect() {
-    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/desk/");
-    ws.onmessage = function (e) {
-      var d = JSON.parse(e.data);
-      if (d.type === "board") onPart(d);
-      else if (d.type === "board_wait") onWait(d);
-    };
-    ws.onopen = function () {
-      delay = 500;
-      // back after a break (or open long after the page was drawn): read the board afresh, pushes may be missed
-      if (Date.now() - drawnAt > 2000 && window.htmx) htmx.trigger(root, "refresh");
-    };
-    ws.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
-  }
-  connect();
+  window.kefuDesk.on(function (d) {
+    if (d.type === "board") onPart(d);
+    else if (d.type === "board_wait") onWait(d);
+  });
+  window.kefuDesk.opened(function () {
+    // back after a break (or open long after the page was drawn): read the board afresh, pushes may be missed
+    if (Date.now() - drawnAt > 2000 && window.htmx) htmx.trigger(root, "refresh");
+  });
 })();

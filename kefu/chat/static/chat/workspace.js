@@ -1,7 +1,9 @@
-/* Ticket workspace: live conversation, compliance as the agent types, hold prompt (the SLA countdown is kefu/clocks.js). */
+/* Ticket workspace: the live conversation (on the page's desk socket, kefu/desk-live.js), its draft, compliance as the agent types, the hold prompt; actions and the SLA clocks update in place (htmx, kefu/clocks.js). */
 (function () {
   "use strict";
 
+  // an action done in place (htmx: note, hand-off, escalation, callback, status) empties the form it came from
+  document.body.addEventListener("ws-saved", function (e) { if (e.target.reset) e.target.reset(); });
   var ws = document.getElementById("ws");
   if (!ws) return;
   var session = +ws.dataset.session, csrf = ws.dataset.csrf, holdAfter = +ws.dataset.hold;
@@ -47,38 +49,31 @@
   })();
   scrollDown();
 
-  var sock, delay = 500, holeTimer = null;
+  var holeTimer = null, desk = window.kefuDesk;
+  desk.current = session;
   // "watch" again asks for what was stored after lastSeq(): on opening the socket, on a hole, and every few
   // seconds (a lost push of the conversation's last message leaves no hole to see).
-  function catchUp() {
-    if (!sock || sock.readyState !== 1) return;
-    sock.send(JSON.stringify({ type: "watch", session: session, after: lastSeq() }));
-  }
+  function catchUp() { desk.send({ type: "watch", session: session, after: lastSeq() }); }
   // a hole may be a push still on its way (two writes committed close together): asked for if still there
   function checkHole() {
     if (highestSeq() > lastSeq() && !holeTimer) holeTimer = setTimeout(function () { holeTimer = null; if (highestSeq() > lastSeq()) catchUp(); }, 300);
   }
-  function connect() {
-    sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/desk/");
-    sock.onopen = function () { delay = 500; catchUp();
-      sock.send(JSON.stringify({ type: "read", session: session, seq: lastSeq() })); };
-    sock.onmessage = function (e) {
-      var d = JSON.parse(e.data);
-      if (d.session !== session) return;
-      if (d.type === "message") { addMessage(d.message); typing.textContent = "";
-        checkHole();
-        if (d.message.sender === "customer") sock.send(JSON.stringify({ type: "read", session: session, seq: lastSeq() })); }
-      else if (d.type === "typing") { typing.textContent = "客户正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000); }
-      else if (d.type === "read" && d.reader === "customer") { typing.textContent = "客户已读"; }
-      // Only a change the page does not show yet reloads it (the claim's own "active" arrives after the page
-      // was drawn active; reloading then threw away what the agent was typing or sending).
-      else if ((d.type === "state" && (d.state !== ws.dataset.state || String(d.agent || "") !== ws.dataset.agent)) || d.type === "rated") {
-        setTimeout(function () { location.reload(); }, 300);
-      }
-    };
-    sock.onclose = function () { setTimeout(connect, delay); delay = Math.min(delay * 2, 8000); };
-  }
-  connect();
+  // the status, history and SLA clocks as they are now: after a reply (it may have met a clock)
+  function refreshPanels() { if (window.htmx) htmx.ajax("GET", ws.dataset.panels, { target: "#ws-result", swap: "none" }); }
+  desk.opened(function () { catchUp(); desk.send({ type: "read", session: session, seq: lastSeq() }); });
+  desk.on(function (d) {
+    if (d.session !== session) return;
+    if (d.type === "message") { addMessage(d.message); typing.textContent = "";
+      checkHole();
+      if (d.message.sender === "customer") desk.send({ type: "read", session: session, seq: lastSeq() }); }
+    else if (d.type === "typing") { typing.textContent = "客户正在输入…"; clearTimeout(typing._t); typing._t = setTimeout(function () { typing.textContent = ""; }, 3000); }
+    else if (d.type === "read" && d.reader === "customer") { typing.textContent = "客户已读"; }
+    // Only a change the page does not show yet reloads it (the claim's own "active" arrives after the page
+    // was drawn active); what the agent was typing is kept as the draft of this conversation.
+    else if ((d.type === "state" && (d.state !== ws.dataset.state || String(d.agent || "") !== ws.dataset.agent)) || d.type === "rated") {
+      setTimeout(function () { location.reload(); }, 300);
+    }
+  });
   // A lost push of a chat's last message leaves no hole to see: 10 s after the last message the page asks once
   // for what was stored after it, then every minute while the chat stays quiet (a busy chat's next message
   // shows any hole at once, so busy chats cost the server nothing here).
@@ -93,6 +88,11 @@
   var overrideBox = document.getElementById("override-box"), sendMsg = document.getElementById("send-msg");
   var counter = document.getElementById("reply-count"), maxChars = +reply.dataset.maxChars;
   var current = [];
+  // What the agent typed is this conversation's draft until it is sent: switching to another conversation
+  // (or a reload) and back finds it in the box.
+  var draftKey = "kefu.draft." + session;
+  function keepDraft() { if (reply.value) sessionStorage.setItem(draftKey, reply.value); else sessionStorage.removeItem(draftKey); }
+  if (!reply.value && sessionStorage.getItem(draftKey)) reply.value = sessionStorage.getItem(draftKey);
   // the one length limit of chat messages, shown as the agent types; a longer reply is not sent and stays in the box
   function count() { counter.textContent = reply.value.length + "/" + maxChars; counter.classList.toggle("over", reply.value.length > maxChars); }
   function render(text, violations) {
@@ -112,11 +112,12 @@
     window.kefuCheck.ask(csrf, { text: text, session: session })
       .then(function (d) { if (reply.value === text) { current = d.violations; render(text, current); } });
   }
-  function edited() { sendMsg.textContent = ""; count(); check(); }  // the box was changed for the agent (a rewrite, a script)
+  function edited() { sendMsg.textContent = ""; count(); keepDraft(); check(); }  // the box was changed for the agent (a rewrite, a script)
   reply.addEventListener("input", function () {
     sendMsg.textContent = ""; count();
     clearTimeout(timer); timer = setTimeout(check, 250);
-    if (sock && sock.readyState === 1) sock.send(JSON.stringify({ type: "typing", session: session }));
+    keepDraft();
+    desk.send({ type: "typing", session: session });
   });
   list.addEventListener("click", function (e) {
     var b = e.target.closest(".rewrite"); if (!b) return;
@@ -138,7 +139,7 @@
       body: JSON.stringify({ body: body, client_id: cid, override_reason: override || "", answer: document.getElementById("answer").checked }) })
       .then(function (r) { return r.json(); })
       .then(function (d) {
-        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; count(); document.getElementById("answer").checked = false; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
+        if (d.ok) { addMessage(d.message); checkHole(); reply.value = ""; keepDraft(); count(); refreshPanels(); document.getElementById("answer").checked = false; preview.innerHTML = ""; list.innerHTML = ""; overrideBox.classList.remove("show");
           document.getElementById("override").value = ""; sendMsg.textContent = "已发送"; }
         else { sendMsg.textContent = d.message; if (d.violations) { current = d.violations; render(body, current); } }
       });
@@ -158,6 +159,7 @@
     document.getElementById("end-pending").disabled = !pending;
     endForm.elements.promised_at.required = pending;
   });
+  count(); if (reply.value) check();
   reply.addEventListener("keydown", function (e) { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); send(""); } });
   var hold = document.getElementById("hold");
   document.getElementById("hold-use").addEventListener("click", function () { reply.value = document.getElementById("hold-text").textContent; edited(); reply.focus(); });
