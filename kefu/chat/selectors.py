@@ -184,7 +184,7 @@ def chat_transcript(session: ChatSession, *, ended_by: str | None = None) -> dic
         "channel": "chat",
         "profile": session.brand.profile,
         "brand": session.brand.code,
-        "ticket_type": session.ticket.type.name,
+        "ticket_type": session.ticket.type.code,  # by its code: renaming a type keeps its targets
         "agent_no": session.agent.agent_no if session.agent_id else None,
         "started_at": timezone.localtime(session.started_at).isoformat(),
         "turns": turns,

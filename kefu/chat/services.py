@@ -237,7 +237,7 @@ def _open_ticket(session: ChatSession, *, first: str, at: datetime) -> Ticket:
     who = session.visitor_name or (session.customer.name if session.customer else "访客")
     ticket = tickets.ticket_create(
         brand=session.brand,
-        type=ticket_type_get("咨询"),
+        type=ticket_type_get("consult"),
         channel="chat",
         actor=None,
         customer=session.customer,

@@ -445,7 +445,7 @@ def express_overview(brand: Brand) -> dict[str, int]:
     open_statuses = [s.value for s in OPEN_STATUSES]
     tickets = Ticket.objects.filter(brand=brand, status__in=open_statuses)
     return {
-        "queries": tickets.filter(type__name="查询").count(),
+        "queries": tickets.filter(type__code="query").count(),
         "problems": problems_open(brand).count(),
         "claims": Claim.objects.filter(ticket__brand=brand)
         .exclude(state__in=[Claim.State.PAID, Claim.State.REFUSED])

@@ -122,28 +122,42 @@ def _normalize(text: str) -> str:
     return str(typed.t2s().convert(text.strip()))
 
 
+def _type_code(given: object, types: Mapping[str, str], where: str = "") -> str:
+    """A ticket type's code, from its code or its name as a person writes it."""
+    if isinstance(given, str):
+        if given in types:
+            return given
+        name = _normalize(given)
+        for code, known in types.items():
+            if known == name:
+                return code
+    listed = "、".join(f"{name}（{code}）" for code, name in types.items())
+    raise ValueError(f"{where}未知工单类型“{given}”，可用类型：{listed}")
+
+
 class SlaPolicies:
     """Resolved SLA rulebook: default targets per ticket type plus per-brand overrides."""
 
     def __init__(
         self,
         brands: Mapping[str, str],
-        ticket_types: Sequence[str],
+        ticket_types: Mapping[str, str],
         groups: Mapping[str, Mapping[str, Sequence[_Entry]]],
     ) -> None:
         self.brands: dict[str, str] = dict(brands)
-        self._types = list(ticket_types)
+        self._types = dict(ticket_types)  # code → name
         self._groups = {g: {t: list(entries) for t, entries in types.items()} for g, types in groups.items()}
 
     def ticket_types(self) -> list[str]:
+        """The ticket types' codes (as tickets.TicketType.code)."""
         return list(self._types)
 
+    def type_name(self, code: str) -> str:
+        return self._types[code]
+
     def normalize_type(self, ticket_type: str) -> str:
-        """The rulebook's name of a ticket type (traditional characters accepted)."""
-        normalized = _normalize(ticket_type) if isinstance(ticket_type, str) else ticket_type
-        if normalized not in self._types:
-            raise ValueError(f"未知工单类型“{ticket_type}”，可用类型：{'、'.join(self._types)}")
-        return normalized
+        """The code of a ticket type given by its code or by its name (traditional characters accepted)."""
+        return _type_code(ticket_type, self._types)
 
     def targets_for(
         self,
@@ -236,7 +250,7 @@ def _parse_entry(raw: Any, where: str) -> _Entry:
 
 
 def _parse_groups(
-    raw: Any, where: str, brands: Mapping[str, str], types: Sequence[str]
+    raw: Any, where: str, brands: Mapping[str, str], types: Mapping[str, str]
 ) -> dict[str, dict[str, list[_Entry]]]:
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}应为“default 或品牌代码 → 工单类型 → 时限列表”的映射")
@@ -249,9 +263,7 @@ def _parse_groups(
         if not isinstance(per_type, Mapping):
             raise ValueError(f"{where}.{group} 应为“工单类型 → 时限列表”的映射")
         for kind, entries in per_type.items():
-            name = kind if kind == ALL_TYPES else _normalize(str(kind))
-            if name != ALL_TYPES and name not in types:
-                raise ValueError(f"{where}.{group} 中的工单类型“{kind}”未登记，可用类型：{'、'.join(types)}")
+            name = kind if kind == ALL_TYPES else _type_code(kind, types, f"{where}.{group} 中：")
             if entries is None:
                 entries = []
             if not isinstance(entries, list):
@@ -290,15 +302,21 @@ def load_policies(path: Path | None = None, overrides: Mapping[str, Any] | None 
     if not isinstance(brands, Mapping) or not all(isinstance(v, str) and v for v in brands.values()):
         raise ValueError(f"{label}的 brands 应为“品牌代码: 品牌名称”的映射")
     types = data.get("ticket_types")
-    if not isinstance(types, list) or not types or not all(isinstance(t, str) and t for t in types):
-        raise ValueError(f"{label}的 ticket_types 应为非空的工单类型列表")
-    types = [_normalize(t) for t in types]
-    if len(set(types)) != len(types):
-        raise ValueError(f"{label}的 ticket_types 有重复的类型")
+    if (
+        not isinstance(types, Mapping)
+        or not types
+        or not all(isinstance(c, str) and c and isinstance(n, str) and n for c, n in types.items())
+    ):
+        raise ValueError(f"{label}的 ticket_types 应为“工单类型代码: 名称”的非空映射")
+    types = {code: _normalize(name) for code, name in types.items()}
+    if len(set(types.values())) != len(types):
+        raise ValueError(f"{label}的 ticket_types 有重复的名称")
     groups = _parse_groups(data.get("policies"), f"{label} policies", brands, types)
     missing = [t for t in types if t not in groups.get(DEFAULT_GROUP, {})]
     if missing:
-        raise ValueError(f"{label} policies.default 缺少工单类型“{missing[0]}”（没有时限也请写成空列表 []）")
+        raise ValueError(
+            f"{label} policies.default 缺少工单类型“{types[missing[0]]}”（{missing[0]}；没有时限也请写成空列表 []）"
+        )
     if overrides:
         extra = _parse_groups(overrides, "SLA 覆盖规则", brands, types)
         for group, per_type in extra.items():

@@ -11,7 +11,7 @@ Transcript format (JSON object; also documented in ``rulebooks/qa.yaml``)::
       "ended_by": "agent" | "customer",                     optional
       "outcome": "normal" | "transferred_to_supervisor" | "ended_abusive" | "ended_silent",
       "brand": "xintianjie",                                brand code for the SLA rulebook's reply target
-      "ticket_type": "咨询",                                ticket type for that target, default 咨询
+      "ticket_type": "consult",                             its ticket type (code, or name such as 咨询), default consult
       "turns": [{"speaker": "agent" | "customer", "text": "...", "at": "ISO 8601",
                  "sent_by": "agent" | "system",            agent turns only, default agent
                  "script": "opening" | "closing" | ...}],  the script a system-sent turn was (optional)

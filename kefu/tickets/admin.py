@@ -8,6 +8,10 @@ from kefu.tickets.models import SlaClock, Ticket, TicketEvent, TicketType
 class TicketTypeAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "base_priority", "is_complaint", "active")
 
+    def get_readonly_fields(self, request, obj=None):
+        # the code is how the SLA rulebook and the code find a type: it is set once; the name may change
+        return ("code",) if obj is not None else ()
+
 
 class EventInline(admin.TabularInline):
     model = TicketEvent

@@ -71,12 +71,12 @@ def _next_number(at: datetime) -> str:
 def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
     """The rulebook's targets for this ticket; a type or brand the rulebook does not know has none of its own."""
     policies = sla.shipped_policies()
-    if ticket.type.name not in policies.ticket_types():
+    if ticket.type.code not in policies.ticket_types():  # by its code: renaming a type keeps its clocks
         return []
     brand = ticket.brand.code if ticket.brand.code in policies.brands else None
     channel = ticket.channel if ticket.channel in sla.CHANNELS else None
     return policies.targets_for(
-        ticket.type.name, brand, starts_on=starts_on, scope=ticket.scope, channel=channel
+        ticket.type.code, brand, starts_on=starts_on, scope=ticket.scope, channel=channel
     )
 
 

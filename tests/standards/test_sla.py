@@ -71,9 +71,10 @@ def test_every_rule_is_cited_reachable_and_computes_a_due_time(group: str, kind:
 
 
 def test_rulebook_lists_the_thirteen_ticket_types_and_five_brands() -> None:
-    assert POLICIES.ticket_types() == [
+    assert [POLICIES.type_name(code) for code in POLICIES.ticket_types()] == [
         "咨询", "订购", "查询", "投诉", "建议", "表扬", "理赔", "取件", "报修", "回访", "订单确认", "回复", "问题件",
     ]  # fmt: skip
+    assert POLICIES.ticket_types()[:3] == ["consult", "order", "query"]  # the codes of tickets.TicketType
     assert POLICIES.brands == {
         "bufan": "不凡商城",
         "xintianjie": "信天捷快递",
@@ -207,23 +208,23 @@ def _rulebook(tmp_path: Path, mutate) -> Path:
 
 
 def _first_query_target(data: dict) -> dict:
-    return data["policies"]["default"]["查询"][0]
+    return data["policies"]["default"]["query"][0]
 
 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: _first_query_target(d).update(unit="weeks"), "查询 第1条.*weeks"),
+        (lambda d: _first_query_target(d).update(unit="weeks"), "query 第1条.*weeks"),
         (lambda d: _first_query_target(d).update(amount=0), "amount"),
         (lambda d: _first_query_target(d).update(clock="lunar"), "clock"),
         (lambda d: _first_query_target(d).update(starts_on="paid"), "starts_on"),
         (lambda d: _first_query_target(d).pop("source"), "source"),
         (lambda d: _first_query_target(d).update(source="经验"), "种子文件名"),
         (lambda d: _first_query_target(d).update(colour="red"), "colour"),
-        (lambda d: d["policies"]["default"].pop("表扬"), "表扬"),
+        (lambda d: d["policies"]["default"].pop("praise"), "缺少工单类型“表扬”（praise"),
         (lambda d: d["policies"]["default"].update(退款=[]), "退款"),
         (lambda d: d["policies"].update(shunfeng={}), "shunfeng"),
-        (lambda d: d["policies"]["default"]["查询"].append(_first_query_target(d)), "重复"),
+        (lambda d: d["policies"]["default"]["query"].append(_first_query_target(d)), "重复"),
         (lambda d: d.update(ticket_types="投诉"), "ticket_types"),
     ],
 )

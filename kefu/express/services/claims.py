@@ -74,7 +74,7 @@ def claim_file(
     with transaction.atomic():
         ticket = tickets.ticket_create(
             brand=brand,
-            type=ticket_type_get("理赔"),
+            type=ticket_type_get("claim"),
             channel=channel,
             actor=actor,
             customer=customer,

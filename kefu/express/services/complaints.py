@@ -43,7 +43,7 @@ def complaint_open(
     steps = [f"{i}. {s}" for i, s in enumerate(kind.steps, start=1)]
     return tickets.ticket_create(
         brand=brand,
-        type=ticket_type_get("投诉"),
+        type=ticket_type_get("complaint"),
         channel=channel,
         actor=actor,
         customer=customer,

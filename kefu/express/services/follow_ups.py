@@ -34,7 +34,7 @@ def sent_not_arrived_follow_up(
                 continue
             ticket = tickets.ticket_create(
                 brand=station.brand,
-                type=ticket_type_get("查询"),
+                type=ticket_type_get("query"),
                 channel="outbound",
                 actor=actor,
                 at=now,

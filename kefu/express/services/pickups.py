@@ -88,7 +88,7 @@ def pickup_create(
             return order
         order.ticket = tickets.ticket_create(
             brand=brand,
-            type=ticket_type_get("取件"),
+            type=ticket_type_get("pickup"),
             channel=channel,
             actor=actor,
             customer=customer,

@@ -65,7 +65,7 @@ def problem_report(
     with transaction.atomic():
         ticket = tickets.ticket_create(
             brand=waybill.brand,
-            type=ticket_type_get("问题件"),
+            type=ticket_type_get("problem_parcel"),
             channel="outbound",
             actor=actor,
             subject=f"问题件·{spec.name}：{waybill.number}",

@@ -63,7 +63,7 @@ def query_open(
     with transaction.atomic():
         ticket = tickets.ticket_create(
             brand=brand,
-            type=ticket_type_get("查询"),
+            type=ticket_type_get("query"),
             channel=channel,
             actor=actor,
             customer=customer,

@@ -45,19 +45,24 @@ COMPANIES = [
     "融侨建材有限公司",
     "东南印务有限公司",
 ]
-SUBJECTS = {
-    "咨询": ["询问国庆期间是否正常收件", "咨询到付运费怎么计算", "咨询会员积分使用规则", "咨询宽带资费套餐"],
-    "订购": ["电话订购两箱福建茶叶", "订购家庭宽带 300M 套餐", "订购客厅装修设计服务"],
-    "查询": ["查询快件物流进度", "快件三天没有更新记录", "查询订单发货时间", "没有单号想查寄出的快件"],
-    "投诉": ["业务员服务态度差", "快件延误五天未送达", "收到的快件外包装破损", "重复来电催促仍未处理"],
-    "建议": ["建议增加周末派送时段", "建议短信通知包含预计送达时间"],
-    "表扬": ["表扬业务员送件及时热情", "表扬客服耐心解答"],
-    "理赔": ["快件丢失申请理赔", "易碎品破损要求赔偿", "内件数量不符申请理赔"],
-    "取件": ["预约明天上午上门取件", "公司月结客户批量寄件取件"],
-    "报修": ["宽带无法上网报修", "新装修卫生间漏水报修"],
-    "回访": ["售后服务满意度回访", "装修完工质量回访"],
-    "订单确认": ["在线订单确认收货地址", "在线订单发票抬头确认"],
-    "回复": ["回复客户关于退货进度的留言", "回复延误快件的查询结果"],
+SUBJECTS = {  # by ticket type code
+    "consult": [
+        "询问国庆期间是否正常收件",
+        "咨询到付运费怎么计算",
+        "咨询会员积分使用规则",
+        "咨询宽带资费套餐",
+    ],
+    "order": ["电话订购两箱福建茶叶", "订购家庭宽带 300M 套餐", "订购客厅装修设计服务"],
+    "query": ["查询快件物流进度", "快件三天没有更新记录", "查询订单发货时间", "没有单号想查寄出的快件"],
+    "complaint": ["业务员服务态度差", "快件延误五天未送达", "收到的快件外包装破损", "重复来电催促仍未处理"],
+    "suggestion": ["建议增加周末派送时段", "建议短信通知包含预计送达时间"],
+    "praise": ["表扬业务员送件及时热情", "表扬客服耐心解答"],
+    "claim": ["快件丢失申请理赔", "易碎品破损要求赔偿", "内件数量不符申请理赔"],
+    "pickup": ["预约明天上午上门取件", "公司月结客户批量寄件取件"],
+    "repair": ["宽带无法上网报修", "新装修卫生间漏水报修"],
+    "follow_up": ["售后服务满意度回访", "装修完工质量回访"],
+    "order_confirm": ["在线订单确认收货地址", "在线订单发票抬头确认"],
+    "callback": ["回复客户关于退货进度的留言", "回复延误快件的查询结果"],
 }
 
 
@@ -164,7 +169,7 @@ class Command(KefuCommand):
 
     def make_tickets(self, rng, count, customers, agents, supervisor):
         # Types whose tickets come from their own records (问题件 from a reported parcel) are left out.
-        types = [t for t in TicketType.objects.all() if t.name in SUBJECTS]
+        types = [t for t in TicketType.objects.all() if t.code in SUBJECTS]
         departments = list(Department.objects.all())
         now = local_now()
         for i in range(count):
@@ -182,7 +187,7 @@ class Command(KefuCommand):
                 customer=customer,
                 actor=rng.choice(agents),
                 channel=rng.choice([c.value for c in Channel]),
-                subject=rng.choice(SUBJECTS[ticket_type.name]),
+                subject=rng.choice(SUBJECTS[ticket_type.code]),
                 description="客户来电反映情况，已记录。",
                 at=at,
                 waybill_number=f"XTJ{rng.randrange(10**12):012d}"

@@ -39,15 +39,14 @@ class Command(KefuCommand):
         brand = brand_get(options["brand"]) if options["brand"] else None
         start = parse_when(options["at"]) if options["at"] else local_now()
         policies = shipped_policies()
-        if options["type"] not in policies.ticket_types():
-            raise CommandError(
-                f"未知的工单类型：{options['type']}（可选：{'、'.join(policies.ticket_types())}）",
-                returncode=EXIT_USAGE,
-            )
+        try:
+            kind = policies.normalize_type(options["type"])
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=EXIT_USAGE) from exc
         calendar = working_calendar(brand)
         try:
             targets = policies.targets_for(
-                options["type"],
+                kind,
                 brand.code if brand else None,
                 starts_on=options["starts_on"],
                 scope=options["scope"],
@@ -59,7 +58,7 @@ class Command(KefuCommand):
             dump(
                 {
                     "brand": brand.code if brand else None,
-                    "type": options["type"],
+                    "type": policies.type_name(kind),
                     "start": start,
                     "targets": [
                         {
