@@ -2,7 +2,7 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -576,6 +576,29 @@ def chat_end(
             distribution.distribute_after_commit([session.brand_id])  # the agent has room again
         _push_state(session)
     return session
+
+
+def chat_silent_sweep(*, at: datetime | None = None) -> int:
+    """A visitor who opened the chat page and has said nothing for ``silent_visit_end_seconds``: the conversation
+    ends (it never was a ticket nor anyone's work), told so in the phrasebook's words; how many ended. Run every
+    minute by every worker: a session another run ended meanwhile is skipped."""
+    at = local_now(at)
+    before = at - timedelta(seconds=int(rules.setting("silent_visit_end_seconds")))
+    ended = 0
+    # state = waiting: the partial index of live sessions serves it
+    for pk in ChatSession.objects.filter(
+        state=ChatSession.State.WAITING, ticket__isnull=True, started_at__lt=before
+    ).values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            session = _locked(ChatSession(pk=pk))
+            if session.state != ChatSession.State.WAITING or session.ticket_id is not None:
+                continue  # the visitor spoke (or another run ended it) meanwhile
+            _say(session, "chat_silent_ended", client_id="silent-ended", at=at)
+            session.state, session.ended_at = ChatSession.State.ENDED, at
+            session.save(update_fields=["state", "ended_at"])
+            _push_state(session, board=False)  # a silent visit was never on the board
+            ended += 1
+    return ended
 
 
 def _close_ticket(session: ChatSession, *, actor: User | None, at: datetime, resolve: bool = True) -> None:

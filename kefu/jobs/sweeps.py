@@ -10,6 +10,7 @@ SWEEPS = (
     "kefu.tickets.services.sla_sweep",  # record SLA breaches
     "kefu.express.services.pickup_sweep",  # tell customers whose pickup is late, once each
     "kefu.jobs.services.jobs_sweep",  # queue again the jobs whose worker died
+    "kefu.chat.services.chat_silent_sweep",  # end the chats of visitors who never said anything
 )
 # run by every kefu worker's main process each second; each is cheap when there is nothing to do
 EVERY_SECOND = (

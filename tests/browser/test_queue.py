@@ -188,3 +188,25 @@ def test_outside_service_hours_the_customer_leaves_a_message_due_after_the_next_
         "WHERE s.visitor_name = '周先生'"
     )
     assert status not in ("resolved", "closed") and channel == "chat"
+
+
+def test_a_visitor_who_never_speaks_finds_the_conversation_ended(server, browser):
+    page = browser.new_context(viewport={"width": 480, "height": 760}, locale="zh-CN").new_page()
+    page.goto(server.url + "/chat/xintianjie/")
+    page.fill("#name", "路人")
+    page.click("#begin")
+    expect(page.locator("#msgs")).to_contain_text("信天捷")  # greeted, and then nothing is said
+    # long ago, as far as the sweep can tell; then the minute's sweep runs
+    server.sql(
+        "UPDATE chat_chatsession SET started_at = '2020-01-01 00:00:00' "
+        "WHERE ticket_id IS NULL AND state = 'waiting'"
+    )
+    sweep = "from kefu.chat.services import chat_silent_sweep; print(chat_silent_sweep())"
+    assert server.manage("shell", "-v", "0", "-c", sweep).strip() == "1"
+    page.reload()
+    expect(page.locator("#msgs")).to_contain_text("由于长时间没有收到您的消息，本次会话已结束")
+    expect(page.locator("#silent")).to_be_visible()
+    expect(page.locator("#left")).to_be_hidden()  # not “留言已提交”: nothing was left
+    expect(page.locator("#inputbar")).to_be_hidden()
+    page.click("#silent .again")
+    expect(page.locator("#begin")).to_be_visible()  # a new conversation can start

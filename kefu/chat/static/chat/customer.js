@@ -5,7 +5,7 @@
   var cw = document.getElementById("cw"), brand = cw.dataset.brand, maxMb = +cw.dataset.max, maxChars = +cw.dataset.maxChars || 2000;
   var key = "kefu-chat-" + brand, outKey = key + "-outbox";
   var msgs = document.getElementById("msgs"), text = document.getElementById("text"), typing = document.getElementById("typing");
-  var token = localStorage.getItem(key), sock = null, delay = 500, state = null, agentRead = 0, score = 0;
+  var token = localStorage.getItem(key), sock = null, delay = 500, state = null, agentRead = 0, score = 0, messageLeft = false;
   function $(id) { return document.getElementById(id); }
   function esc(t) { var d = document.createElement("div"); d.textContent = t; return d.innerHTML; }
   function outbox() { try { return JSON.parse(localStorage.getItem(outKey) || "[]"); } catch (e) { return []; } }
@@ -70,8 +70,11 @@
     if (ended) { $("leave").hidden = true; leaving = false; }
     renderQueue();
     if (ended && !$("thanks").hidden) return;
+    // ended without an agent: a message was left, or the visitor never said anything (chat_silent_sweep)
+    var spoke = messageLeft || !!msgs.querySelector('.msg[data-sender="customer"]');
     $("rate").hidden = !ended || !rateable;
-    $("left").hidden = !ended || rateable;
+    $("left").hidden = !ended || rateable || !spoke;
+    $("silent").hidden = !ended || rateable || spoke;
   }
   function waitWords(seconds) {
     if (seconds < 60) return "不到1分钟";
@@ -239,7 +242,7 @@
       .then(function (d) {
         $("leave-send").disabled = false;
         if (!d.ok) { showErr(d.message); return; }
-        $("err").hidden = true; rateable = false; text.value = ""; setState("ended");
+        $("err").hidden = true; rateable = false; messageLeft = true; text.value = ""; setState("ended");
       });
   });
   if (token) { showChat(); connect(); }
