@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from kefu.brands.forms import CalendarYearForm
 from kefu.brands.models import Brand, CalendarYear
 
 
@@ -40,9 +41,15 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
+    """A year's holidays entered as the notice's lines with Chinese names (kefu.brands.forms), checked against
+    the lunar estimate; errors beside the field, what was typed kept."""
+
+    form = CalendarYearForm
     list_display = ("year", "source", "loaded_at")
 
     def save_model(self, request, obj, form, change):
         from kefu.brands.services import calendar_year_load
 
-        calendar_year_load(year=obj.year, schedule=obj.schedule, source=obj.source)
+        schedule = form.cleaned_data["schedule"].to_dict()
+        loaded = calendar_year_load(year=obj.year, schedule=schedule, source=obj.source)
+        obj.pk, obj.schedule = loaded.pk, loaded.schedule
