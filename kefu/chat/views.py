@@ -231,7 +231,6 @@ _ACTION_DONE = {
     "callback": "已预约回拨",
     "transition": "状态已变更",
     "offer": "已派发给就绪坐席",
-    "assign": "已分派",
 }
 
 
