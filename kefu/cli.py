@@ -42,6 +42,7 @@ USAGE = """用法: kefu <命令> [参数]
   settle --month 2026-10   月结对账 (--xlsx 导出 Excel)
   express-sweep        告知客户取件延迟
   sent-not-arrived --station CODE   有发无到 (--open-tickets 开跟进工单)
+  rules export|import|diff --brand B   品牌规则 (忌语、话术) 的导出、导入与比较
   unlock-login         列出被锁定的登录账号和地址；--username / --address 解除锁定
 
 每个命令加 --help 查看详细参数 (或 kefu help <命令>)。参数有误时在标准错误输出一行中文说明，退出码 2。"""

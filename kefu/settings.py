@@ -173,6 +173,7 @@ INSTALLED_APPS = [
     "kefu.chat",
     "kefu.qa",
     "kefu.express",
+    "kefu.rules",
     "django_q",  # the transport and processes of durable jobs (kefu.jobs)
     "kefu.jobs",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("kefu.accounts.urls")),
     path("express/", include("kefu.express.urls")),
     path("qa/", include("kefu.qa.urls")),
+    path("rules/", include("kefu.rules.urls")),
     path("", include("kefu.chat.urls")),
     path("", include("kefu.tickets.urls")),
 ]

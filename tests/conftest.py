@@ -89,6 +89,9 @@ def _fresh_cache():
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    from kefu.rules.selectors import forget_all
+
+    forget_all()  # brands' rules built by an earlier test (its rows rolled back, their ids given out again)
     default = caches["default"]
     if isinstance(default, LocMemCache):
         default.clear()

@@ -69,6 +69,12 @@ EXAMPLES: dict[str, list[str]] = {
     "kefu settle --month 2026-10 [--xlsx FILE]": ["settle --month 2026-10 --xlsx 月结.xlsx"],
     "kefu settle --month 2026-10 --xlsx 月结.xlsx": ["settle --month 2026-10 --xlsx 月结.xlsx"],
     "kefu express-sweep": ["express-sweep"],
+    "kefu rules export|import|diff --brand B [FILE]": [
+        "rules export --brand oufei --out 导出.yaml",
+        "rules diff --brand oufei 规则.yaml",
+        "rules import --brand oufei 规则.yaml --reason 版本库",
+    ],
+    "kefu rules export|import|diff --brand B": ["rules export --brand oufei"],
     "kefu unlock-login": ["unlock-login"],
     "kefu unlock-login [--username U | --address IP]": [
         "unlock-login --username agent_a",
@@ -122,6 +128,9 @@ def world(cast, tmp_path, monkeypatch):
     )
     (tmp_path / "2027.yaml").write_text(
         "year: 2027\nsource: 测试用安排\nholidays:\n  2027-01-01: new_year\nworkdays: []\n", encoding="utf-8"
+    )
+    (tmp_path / "规则.yaml").write_text(
+        "brand: oufei\nforbidden:\n  ask_me_who: null\nphrases: {}\n", encoding="utf-8"
     )
     shutil.copy(SAMPLES / "phone_good.json", tmp_path / "对话.json")
     (tmp_path / "理赔.json").write_text(json.dumps(case(), ensure_ascii=False), encoding="utf-8")

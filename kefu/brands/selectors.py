@@ -5,6 +5,7 @@ from functools import lru_cache
 from typing import Any
 
 from kefu.brands.models import Brand, CalendarYear
+from kefu.rules.selectors import brand_phrases
 from kefu.standards import scripts
 from kefu.standards.calendar import ServiceHours, WorkingCalendar, YearSchedule
 
@@ -31,9 +32,11 @@ def working_calendar(brand: Brand | None = None) -> WorkingCalendar:
 
 def script_context(brand: Brand, *, at: datetime, channel: str, **fields: Any) -> scripts.Context:
     """What the script engine needs to speak for ``brand`` at ``at`` on ``channel`` (phone/chat/email): its
-    profile, the name it greets with and its hotline, plus the conversation's ``fields`` (agent_no, customer …)."""
+    profile and its own wording (后台管理 → 规则), the name it greets with and its hotline, plus the
+    conversation's ``fields`` (agent_no, customer …)."""
     return scripts.Context(
         profile=brand.profile,
+        phrases=brand_phrases(brand),
         at=at,
         channel=channel,
         brand_name=brand.greeting_name,

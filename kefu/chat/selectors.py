@@ -20,6 +20,7 @@ from kefu.customers.models import Customer
 from kefu.customers.rules import mask_phone
 from kefu.customers.selectors import TimelineEntry, is_returning, phone_for
 from kefu.errors import NotFound, ServiceError
+from kefu.rules.selectors import brand_checker
 from kefu.standards import compliance
 from kefu.tickets.models import SlaClock, Ticket, TicketEvent
 from kefu.tickets.selectors import open_tickets_of
@@ -106,12 +107,13 @@ def reply_check(
     """The as-you-type check: what the gate would find, for the session's brand (a chat reply) or for ``brand``
     on ``channel`` (phone, chat or email: what an agent is about to say or write)."""
     if session_id:
-        profile, channel = session_for_user(session_id, user).brand.profile, "chat"
+        found, channel = session_for_user(session_id, user).brand, "chat"
     else:
-        profile = access.brand_get_for_user(brand, user).profile if brand else "generic"
+        found = access.brand_get_for_user(brand, user) if brand else None
     if channel not in ("phone", "chat", "email"):
         raise ServiceError("渠道应为 phone、chat 或 email", field="channel")
-    return compliance.report(text, compliance.assess(text, channel, profile))
+    checker = brand_checker(found) if found else compliance.get_checker("generic")
+    return compliance.report(text, compliance.assess(text, channel, checker=checker))
 
 
 def session_for_user(session_id: int, user: User) -> ChatSession:

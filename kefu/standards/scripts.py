@@ -102,6 +102,8 @@ class Context:
     referral: str | None = None
     step: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+    # A brand's own wording (situation → variants), set in 后台管理; it comes before the profile's.
+    phrases: Mapping[str, tuple[Phrase, ...]] = field(default_factory=dict)
 
     def customer_label(self) -> str | None:
         if self.customer and self.customer.strip():
@@ -218,14 +220,125 @@ def situations(profile: str | None = None) -> list[Situation]:
     return [situation for situation, _ in _situations().values()]
 
 
-def phrases_for(situation: str, profile: str = "generic") -> tuple[Phrase, ...]:
-    """The phrase variants used for a situation in a profile (the brand's own, else generic)."""
+def phrases_for(
+    situation: str, profile: str = "generic", brand: Mapping[str, tuple[Phrase, ...]] | None = None
+) -> tuple[Phrase, ...]:
+    """The phrase variants used for a situation: the brand's own (``brand``, set in 后台管理), else the
+    profile's, else the generic ones."""
     if situation not in _situations():
         known = "、".join(_situations())
         raise ValueError(f"未知的话术情景“{situation}”，可选：{known}")
     pid = resolve_profile(profile)
-    own = _profiles()[pid].phrases.get(situation)
+    own = (brand or {}).get(situation) or _profiles()[pid].phrases.get(situation)
     return own if own else _situations()[situation][1]
+
+
+# ---------------------------------------------------------------- a brand's wording, as lines
+
+# One variant a line, its conditions first in 【】 (a group lists values of one kind: 【电话/在线】; 【第2步】 a
+# step; 【有{customer}】 only when the customer's name is known):
+#   【节日】{greeting}！欢迎致电{brand}，{agent_no}号为您服务。
+#   您好！欢迎致电{brand}[，{agent_no}号为您服务]。
+CONDITION_WORDS: dict[str, tuple[str, Any]] = {
+    "节日": ("greeting", "holiday"),
+    "周末": ("greeting", "weekend"),
+    "分时段": ("greeting", "time_of_day"),
+    "平日": ("greeting", "plain"),
+    "元旦": ("holiday", "new_year"),
+    "春节": ("holiday", "spring_festival"),
+    "清明": ("holiday", "tomb_sweeping"),
+    "劳动节": ("holiday", "labour_day"),
+    "端午": ("holiday", "dragon_boat"),
+    "中秋": ("holiday", "mid_autumn"),
+    "国庆": ("holiday", "national_day"),
+    "电话": ("channel", "phone"),
+    "在线": ("channel", "chat"),
+    "邮件": ("channel", "email"),
+}
+_WORD_OF = {(key, value): word for word, (key, value) in CONDITION_WORDS.items()}
+_CONDITIONS = re.compile(r"^\s*((?:【[^】]*】\s*)*)(.*)$")
+# What a context may know (`_values`), and what every sentence can name: the brand, its hotline, the greeting.
+CONTEXT_VALUES = frozenset(
+    {"brand", "hotline", "agent_no", "customer", "greeting", "number", "number_kind", "promotion"}
+    | {"referral_hotline", "festive_wish"}
+)
+_ALWAYS = frozenset({"brand", "hotline", "greeting"})
+
+
+def phrase_lines(phrases: tuple[Phrase, ...]) -> str:
+    """Variants as the lines a supervisor edits (see CONDITION_WORDS); `parse_phrase_lines` reads them back."""
+    lines = []
+    for phrase in phrases:
+        groups = []
+        for key, values in phrase.when.items():
+            values = values if isinstance(values, list | tuple) else [values]
+            if key == "step":
+                groups.append("/".join(f"第{v}步" for v in values))
+            elif key == "requires":
+                groups.append("/".join(f"有{{{v}}}" for v in values))
+            else:
+                groups.append("/".join(_WORD_OF[(key, v)] for v in values))
+        lines.append("".join(f"【{g}】" for g in groups) + phrase.text)
+    return "\n".join(lines)
+
+
+def placeholders(situation: str) -> frozenset[str]:
+    """The placeholders a sentence of ``situation`` may use: what every context knows (`_values`) and the
+    phrasebook's defaults, plus what its shipped wording uses (a promised {time}, an {issue} …)."""
+    shipped = [p.text for p in _situations()[situation][1]] + [
+        p.text for prof in _profiles().values() for p in prof.phrases.get(situation, ())
+    ]
+    used = {name for text in shipped for name in _PLACEHOLDER.findall(text)}
+    return frozenset(used | set(_phrasebook().get("defaults") or {}) | CONTEXT_VALUES)
+
+
+def parse_phrase_lines(situation: str, text: str, source: str) -> tuple[Phrase, ...]:
+    """A brand's variants for ``situation`` from lines (`phrase_lines`' format). Raises ValueError naming the
+    line: an unknown condition or placeholder, no line that always applies at the end."""
+    known = placeholders(situation)
+    out: list[Phrase] = []
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise ValueError("请至少写一句话术")
+    for number, line in lines:
+        match = _CONDITIONS.match(line)
+        assert match is not None
+        head, body = match.group(1), match.group(2).strip()
+        if not body:
+            raise ValueError(f"第 {number} 行只有条件，没有话术")
+        when: dict[str, list[Any]] = {}
+        for group in re.findall(r"【([^】]*)】", head):
+            for word in re.split(r"[/、，,\s]+", group.strip()):
+                step = re.fullmatch(r"第(\d+)步", word)
+                known_value = re.fullmatch(r"有\{([a-z_]+)\}", word)
+                value: Any
+                if step:
+                    key, value = "step", int(step.group(1))
+                elif known_value:
+                    key, value = "requires", known_value.group(1)
+                elif word in CONDITION_WORDS:
+                    key, value = CONDITION_WORDS[word]
+                else:
+                    words = "、".join(CONDITION_WORDS)
+                    raise ValueError(
+                        f"第 {number} 行的条件“{word}”无法识别，可用：{words}、第N步、有{{占位符}}"
+                    )
+                when.setdefault(key, []).append(value)
+        unknown = sorted(set(_PLACEHOLDER.findall(body)) - known)
+        if unknown:
+            names = "、".join("{" + name + "}" for name in sorted(known))
+            raise ValueError(f"第 {number} 行的占位符 {{{unknown[0]}}} 无法填写，可用：{names}")
+        if body.count("[") != body.count("]"):
+            raise ValueError(f"第 {number} 行的可省略部分 [ ] 没有成对")
+        out.append(Phrase(text=body, when=when, source=source))
+    last = out[-1]
+    mandatory = set(_PLACEHOLDER.findall(_OPTIONAL.sub("", last.text)))
+    defaults = set(_phrasebook().get("defaults") or {})
+    if last.when or not mandatory <= _ALWAYS | defaults:
+        raise ValueError(
+            f"最后一行应是任何时候都能用的话术（不带条件，需要客户称呼、工号等的部分放进 [ ]），第 {lines[-1][0]} 行不是"
+        )
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- greeting
@@ -354,7 +467,7 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
 def render(situation: str, context: Context | None = None, calendar: WorkingCalendar | None = None) -> str:
     """The sentence an agent says in a situation, for the context's profile, date and time."""
     ctx = context or Context()
-    variants = phrases_for(situation, ctx.profile)
+    variants = phrases_for(situation, ctx.profile, ctx.phrases)
     if ctx.channel not in CHANNELS:
         raise ValueError(f"未知的渠道“{ctx.channel}”，可选：{'、'.join(CHANNELS)}")
     prof = _profiles()[resolve_profile(ctx.profile)]
@@ -375,7 +488,7 @@ def render_phrase(
     prof = _profiles()[resolve_profile(ctx.profile)]
     greet = greeting(ctx.at, prof.id, calendar)
     values = _values(ctx, prof, greet)
-    for phrase in phrases_for(situation, ctx.profile):
+    for phrase in phrases_for(situation, ctx.profile, ctx.phrases):
         if _matches(phrase, ctx, greet, values):
             return phrase
     raise ValueError(f"话术情景“{situation}”在当前条件下没有可用的话术")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kefu.brands.selectors import script_context
 from kefu.errors import Conflict
+from kefu.rules.selectors import brand_checker
 from kefu.standards import compliance, scripts
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def gate_check(
     *, body: str, brand: Brand, channel: str, actor: User | None, override_reason: str = ""
 ) -> Checked:
     """Check `body` for `brand`'s profile on `channel` (a ticket channel); raise Refused when it may not go out."""
-    violations = compliance.assess(body, CHECKER_CHANNEL.get(channel, "phone"), brand.profile)
+    violations = compliance.assess(body, CHECKER_CHANNEL.get(channel, "phone"), checker=brand_checker(brand))
     if not compliance.is_blocking(violations):
         return Checked(violations)
     reason = override_reason.strip()[:200]

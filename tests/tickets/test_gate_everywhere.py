@@ -128,9 +128,9 @@ def checked(monkeypatch):
         def __getattr__(self, name):
             return getattr(compliance, name)
 
-        def assess(self, text, channel="phone", profile="generic"):
+        def assess(self, text, channel="phone", profile="generic", *, checker=None):
             seen.append(text)
-            return compliance.assess(text, channel, profile)
+            return compliance.assess(text, channel, profile, checker=checker)
 
     monkeypatch.setattr(gate, "compliance", Recording())
     return seen

@@ -43,6 +43,7 @@ __all__ = [
     "profiles",
     "report",
     "rewrite",
+    "rule_trial",
     "suggestions",
 ]
 
@@ -65,12 +66,29 @@ def check(text: str, channel: str = "phone", profile: str = "generic") -> list[V
     return get_checker(profile).check(text, channel)
 
 
-def assess(text: str, channel: str = "phone", profile: str = "generic") -> list[Violation]:
+def assess(
+    text: str, channel: str = "phone", profile: str = "generic", *, checker: Checker | None = None
+) -> list[Violation]:
     """What the gate asks before a text is sent: the patterns' violations (``check``) plus the intent layer's
-    uncertain ones (``intent``) where the patterns saw nothing; sorted by start."""
-    checker = get_checker(profile)
+    uncertain ones (``intent``) where the patterns saw nothing; sorted by start. ``checker``: a brand's own
+    (its rulebook with the brand's overrides) instead of the profile's."""
+    checker = checker or get_checker(profile)
     found = checker.check(text, channel)
     return sorted([*found, *intent.find(text, found, checker.rules, channel)], key=lambda v: (v.start, v.end))
+
+
+def rule_trial(checker: Checker, rule_id: str) -> list[str]:
+    """What is wrong with rule ``rule_id`` of ``checker``'s rulebook, in Chinese: an example it does not flag,
+    a counter-example it flags (on any of the rule's channels). Empty: the rule does what its examples say."""
+    rule = next(r for r in checker.rules if r.id == rule_id)
+    channels = sorted(rule.channels)
+
+    def flags(sentence: str) -> bool:
+        return any(v.rule_id == rule_id for c in channels for v in checker.check(sentence, c))
+
+    return [f"例句“{s}”没有被识别出来" for s in rule.examples if not flags(s)] + [
+        f"反例“{s}”被误判为忌语" for s in rule.counter_examples if flags(s)
+    ]
 
 
 def check_many(

@@ -1,0 +1,372 @@
+"""A brand's effective rules: the shipped rulebooks with the brand's overrides merged in, cached per process.
+
+Every path that checks or speaks for a brand (the standards gate, the as-you-type check, the script panel,
+kefu's own sentences) asks here, so a supervisor's change holds everywhere at once. The cache is keyed by the
+brand's rules version: with Redis (KEFU_REDIS_URL) a token every process reads and a change replaces, else the
+brand's latest change read from the database; either way a change is seen by every server process on its
+next check.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from kefu.rules.models import RuleChange, RuleKind, RuleOverride
+from kefu.standards import compliance, scripts
+from kefu.standards.compliance.rulebook import RulebookError, load_rulebook
+
+if TYPE_CHECKING:
+    from kefu.brands.models import Brand
+
+log = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class BrandRules:
+    """What a brand has changed and the checker that holds its forbidden phrases."""
+
+    brand_id: int
+    profile: str
+    version: str
+    forbidden: dict[str, dict[str, Any] | None]
+    phrases: dict[str, tuple[scripts.Phrase, ...]]
+    checker: compliance.Checker
+
+
+_CACHE: dict[int, BrandRules] = {}
+
+
+def _version_key(brand_id: int) -> str:
+    return f"rules:version:{brand_id}"
+
+
+def _db_version(brand_id: int) -> str:
+    last = RuleChange.objects.filter(brand_id=brand_id).order_by("-id").values_list("id", flat=True).first()
+    return f"db:{last or 0}"
+
+
+def rules_version(brand_id: int) -> str:
+    """The version of a brand's rules every process agrees on (module docstring)."""
+    if not settings.REDIS_URL:
+        return _db_version(brand_id)
+    try:
+        token = cache.get(_version_key(brand_id))
+        if token is None:
+            token = _db_version(brand_id)
+            cache.add(_version_key(brand_id), token, None)
+        return str(token)
+    except Exception:  # Redis unreachable: the database still knows the latest change
+        log.warning("规则版本无法从 Redis 读取，改从数据库读取", exc_info=True)
+        return _db_version(brand_id)
+
+
+def rules_changed(brand_id: int) -> None:
+    """After a change commits: every process builds the brand's rules again on its next read."""
+    if settings.REDIS_URL:
+        try:
+            cache.set(_version_key(brand_id), uuid.uuid4().hex, None)
+        except Exception:
+            log.warning("规则版本无法写入 Redis；其他进程将在 Redis 恢复后看到修改", exc_info=True)
+    with _LOCK:
+        _CACHE.pop(brand_id, None)
+
+
+def forget_all() -> None:
+    """Drop every brand's built rules (tests: a rolled-back change's id is given out again)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def forbidden_book(profile: str, forbidden: dict[str, dict[str, Any] | None]):
+    """The forbidden-phrase rulebook of a profile with a brand's overrides; one that no longer fits the shipped
+    rulebook (a switched-off rule removed since) is left out and logged, never a gate that fails."""
+    book = load_rulebook()
+    for rule_id, raw in forbidden.items():
+        try:
+            book = book.with_overrides(profile, {rule_id: raw})
+        except RulebookError:
+            log.warning("品牌规则 %s 与出厂规则库不再相符，已跳过", rule_id, exc_info=True)
+    return book
+
+
+def _build(brand: Brand, version: str) -> BrandRules:
+    rows = list(RuleOverride.objects.filter(brand_id=brand.pk).values_list("kind", "key", "value"))
+    forbidden = {key: value for kind, key, value in rows if kind == RuleKind.FORBIDDEN}
+    phrases = {
+        key: tuple(
+            scripts.Phrase(text=p["text"], when=p.get("when") or {}, source=p["source"]) for p in value
+        )
+        for kind, key, value in rows
+        if kind == RuleKind.PHRASE and value
+    }
+    checker = (
+        compliance.Checker(forbidden_book(brand.profile, forbidden), brand.profile)
+        if forbidden
+        else compliance.get_checker(brand.profile)
+    )
+    return BrandRules(brand.pk, brand.profile, version, forbidden, phrases, checker)
+
+
+def brand_rules(brand: Brand) -> BrandRules:
+    """The brand's effective rules, built again only when their version or the brand's profile changed."""
+    version = rules_version(brand.pk)  # read before the rows: a change committed meanwhile bumps it again
+    cached = _CACHE.get(brand.pk)
+    if cached is not None and cached.version == version and cached.profile == brand.profile:
+        return cached
+    built = _build(brand, version)
+    with _LOCK:
+        _CACHE[brand.pk] = built
+    return built
+
+
+def brand_checker(brand: Brand) -> compliance.Checker:
+    return brand_rules(brand).checker
+
+
+def brand_phrases(brand: Brand) -> dict[str, tuple[scripts.Phrase, ...]]:
+    return brand_rules(brand).phrases
+
+
+# ---------------------------------------------------------------- pages
+
+
+def brands_for_rules(user) -> list[Brand]:
+    """The brands whose rules ``user`` may change (none without `rules.change`)."""
+    from kefu.accounts import access
+
+    return list(access.brands_for(user)) if access.can(user, "rules.change") else []
+
+
+def brand_for_rules(code: str, user) -> Brand:
+    """A brand whose rules ``user`` may see and change; refused for another brand or without the permission."""
+    from kefu.accounts import access
+
+    access.require(user, "rules.change")
+    return access.brand_get_for_user(code, user)
+
+
+def change_for_rules(code: str, change_id: int, user) -> RuleChange:
+    from kefu.errors import NotFound
+
+    brand = brand_for_rules(code, user)
+    change = RuleChange.objects.select_related("brand").filter(brand=brand, pk=change_id).first()
+    if change is None:
+        raise NotFound(f"没有找到第 {change_id} 号修改")
+    return change
+
+
+SEVERITY_NAMES = {"severe": "严重", "major": "一般", "minor": "轻微"}
+STATE_NAMES = {"shipped": "出厂", "added": "本品牌新增", "changed": "本品牌修改", "disabled": "本品牌停用"}
+
+
+def categories() -> list[tuple[str, str]]:
+    """The forbidden-phrase categories of the shipped rulebook: (code, 中文名)."""
+    seen: dict[str, str] = {}
+    for rule in load_rulebook().all_rules():
+        seen.setdefault(rule.category_code, rule.category)
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+def _rule_row(rule: compliance.Rule, state: str) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "category": rule.category,
+        "severity": rule.severity,
+        "severity_name": SEVERITY_NAMES[rule.severity],
+        "patterns": rule.patterns or (rule.symbols,),
+        "rewrite": rule.rewrite,
+        "examples": rule.examples,
+        "counter_examples": rule.counter_examples,
+        "source": rule.source,
+        "state": state,
+        "state_name": STATE_NAMES[state],
+    }
+
+
+def forbidden_rows(brand: Brand) -> list[dict[str, Any]]:
+    """Every forbidden phrase as the brand has it, its own first (新增, 修改, 停用), then the shipped ones."""
+    rules = brand_rules(brand)
+    shipped = {r.id: r for r in load_rulebook().rules_for(brand.profile)}
+    own = []
+    for rule_id, raw in rules.forbidden.items():
+        if raw is None:
+            if rule_id in shipped:
+                own.append(_rule_row(shipped[rule_id], "disabled"))
+            continue
+        rule = next((r for r in rules.checker.rules if r.id == rule_id), None)
+        if rule is not None:
+            own.append(_rule_row(rule, "changed" if rule_id in shipped else "added"))
+    return own + [_rule_row(r, "shipped") for r in shipped.values() if r.id not in rules.forbidden]
+
+
+def forbidden_rule_form(brand: Brand, rule_id: str) -> dict[str, Any]:
+    """The rule as the edit form shows it (the brand's wording, else the shipped one)."""
+    rule = next((r for r in brand_checker(brand).rules if r.id == rule_id), None)
+    rule = rule or next((r for r in load_rulebook().all_rules() if r.id == rule_id), None)
+    if rule is None:
+        from kefu.errors import NotFound
+
+        raise NotFound(f"没有找到忌语规则 {rule_id}", field="rule")
+    return {
+        "rule": rule.id,
+        "patterns": "\n".join(rule.patterns),
+        "category": rule.category_code,
+        "severity": rule.severity,
+        "channels": sorted(rule.channels),
+        "rewrite": rule.rewrite,
+        "message": rule.message,
+        "examples": "\n".join(rule.examples),
+        "counter_examples": "\n".join(rule.counter_examples),
+    }
+
+
+def replies_of(brand: Brand, limit: int = 1000) -> list[tuple[str, str]]:
+    """The brand's last ``limit`` replies to customers, every channel: (text, the ticket's channel)."""
+    from kefu.tickets.models import TicketEvent
+
+    return list(
+        TicketEvent.objects.filter(ticket__brand=brand, kind=TicketEvent.Kind.REPLY)
+        .exclude(body="")
+        .order_by("-id")
+        .values_list("body", "ticket__channel")[:limit]
+    )
+
+
+def phrase_rows(brand: Brand, *, at, channel: str = "phone") -> list[dict[str, Any]]:
+    """Every situation of the phrasebook with the brand's wording (as lines) and today's sentence."""
+    from kefu.brands.selectors import script_context
+
+    own = brand_phrases(brand)
+    ctx = script_context(brand, at=at, channel=channel, agent_no="1001")
+    rows = []
+    for situation in scripts.situations():
+        try:
+            sample = scripts.render(situation.id, ctx)
+        except ValueError:
+            sample = ""
+        rows.append(
+            {
+                "id": situation.id,
+                "name": situation.name,
+                "description": situation.description,
+                "own": situation.id in own,
+                "sample": sample,
+            }
+        )
+    return rows
+
+
+def phrase_form(brand: Brand, situation: str) -> dict[str, Any]:
+    variants = scripts.phrases_for(situation, brand.profile, brand_phrases(brand))
+    found = next((s for s in scripts.situations() if s.id == situation), None)
+    return {
+        "situation": found,
+        "lines": scripts.phrase_lines(variants),
+        "own": situation in brand_phrases(brand),
+        "placeholders": [(p, PLACEHOLDER_NAMES.get(p, "")) for p in sorted(scripts.placeholders(situation))],
+    }
+
+
+def _describe(kind: str, state: dict[str, Any] | None, shipped: bool) -> str:
+    """A state of a rule as the history shows it."""
+    if state is None:
+        return "出厂规则" if shipped else "（无）"
+    value = state["value"]
+    if value is None:
+        return "停用"
+    if kind == RuleKind.PHRASE:
+        return scripts.phrase_lines(
+            tuple(scripts.Phrase(p["text"], p.get("when") or {}, p["source"]) for p in value)
+        )
+    return "、".join(value["patterns"]) + f"（{value['category']}，{SEVERITY_NAMES[value['severity']]}）"
+
+
+def _rule_name(change: RuleChange, rules: dict[str, compliance.Rule]) -> str:
+    """A forbidden phrase as people know it: its category and first example (its id is for machines)."""
+    for state in (change.after, change.before):
+        if state and state["value"]:
+            return f"{state['value']['category']}：{state['value']['examples']['seed']}"
+    rule = rules.get(change.key)
+    return f"{rule.category}：{rule.examples[0]}" if rule else change.key
+
+
+def history_rows(brand: Brand, limit: int = 200) -> list[dict[str, Any]]:
+    """The brand's changes, newest first: what, who, when, why, before → after."""
+    situations = {s.id: s.name for s in scripts.situations()}
+    shipped = {r.id: r for r in load_rulebook().rules_for(brand.profile)}
+    rows = []
+    for change in RuleChange.objects.filter(brand=brand).select_related("actor")[:limit]:
+        phrase = change.kind == RuleKind.PHRASE
+        is_shipped = phrase or change.key in shipped
+        rows.append(
+            {
+                "change": change,
+                "name": situations.get(change.key, change.key) if phrase else _rule_name(change, shipped),
+                "before": _describe(change.kind, change.before, is_shipped),
+                "after": _describe(change.kind, change.after, is_shipped),
+            }
+        )
+    return rows
+
+
+# What each placeholder of a sentence is filled with, for the people who write them.
+PLACEHOLDER_NAMES = {
+    "greeting": "问候语（您好、早上好、新年好…）",
+    "brand": "品牌名",
+    "hotline": "服务热线",
+    "agent_no": "工号",
+    "customer": "客户称呼（王先生）",
+    "number": "要复述的号码",
+    "number_kind": "号码种类",
+    "promotion": "活动名称",
+    "referral_hotline": "转介的电话",
+    "festive_wish": "节日祝福",
+    "department": "部门",
+    "days": "天数",
+    "supervisor": "主管称呼",
+    "time": "时间",
+    "date": "日期",
+    "reason": "原因",
+    "issue": "客户反映的问题",
+    "amount": "金额",
+    "hours": "服务时间",
+    "ahead": "前面排队的人数",
+    "wait": "预计等待时间",
+}
+
+
+def export(brand: Brand) -> dict[str, Any]:
+    """The brand's overrides, in the rulebooks' own format (what `kefu rules import` reads back)."""
+    rows = RuleOverride.objects.filter(brand=brand).order_by("kind", "key")
+    return {
+        "brand": brand.code,
+        "forbidden": {r.key: r.value for r in rows if r.kind == RuleKind.FORBIDDEN},
+        "phrases": {r.key: r.value for r in rows if r.kind == RuleKind.PHRASE},
+    }
+
+
+SECTIONS = {"forbidden": RuleKind.FORBIDDEN, "phrases": RuleKind.PHRASE}
+
+
+def diff(brand: Brand, data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """What importing ``data`` would change: (section, key, 新增|修改|恢复出厂) in order."""
+    current = export(brand)
+    out = []
+    for section in SECTIONS:
+        mine, theirs = current[section], data.get(section) or {}
+        for key in sorted(set(mine) | set(theirs)):
+            if key not in theirs:
+                out.append((section, key, "恢复出厂"))
+            elif key not in mine:
+                out.append((section, key, "新增"))
+            elif mine[key] != theirs[key]:
+                out.append((section, key, "修改"))
+    return out

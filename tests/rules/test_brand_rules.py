@@ -1,0 +1,217 @@
+"""A supervisor's changes to a brand's rules: forbidden phrases tried on their examples before saving, held by the
+gate for that brand only, kept in the history and revertible; a situation's wording in the script panel; who may
+change what; the version every process reads."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kefu.accounts.models import Team, User
+from kefu.brands.selectors import script_panel
+from kefu.errors import PermissionDenied, ServiceError
+from kefu.rules import selectors, services
+from kefu.rules.models import RuleChange, RuleKind, RuleOverride
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEW_PHRASE = "这个要问快递员"
+FORM = {
+    "patterns": "{这个|那个|}要问快递员",
+    "category": "shirk",
+    "severity": "severe",
+    "channels": ["phone", "chat", "email"],
+    "rewrite": "我来帮您联系快递员核实",
+    "message": "不得把客户推给快递员",
+    "examples": "这个要问快递员。\n那个要问快递员吧",
+    "counter_examples": "我帮您问快递员",
+}
+
+
+def add_rule(cast, **changes):
+    return services.rule_forbidden_save(
+        brand=cast.brand_a, form={**FORM, **changes}, actor=cast.supervisor, reason="12月3日投诉"
+    )
+
+
+def reply(api, ticket, body):
+    return api.post(f"/tickets/{ticket.number}/replies", {"body": body})
+
+
+def test_a_counter_example_that_matches_refuses_the_rule_and_saves_nothing(cast):
+    with pytest.raises(ServiceError) as refused:
+        add_rule(cast, counter_examples="我帮您问快递员\n这个要问快递员才知道")
+    assert refused.value.field == "counter_examples"
+    assert "反例“这个要问快递员才知道”被误判为忌语" in refused.value.message
+    assert not RuleOverride.objects.exists() and not RuleChange.objects.exists()
+
+
+def test_an_example_the_patterns_miss_refuses_the_rule(cast):
+    with pytest.raises(ServiceError) as refused:
+        add_rule(cast, examples="这个要问快递员\n你去找派件员")
+    assert refused.value.field == "examples" and "例句“你去找派件员”没有被识别出来" in refused.value.message
+
+
+def test_one_example_is_not_enough(cast):
+    with pytest.raises(ServiceError, match="至少填写两句"):
+        add_rule(cast, examples="这个要问快递员")
+
+
+def test_a_saved_phrase_is_refused_for_that_brand_and_not_for_another(cast, api_a, api_b, new_ticket):
+    ticket_a, ticket_b = new_ticket("咨询"), new_ticket("咨询", brand=cast.brand_b, customer=cast.customer_b)
+    assert reply(api_a, ticket_a, NEW_PHRASE).status_code == 201  # before: nothing forbids it
+    add_rule(cast)
+    refused = reply(api_a, ticket_a, "您好，" + NEW_PHRASE)
+    assert refused.status_code == 409
+    found = refused.json()["violations"]
+    assert [v["category"] for v in found] == ["推卸"] and found[0]["rewrite"] == "我来帮您联系快递员核实"
+    assert reply(api_b, ticket_b, NEW_PHRASE).status_code == 201
+
+
+def test_the_change_is_in_the_history_and_a_revert_takes_it_back(cast, api_a, new_ticket):
+    ticket = new_ticket("咨询")
+    change = add_rule(cast)
+    assert (change.actor, change.reason, change.before) == (cast.supervisor, "12月3日投诉", None)
+    assert change.after["value"]["patterns"] == ["{这个|那个|}要问快递员"]
+    assert change.after["value"]["source"] == "品牌自定（欧飞）：12月3日投诉"
+    rows = selectors.history_rows(cast.brand_a)
+    assert (rows[0]["name"], rows[0]["before"], rows[0]["after"]) == (
+        "推卸：这个要问快递员。",
+        "（无）",
+        "{这个|那个|}要问快递员（推卸，严重）",
+    )
+
+    undo = services.rule_change_revert(change=change, actor=cast.supervisor)
+    assert undo.reverts == change and undo.after is None and undo.reason == f"撤销第 {change.pk} 号修改"
+    assert not RuleOverride.objects.exists()
+    assert reply(api_a, ticket, NEW_PHRASE).status_code == 201
+    assert RuleChange.objects.count() == 2  # the history keeps both
+
+
+def test_a_shipped_rule_switched_off_for_one_brand(cast):
+    text = "你问我，我问谁？"
+    services.rule_forbidden_disable(
+        brand=cast.brand_a, rule_id="ask_me_who", actor=cast.supervisor, reason="本品牌另有规定"
+    )
+    checker_a, checker_b = selectors.brand_checker(cast.brand_a), selectors.brand_checker(cast.brand_b)
+    assert "ask_me_who" not in {v.rule_id for v in checker_a.check(text)}
+    assert "ask_me_who" in {v.rule_id for v in checker_b.check(text)}
+    rows = {r["id"]: r for r in selectors.forbidden_rows(cast.brand_a)}
+    assert rows["ask_me_who"]["state"] == "disabled"
+
+
+def test_changing_a_shipped_rule_keeps_its_id_and_uses_the_new_wording(cast):
+    form = selectors.forbidden_rule_form(cast.brand_a, "ask_me_who")
+    assert "我问谁" in form["examples"]
+    form["rewrite"] = "这个问题我马上帮您查清楚"
+    form["examples"] = "你问我，我问谁\n你问我我问谁啊"
+    services.rule_forbidden_save(
+        brand=cast.brand_a, form=form, actor=cast.supervisor, reason="改用本品牌的说法", rule_id="ask_me_who"
+    )
+    found = [
+        v
+        for v in selectors.brand_checker(cast.brand_a).check("你问我，我问谁？")
+        if v.rule_id == "ask_me_who"
+    ]
+    assert found and found[0].rewrite == "这个问题我马上帮您查清楚"
+    assert {r["id"]: r for r in selectors.forbidden_rows(cast.brand_a)}["ask_me_who"]["state"] == "changed"
+
+
+def test_the_try_lists_what_the_rule_would_flag_in_the_last_replies(cast, api_a, new_ticket):
+    ticket = new_ticket("咨询")
+    for body in ("这个要问快递员哦", "您好，我帮您查询", "那个要问快递员"):
+        assert reply(api_a, ticket, body).status_code == 201
+    trial = services.forbidden_try(cast.brand_a, FORM)
+    assert (trial["replies"], trial["hits"]) == (3, 2)
+    assert [h["text"] for h in trial["samples"]] == ["那个要问快递员", "这个要问快递员哦"]
+    assert not RuleOverride.objects.exists()  # trying saves nothing
+
+
+def test_who_may_change_a_brands_rules(cast):
+    with pytest.raises(PermissionDenied):
+        services.rule_forbidden_save(brand=cast.brand_a, form=FORM, actor=cast.agent_a, reason="x")
+    team_b_lead = User.objects.create_user(
+        "sup_b", password="pw-123456", role=User.Role.SUPERVISOR, team=Team.objects.get(name="B 组")
+    )
+    with pytest.raises(PermissionDenied):
+        services.rule_forbidden_save(brand=cast.brand_a, form=FORM, actor=team_b_lead, reason="x")
+    with pytest.raises(PermissionDenied):
+        selectors.brand_for_rules("oufei", team_b_lead)
+    assert [b.code for b in selectors.brands_for_rules(team_b_lead)] == ["xintianjie"]
+    assert selectors.brands_for_rules(cast.agent_a) == []
+
+
+def test_a_change_without_a_reason_is_refused(cast):
+    with pytest.raises(ServiceError) as refused:
+        services.rule_forbidden_save(brand=cast.brand_a, form=FORM, actor=cast.supervisor, reason=" ")
+    assert refused.value.field == "reason"
+
+
+# ---------------------------------------------------------------- wording
+
+
+OPENING = "【春节】{greeting}！欧飞祝您春节快乐，很高兴为您服务！\n{greeting}，欧飞，很高兴为您服务！"
+
+
+def opening(brand, at):
+    return next(s["text"] for s in script_panel(brand, at=at, channel="phone") if s["id"] == "opening")
+
+
+def test_a_brands_opening_for_spring_festival_shows_in_the_script_panel(cast):
+    festival, plain = datetime(2026, 2, 17, 10, tzinfo=SHANGHAI), datetime(2026, 3, 3, 10, tzinfo=SHANGHAI)
+    before = opening(cast.brand_a, festival)
+    services.rule_phrase_save(
+        brand=cast.brand_a, situation="opening", lines=OPENING, actor=cast.supervisor, reason="春节前换开始语"
+    )
+    assert opening(cast.brand_a, festival) == "新年好！欧飞祝您春节快乐，很高兴为您服务！" != before
+    assert opening(cast.brand_a, plain) == "您好，欧飞，很高兴为您服务！"
+    assert "春节快乐" not in opening(cast.brand_b, festival)
+    assert selectors.phrase_form(cast.brand_a, "opening")["lines"] == OPENING
+
+
+def test_wording_with_a_forbidden_phrase_or_an_unknown_placeholder_is_refused(cast):
+    for lines, words in (
+        ("{greeting}，有本事就投诉我", "含服务忌语"),
+        ("{greeting}，{nickname}您好", "占位符 {nickname} 无法填写"),
+        ("【节日】{greeting}，欧飞祝您节日快乐", "最后一行应是任何时候都能用的话术"),
+        ("【明天】{greeting}", "条件“明天”无法识别"),
+    ):
+        with pytest.raises(ServiceError, match=words) as refused:
+            services.rule_phrase_save(
+                brand=cast.brand_a, situation="opening", lines=lines, actor=cast.supervisor, reason="试"
+            )
+        assert refused.value.field == "lines"
+    assert not RuleOverride.objects.exists()
+
+
+def test_kefus_own_sentences_use_the_brands_wording(cast):
+    from kefu.tickets.gate import say
+
+    services.rule_phrase_save(
+        brand=cast.brand_a,
+        situation="chat_silent_ended",
+        lines="您好，由于您长时间没有发言，本次会话已结束。欧飞随时为您服务。",
+        actor=cast.supervisor,
+        reason="本品牌的说法",
+    )
+    text = say(
+        "chat_silent_ended", brand=cast.brand_a, channel="chat", at=datetime(2026, 3, 3, tzinfo=SHANGHAI)
+    )
+    assert text == "您好，由于您长时间没有发言，本次会话已结束。欧飞随时为您服务。"
+
+
+# ---------------------------------------------------------------- every process sees it
+
+
+def test_another_process_change_is_seen_on_the_next_check(cast, monkeypatch):
+    """Without Redis, the version is the brand's latest change in the database: a change written by another
+    process (which does not touch this one's memory) is seen on the next check."""
+    assert not selectors.brand_checker(cast.brand_a).check(NEW_PHRASE)  # built and cached
+    monkeypatch.setattr(selectors, "rules_changed", lambda brand_id: None)  # the other process's commit hook
+    add_rule(cast)
+    assert [v.rule_id for v in selectors.brand_checker(cast.brand_a).check(NEW_PHRASE)]
+
+
+def test_an_override_that_no_longer_fits_the_shipped_rulebook_is_skipped(cast):
+    RuleOverride.objects.create(brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="removed_since", value=None)
+    RuleChange.objects.create(brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="removed_since", reason="旧")
+    assert selectors.brand_checker(cast.brand_a).check("你问我，我问谁？")  # the gate still works
