@@ -220,6 +220,8 @@ ROUTES: dict[str, tuple[str, str, str, dict | None]] = {
     "rules_forbidden_action": ("lead", "post", "/rules/{brand_b}/forbidden/ask_me_who/", {"reason": "越权"}),
     "rules_phrases": ("lead", "get", "/rules/{brand_b}/phrases/", None),
     "rules_phrase_edit": ("lead", "post", "/rules/{brand_b}/phrases/opening/", {"lines": "您好"}),
+    "rules_sla": ("lead", "get", "/rules/{brand_b}/sla/", None),
+    "rules_sla_edit": ("lead", "post", "/rules/{brand_b}/sla/complaint/", {"amount": "1", "reason": "越权"}),
     "rules_history": ("lead", "get", "/rules/{brand_b}/history/", None),
     "rules_revert": ("lead", "post", "/rules/{brand_b}/history/1/revert/", {}),
     "rules_export": ("lead", "get", "/rules/{brand_b}/export/", None),

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kefu.standards.rulebook import read_rulebook
 
 RULEBOOK = Path(__file__).parent / "rulebook.yaml"
 
@@ -49,8 +49,7 @@ def can_change(current: str, target: str) -> bool:
 
 @cache
 def rulebook() -> dict[str, Any]:
-    with RULEBOOK.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = read_rulebook(RULEBOOK)
     return {key: value["value"] for key, value in data.items() if isinstance(value, dict)}
 
 

@@ -14,17 +14,19 @@ from kefu.timeutil import local_now
 class RuleKind(models.TextChoices):
     FORBIDDEN = "forbidden", "服务忌语"
     PHRASE = "phrase", "话术"
+    SLA = "sla", "SLA 时限"
 
 
 class RuleOverride(models.Model):
     """One rule of one brand as the brand has it: a forbidden phrase (the rule in forbidden.yaml's format, or
-    null: the shipped rule switched off) or a situation's phrase variants (a list in phrasebook.yaml's format)."""
+    null: the shipped rule switched off), a situation's phrase variants (a list in phrasebook.yaml's format) or a
+    ticket type's own SLA targets (a list in sla.yaml's format, each replacing the shipped one of its code)."""
 
     brand = models.ForeignKey(
         "brands.Brand", verbose_name="品牌", on_delete=models.PROTECT, related_name="rule_overrides"
     )
     kind = models.CharField("种类", max_length=20, choices=RuleKind.choices)
-    key = models.CharField("规则", max_length=60, help_text="忌语规则的编号或话术情景的编号")
+    key = models.CharField("规则", max_length=60, help_text="忌语规则、话术情景或工单类型的编号")
     value = models.JSONField("内容", null=True, blank=True, help_text="为空表示停用该条出厂规则")
     changed_at = models.DateTimeField("修改时间", default=local_now)
     changed_by = models.ForeignKey(

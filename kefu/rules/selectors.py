@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from kefu.rules.models import RuleChange, RuleKind, RuleOverride
-from kefu.standards import compliance, scripts
+from kefu.standards import compliance, scripts, sla
 from kefu.standards.compliance.rulebook import RulebookError, load_rulebook
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ class BrandRules:
     forbidden: dict[str, dict[str, Any] | None]
     phrases: dict[str, tuple[scripts.Phrase, ...]]
     checker: compliance.Checker
+    targets: dict[str, list[dict[str, Any]]]  # ticket type code → the brand's own SLA targets
+    policies: sla.SlaPolicies
 
 
 _CACHE: dict[int, BrandRules] = {}
@@ -112,7 +114,14 @@ def _build(brand: Brand, version: str) -> BrandRules:
         if forbidden
         else compliance.get_checker(brand.profile)
     )
-    return BrandRules(brand.pk, brand.profile, version, forbidden, phrases, checker)
+    targets = {key: value for kind, key, value in rows if kind == RuleKind.SLA and value}
+    policies = sla.shipped_policies()
+    if targets:
+        try:
+            policies = policies.with_brand(brand.code, targets)
+        except ValueError:
+            log.warning("品牌 %s 的 SLA 时限与出厂规则库不再相符，已跳过", brand.code, exc_info=True)
+    return BrandRules(brand.pk, brand.profile, version, forbidden, phrases, checker, targets, policies)
 
 
 def brand_rules(brand: Brand) -> BrandRules:
@@ -133,6 +142,11 @@ def brand_checker(brand: Brand) -> compliance.Checker:
 
 def brand_phrases(brand: Brand) -> dict[str, tuple[scripts.Phrase, ...]]:
     return brand_rules(brand).phrases
+
+
+def brand_policies(brand: Brand) -> sla.SlaPolicies:
+    """The SLA targets with the brand's own (a VIP brand's shorter first reply …)."""
+    return brand_rules(brand).policies
 
 
 # ---------------------------------------------------------------- pages
@@ -165,6 +179,61 @@ def change_for_rules(code: str, change_id: int, user) -> RuleChange:
 
 SEVERITY_NAMES = {"severe": "严重", "major": "一般", "minor": "轻微"}
 STATE_NAMES = {"shipped": "出厂", "added": "本品牌新增", "changed": "本品牌修改", "disabled": "本品牌停用"}
+
+
+WHERE_NAMES = {
+    "domestic": "国内",
+    "hmt": "港澳台",
+    "international": "国际",
+    "chat": "在线",
+    "phone": "电话",
+    "email": "邮件",
+}
+
+
+def target_from(raw: dict[str, Any]) -> sla.Target:
+    fields = ("code", "name", "amount", "unit", "clock", "starts_on", "source", "scope", "channel")
+    return sla.Target(**{k: raw[k] for k in fields if raw.get(k) is not None})
+
+
+def target_key(target: sla.Target) -> str:
+    """A target's (code, scope, channel, starts_on) as one string for a link."""
+    return "|".join(part or "" for part in target.key)
+
+
+def sla_rows(brand: Brand) -> list[dict[str, Any]]:
+    """Every SLA target the brand's tickets get, by ticket type: the shipped ones and the brand's own."""
+    rules = brand_rules(brand)
+    policies = rules.policies
+    own = {(kind, target_key(target_from(raw))) for kind, raws in rules.targets.items() for raw in raws}
+    rows = []
+    for kind in policies.ticket_types():
+        for target in policies.entries(kind, brand.code):
+            rows.append(
+                {
+                    "type": kind,
+                    "type_name": policies.type_name(kind),
+                    "target": target,
+                    "key": target_key(target),
+                    "promise": target.describe(),
+                    "starts_on": sla.STARTS_ON_NAMES[target.starts_on],
+                    "where": " ".join(
+                        WHERE_NAMES[part] for part in (target.scope, target.channel) if part is not None
+                    ),
+                    "own": (kind, target_key(target)) in own,
+                }
+            )
+    return rows
+
+
+def sla_target(brand: Brand, kind: str, key: str) -> sla.Target:
+    """One of the brand's targets by its ticket type and `target_key`."""
+    from kefu.errors import NotFound
+
+    found = next((t for t in brand_policies(brand).entries(kind, brand.code) if target_key(t) == key), None)
+    if found is None:
+        raise NotFound("没有找到该时限", field="target")
+    return found
 
 
 def categories() -> list[tuple[str, str]]:
@@ -286,6 +355,8 @@ def _describe(kind: str, state: dict[str, Any] | None, shipped: bool) -> str:
         return scripts.phrase_lines(
             tuple(scripts.Phrase(p["text"], p.get("when") or {}, p["source"]) for p in value)
         )
+    if kind == RuleKind.SLA:
+        return "\n".join(f"{t['name']}：{target_from(t).describe()}" for t in value)
     return "、".join(value["patterns"]) + f"（{value['category']}，{SEVERITY_NAMES[value['severity']]}）"
 
 
@@ -305,11 +376,15 @@ def history_rows(brand: Brand, limit: int = 200) -> list[dict[str, Any]]:
     rows = []
     for change in RuleChange.objects.filter(brand=brand).select_related("actor")[:limit]:
         phrase = change.kind == RuleKind.PHRASE
-        is_shipped = phrase or change.key in shipped
+        is_shipped = change.kind != RuleKind.FORBIDDEN or change.key in shipped
+        if change.kind == RuleKind.SLA:
+            name = sla.shipped_policies().type_name(change.key)
+        else:
+            name = situations.get(change.key, change.key) if phrase else _rule_name(change, shipped)
         rows.append(
             {
                 "change": change,
-                "name": situations.get(change.key, change.key) if phrase else _rule_name(change, shipped),
+                "name": name,
                 "before": _describe(change.kind, change.before, is_shipped),
                 "after": _describe(change.kind, change.after, is_shipped),
             }
@@ -350,10 +425,11 @@ def export(brand: Brand) -> dict[str, Any]:
         "brand": brand.code,
         "forbidden": {r.key: r.value for r in rows if r.kind == RuleKind.FORBIDDEN},
         "phrases": {r.key: r.value for r in rows if r.kind == RuleKind.PHRASE},
+        "sla": {r.key: r.value for r in rows if r.kind == RuleKind.SLA},
     }
 
 
-SECTIONS = {"forbidden": RuleKind.FORBIDDEN, "phrases": RuleKind.PHRASE}
+SECTIONS = {"forbidden": RuleKind.FORBIDDEN, "phrases": RuleKind.PHRASE, "sla": RuleKind.SLA}
 
 
 def diff(brand: Brand, data: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ from kefu.accounts import access
 from kefu.errors import ServiceError
 from kefu.rules import selectors
 from kefu.rules.models import RuleChange, RuleKind, RuleOverride
-from kefu.standards import compliance, scripts
+from kefu.standards import compliance, scripts, sla
 from kefu.standards.compliance.dsl import PatternError
 from kefu.standards.compliance.rulebook import CHANNELS, SEVERITIES, RulebookError, load_rulebook
 from kefu.tickets.gate import CHECKER_CHANNEL
@@ -260,6 +260,74 @@ def rule_phrase_save(
     )
 
 
+# ---------------------------------------------------------------- SLA targets
+
+
+def sla_targets_check(brand: Brand, ticket_type: str, targets: list[dict[str, Any]]) -> None:
+    """Refuse a ticket type's targets that the SLA rulebook's own schema refuses (field ``amount``)."""
+    try:
+        sla.shipped_policies().with_brand(brand.code, {ticket_type: targets})
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="amount") from exc
+
+
+def rule_sla_save(
+    *,
+    brand: Brand,
+    ticket_type: str,
+    target_key: str,
+    amount: str | int,
+    unit: str,
+    clock: str,
+    actor: User | None,
+    reason: str,
+    at: datetime | None = None,
+) -> RuleChange:
+    """The brand's own promise for one SLA target of a ticket type (a VIP brand's shorter first reply): the
+    same target, another amount, unit or clock; the brand's other targets of the type are kept."""
+    _authorize(actor, brand)
+    if not (reason or "").strip():
+        raise ServiceError("请填写修改理由（记入修改记录）", field="reason")
+    shipped = selectors.sla_target(brand, ticket_type, target_key)
+    try:
+        amount = int(str(amount).strip())
+    except ValueError:
+        raise ServiceError("时限应为正整数", field="amount") from None
+    raw = {
+        "code": shipped.code,
+        "name": shipped.name,
+        "amount": amount,
+        "unit": unit,
+        "clock": clock,
+        "starts_on": shipped.starts_on,
+        "source": f"品牌自定（{brand.name}）：{reason.strip()}",
+        **({"scope": shipped.scope} if shipped.scope else {}),
+        **({"channel": shipped.channel} if shipped.channel else {}),
+    }
+    law = re.search(r"《[^》]+》", shipped.source)
+    if law and selectors.target_from(raw).duration > shipped.duration:
+        raise ServiceError(
+            f"{law.group(0)}规定{shipped.name}不得超过{shipped.describe()}，品牌只能缩短，不能延长",
+            field="amount",
+        )
+    kept = [
+        t
+        for t in selectors.brand_rules(brand).targets.get(ticket_type, [])
+        if selectors.target_key(selectors.target_from(t)) != target_key
+    ]
+    targets = [*kept, raw]
+    sla_targets_check(brand, ticket_type, targets)
+    return _write(
+        brand=brand,
+        kind=RuleKind.SLA,
+        key=ticket_type,
+        state={"value": targets},
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
+
+
 # ---------------------------------------------------------------- back to shipped, revert, import
 
 
@@ -306,6 +374,9 @@ def rules_import(*, brand: Brand, data: dict[str, Any], actor: User | None, reas
             elif kind == RuleKind.FORBIDDEN:
                 if theirs[key] is not None:
                     forbidden_trial(brand, key, theirs[key])
+                state = {"value": theirs[key]}
+            elif kind == RuleKind.SLA:
+                sla_targets_check(brand, key, theirs[key])
                 state = {"value": theirs[key]}
             else:
                 try:

@@ -12,9 +12,11 @@ from kefu.accounts import access
 from kefu.errors import ServiceError
 from kefu.rules import selectors, services
 from kefu.rules.models import RuleKind
+from kefu.standards import sla
 from kefu.standards.compliance.rulebook import CHANNEL_NAMES, SEVERITY_NAMES
 from kefu.timeutil import local_now
 
+CLOCK_NAMES = {"calendar": "自然时间（昼夜不停）", "working": "工作时间（只在服务时间内计时）"}
 FORM_FIELDS = (
     "patterns",
     "category",
@@ -142,6 +144,51 @@ def phrase_edit(request, brand: str, situation: str):
         lines=lines,
         reason=reason,
         error=error,
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def sla_list(request, brand: str):
+    found = selectors.brand_for_rules(brand, request.user)
+    return _page(request, "rules/sla.html", found, "sla", rows=selectors.sla_rows(found))
+
+
+@login_required
+def sla_edit(request, brand: str, ticket_type: str):
+    found = selectors.brand_for_rules(brand, request.user)
+    key = request.GET.get("target", "")
+    target = selectors.sla_target(found, ticket_type, key)
+    form = {"amount": target.amount, "unit": target.unit, "clock": target.clock, "reason": ""}
+    error = None
+    if request.method == "POST":
+        form = {name: request.POST.get(name, "") for name in form}
+        try:
+            if request.POST.get("action") == "reset":
+                services.rule_reset(
+                    brand=found, kind=RuleKind.SLA, key=ticket_type, actor=request.user, reason=form["reason"]
+                )
+            else:
+                services.rule_sla_save(
+                    brand=found, ticket_type=ticket_type, target_key=key, actor=request.user, **form
+                )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, f"“{target.name}”的时限已保存，此后新开始的计时按新时限")
+            return redirect("rules_sla", brand=found.code)
+    return _page(
+        request,
+        "rules/sla_edit.html",
+        found,
+        "sla",
+        target=target,
+        type_name=selectors.brand_policies(found).type_name(ticket_type),
+        own=ticket_type in selectors.brand_rules(found).targets,
+        form=form,
+        error=error,
+        units=sla.UNIT_NAMES,
+        clocks=CLOCK_NAMES,
         status=400 if error else 200,
     )
 

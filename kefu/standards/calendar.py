@@ -38,11 +38,12 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from chinese_calendar import get_solar_terms
 from chinese_calendar.constants import holidays as _CC_HOLIDAYS
 from chinese_calendar.constants import workdays as _CC_WORKDAYS
 from lunardate import LunarDate
+
+from kefu.standards.rulebook import RulebookFileError, read_rulebook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -230,9 +231,11 @@ def load_schedule_file(path: str | Path) -> YearSchedule:
     """Read a :class:`YearSchedule` from a ``.json`` or YAML file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        if path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            data = read_rulebook(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RulebookFileError) as exc:
         raise ValueError(f"无法读取节假日安排文件 {path.name}：{exc}") from exc
     try:
         return YearSchedule.from_dict(data)

@@ -23,9 +23,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kefu.standards import compliance, scripts, sla
+from kefu.standards.rulebook import read_rulebook
 from kefu.standards.text import fold
 from kefu.standards.transcript import Transcript, parse_transcript
 
@@ -79,9 +78,7 @@ class ScoreSheet:
 
 @cache
 def rulebook() -> dict[str, Any]:
-    with QA_RULEBOOK.open(encoding="utf-8") as fh:
-        data: dict[str, Any] = yaml.safe_load(fh)
-    return data
+    return read_rulebook(QA_RULEBOOK)
 
 
 @cache
@@ -98,9 +95,11 @@ def _has(intent: str, text: str) -> bool:
 
 
 class _Sheet:
-    def __init__(self, transcript: Transcript) -> None:
+    def __init__(self, transcript: Transcript, checker: compliance.Checker | None = None) -> None:
         self.t = transcript
         self.items: list[Item] = []
+        # the brand's own forbidden phrases when it has changed them, so QA flags what the gate flags
+        self.checker = checker or compliance.get_checker(transcript.profile)
 
     def _criterion(self, cid: str) -> Mapping[str, Any]:
         return rulebook()["criteria"][cid]  # type: ignore[no-any-return]
@@ -223,7 +222,7 @@ def _check_forbidden(s: _Sheet) -> dict[int, list[tuple[int, int]]]:
     by_severity = s._criterion("forbidden_phrase")["deduction_by_severity"]
     found = False
     for i in s.agent_turns():
-        for v in compliance.check(s.t.turns[i].text, channel=s.t.channel, profile=s.t.profile):
+        for v in s.checker.check(s.t.turns[i].text, s.t.channel):
             spans.setdefault(i, []).append((v.start, v.end))
             cid = _criterion_for(v)
             points = int(by_severity.get(v.severity, 0)) if cid == "forbidden_phrase" else None
@@ -546,10 +545,13 @@ def _check_polite_address(s: _Sheet, flagged: Mapping[int, list[tuple[int, int]]
         s.ok("polite_address", "坐席始终以“您”称呼客户")
 
 
-def score(transcript: Mapping[str, Any] | Transcript) -> ScoreSheet:
-    """Score a whole conversation against the QA rulebook."""
+def score(
+    transcript: Mapping[str, Any] | Transcript, *, checker: compliance.Checker | None = None
+) -> ScoreSheet:
+    """Score a whole conversation against the QA rulebook (``checker``: the brand's forbidden phrases, when it
+    has its own; the profile's otherwise)."""
     t = transcript if isinstance(transcript, Transcript) else parse_transcript(transcript)
-    sheet = _Sheet(t)
+    sheet = _Sheet(t, checker)
     _check_opening(sheet)
     _check_reply_times(sheet)
     _check_closing(sheet)

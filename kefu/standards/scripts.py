@@ -22,8 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from kefu.standards.rulebook import read_rulebook
 from kefu.standards.text import fold
 from kefu.timeutil import local_now
 
@@ -126,11 +125,7 @@ class Greeting:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"话术库文件格式错误：{path.name}")
-    return data
+    return read_rulebook(path)
 
 
 def _phrases(raw: Any, default_source: str) -> tuple[Phrase, ...]:

@@ -17,10 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kefu import typed
 from kefu.standards.calendar import WorkingCalendar, as_shanghai
+from kefu.standards.rulebook import RulebookFileError, read_rulebook
 
 UNITS = ("minutes", "hours", "days")
 UNIT_NAMES = {"minutes": "分钟", "hours": "小时", "days": "天"}
@@ -41,8 +40,9 @@ CHANNELS = ("chat", "phone", "email")
 ALL_TYPES = "*"
 DEFAULT_GROUP = "default"
 
-# A rule's source must name a seed file (e.g. 004_4ea5f35392de9aaf.txt) or a law in 《》.
-SOURCE_PATTERN = re.compile(r"\d{3}_[0-9a-f]{16}\.txt|《[^》]+》")
+# A rule's source must name a seed file (e.g. 004_4ea5f35392de9aaf.txt), a law in 《》, or say it is the brand's
+# own decision (品牌自定, what kefu.rules writes for a target a supervisor changed).
+SOURCE_PATTERN = re.compile(r"\d{3}_[0-9a-f]{16}\.txt|《[^》]+》|品牌自定")
 
 _TARGET_KEYS = (
     "code",
@@ -198,6 +198,26 @@ class SlaPolicies:
             and (starts_on is None or t.starts_on == starts_on)
         ]
 
+    def with_brand(self, brand: str, targets: Mapping[str, Sequence[Mapping[str, Any]]]) -> SlaPolicies:
+        """The policies with a brand's own ``targets`` (ticket type code → targets in the rulebook's format): each
+        replaces the shipped target with the same (code, scope, channel, starts_on) for that brand."""
+        groups = {g: {t: list(entries) for t, entries in types.items()} for g, types in self._groups.items()}
+        for kind, entries in targets.items():
+            where = f"品牌 {brand} 的{self._types.get(kind, kind)}时限"
+            parsed = [_parse_entry(e, f"{where}第{i}条") for i, e in enumerate(entries, 1)]
+            groups.setdefault(brand, {}).setdefault(self.normalize_type(kind), []).extend(parsed)
+        return SlaPolicies({**self.brands, brand: self.brands.get(brand, brand)}, self._types, groups)
+
+    def entries(self, ticket_type: str, brand: str | None) -> list[Target]:
+        """Every target of a ticket type for a brand, whatever its scope, channel or start."""
+        kind = self.normalize_type(ticket_type)
+        merged: dict[Key, Target | None] = {}
+        for group in (DEFAULT_GROUP, brand):
+            for type_key in (ALL_TYPES, kind):
+                for entry in self._groups.get(group or "", {}).get(type_key, ()):
+                    merged[entry.key] = entry if isinstance(entry, Target) else None
+        return [t for t in merged.values() if t is not None]
+
     def all_targets(self) -> Iterable[tuple[str, str, Target]]:
         """Every target as written in the rulebook: (group, ticket type or "*", target)."""
         for group, types in self._groups.items():
@@ -290,8 +310,8 @@ def load_policies(path: Path | None = None, overrides: Mapping[str, Any] | None 
     path = path or default_rulebook_path()
     label = f"SLA 规则库 {Path(path).name}"
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = read_rulebook(Path(path))
+    except RulebookFileError as exc:
         raise ValueError(f"无法读取{label}：{exc}") from exc
     if not isinstance(data, Mapping):
         raise ValueError(f"{label}应为一个映射（brands、ticket_types、policies）")

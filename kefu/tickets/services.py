@@ -15,6 +15,7 @@ from kefu.brands.models import Brand
 from kefu.brands.selectors import working_calendar
 from kefu.customers.models import Customer
 from kefu.errors import Conflict, ServiceError
+from kefu.rules.selectors import brand_policies
 from kefu.standards import sla
 from kefu.tickets import rules
 from kefu.tickets.gate import gate_check, say
@@ -70,7 +71,7 @@ def _next_number(at: datetime) -> str:
 
 def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
     """The rulebook's targets for this ticket; a type or brand the rulebook does not know has none of its own."""
-    policies = sla.shipped_policies()
+    policies = brand_policies(ticket.brand)  # the shipped targets with the brand's own (规则 → SLA 时限)
     if ticket.type.code not in policies.ticket_types():  # by its code: renaming a type keeps its clocks
         return []
     brand = ticket.brand.code if ticket.brand.code in policies.brands else None

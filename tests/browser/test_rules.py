@@ -112,3 +112,14 @@ def test_a_supervisor_adds_a_phrase_on_one_process_and_an_agent_on_another_meets
     lead.click("button[value=save]")
     agent.reload()
     expect(agent.locator("#scripts li[data-id=opening]")).to_contain_text("信天捷快递客服中心")
+
+    # a shorter promise for this brand's complaints
+    lead.click(".subnav >> text=SLA 时限")
+    lead.locator("tr[data-type=complaint][data-target=resolve] a", has_text="修改").click()
+    lead.fill("input[name=amount]", "3")
+    lead.fill("input[name=reason]", "VIP 合同：3 天内告知处理结果")
+    shot(lead, "rules-sla.png")
+    lead.click("button[value=save]")
+    row = lead.locator("tr[data-type=complaint][data-target=resolve]")
+    expect(row).to_contain_text("3天")
+    expect(row).to_contain_text("本品牌修改")

@@ -215,3 +215,66 @@ def test_an_override_that_no_longer_fits_the_shipped_rulebook_is_skipped(cast):
     RuleOverride.objects.create(brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="removed_since", value=None)
     RuleChange.objects.create(brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="removed_since", reason="旧")
     assert selectors.brand_checker(cast.brand_a).check("你问我，我问谁？")  # the gate still works
+
+
+def test_qa_flags_the_brands_own_phrase_as_the_gate_does(cast):
+    import json
+    from pathlib import Path
+
+    from kefu.standards import qa
+
+    transcript = json.loads(
+        (Path(__file__).parents[1] / "standards/samples/phone_good.json").read_text("utf-8")
+    )
+    transcript["turns"][2]["text"] = "这个要问快递员，跟您核对一下订单号。"
+
+    def flagged(sheet):
+        return [i.detail for i in sheet.items if i.criterion == "forbidden_phrase" and i.deduction]
+
+    assert flagged(qa.score(transcript, checker=selectors.brand_checker(cast.brand_a))) == []
+    add_rule(cast)
+    found = flagged(qa.score(transcript, checker=selectors.brand_checker(cast.brand_a)))
+    assert len(found) == 1 and "服务忌语（推卸）“这个要问快递员”" in found[0]
+    assert flagged(qa.score(transcript, checker=selectors.brand_checker(cast.brand_b))) == []
+
+
+# ---------------------------------------------------------------- SLA targets
+
+
+def test_a_brands_shorter_target_times_its_new_tickets_only(cast, new_ticket, client):
+    key = "resolve|||created"
+    with pytest.raises(ServiceError) as refused:
+        services.rule_sla_save(
+            brand=cast.brand_a, ticket_type="complaint", target_key=key, amount="三", unit="days",
+            clock="calendar", actor=cast.supervisor, reason="VIP 合同",
+        )  # fmt: skip
+    assert refused.value.field == "amount"
+    with pytest.raises(ServiceError, match="《快递暂行条例》规定处理结果告知客户不得超过7天"):
+        services.rule_sla_save(
+            brand=cast.brand_a, ticket_type="complaint", target_key=key, amount=10, unit="days",
+            clock="calendar", actor=cast.supervisor, reason="想宽限几天",
+        )  # fmt: skip
+    when = datetime(2026, 3, 3, 10, tzinfo=SHANGHAI)
+    before = new_ticket("投诉", when=when)
+    services.rule_sla_save(
+        brand=cast.brand_a, ticket_type="complaint", target_key=key, amount=3, unit="days", clock="calendar",
+        actor=cast.supervisor, reason="VIP 合同：3 天内告知结果",
+    )  # fmt: skip
+    mine = new_ticket("投诉", when=when)
+    other = new_ticket("投诉", when=when, brand=cast.brand_b, customer=cast.customer_b)
+
+    def due(ticket):
+        return ticket.clocks.get(code="resolve").due_at.astimezone(SHANGHAI).date().isoformat()
+
+    assert (due(before), due(mine), due(other)) == ("2026-03-10", "2026-03-06", "2026-03-10")
+    row = next(
+        r
+        for r in selectors.sla_rows(cast.brand_a)
+        if r["target"].code == "resolve" and r["type"] == "complaint"
+    )
+    assert row["own"] and row["promise"] == "3天"
+    assert selectors.history_rows(cast.brand_a)[0]["after"] == "处理结果告知客户：3天"
+    assert selectors.export(cast.brand_a)["sla"]["complaint"][0]["amount"] == 3
+    client.force_login(cast.supervisor)
+    page = client.get("/rules/oufei/sla/").content.decode()
+    assert "本品牌修改" in page and "3天" in page

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kefu.standards.rulebook import RulebookFileError, read_rulebook
 
 RULEBOOK_DIR = Path(__file__).resolve().parent.parent / "rulebooks"
 SECTIONS = ("waybill", "network", "tariff", "prohibited", "claims", "service")
@@ -75,15 +75,9 @@ def _build(data: Mapping[str, Mapping[str, Any]]) -> Rulebook:
 def _read(directory: Path, name: str) -> Mapping[str, Any]:
     path = directory / f"{name}.yaml"
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError as exc:
-        raise RulebookError(f"找不到规则文件：{path}") from exc
-    except yaml.YAMLError as exc:
-        raise RulebookError(f"规则文件格式错误：{path}：{exc}") from exc
-    if not isinstance(data, Mapping):
-        raise RulebookError(f"规则文件内容应为映射：{path}")
-    return data
+        return read_rulebook(path)
+    except RulebookFileError as exc:
+        raise RulebookError(str(exc)) from exc
 
 
 def load_rulebook(directory: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Rulebook:

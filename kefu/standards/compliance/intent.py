@@ -29,11 +29,10 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-import yaml
-
 from kefu.standards.compliance.engine import SEVERITY_RANK, Violation
 from kefu.standards.compliance.rewrite import clauses
 from kefu.standards.compliance.rulebook import RULEBOOK_DIR, Rule, load_prescribed, load_rulebook
+from kefu.standards.rulebook import read_rulebook
 from kefu.standards.text import fold
 
 INTENTS_PATH = RULEBOOK_DIR / "intents.yaml"
@@ -76,8 +75,7 @@ def _settings(data: dict) -> Settings:
 
 @cache
 def _intents(path: Path = INTENTS_PATH) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_rulebook(path)
 
 
 def training_set() -> tuple[list[str], list[str]]:

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from kefu.standards.rulebook import read_rulebook
 
 RULEBOOK_DIR = Path(__file__).resolve().parent.parent / "rulebooks"
 FORBIDDEN_PATH = RULEBOOK_DIR / "forbidden.yaml"
@@ -202,8 +202,7 @@ def parse_rulebook(data: dict[str, Any]) -> Rulebook:
 
 @cache
 def load_rulebook(path: Path = FORBIDDEN_PATH) -> Rulebook:
-    with open(path, encoding="utf-8") as fh:
-        return parse_rulebook(yaml.safe_load(fh))
+    return parse_rulebook(read_rulebook(path))
 
 
 @dataclass(frozen=True)
@@ -218,8 +217,7 @@ class PrescribedPhrase:
 @cache
 def load_prescribed(path: Path = PRESCRIBED_PATH) -> tuple[PrescribedPhrase, ...]:
     """Every prescribed phrase (规范用语) of the seeds: they must pass the checker clean."""
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = read_rulebook(path)
     return tuple(
         PrescribedPhrase(
             text=p["text"],

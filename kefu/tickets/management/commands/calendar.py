@@ -12,6 +12,7 @@ from kefu.cliargs import EXIT_USAGE, integer, number
 from kefu.command import KefuCommand, dump, parse_day, parse_when, readable_file
 from kefu.errors import ServiceError
 from kefu.standards.calendar import MAX_YEAR, MIN_YEAR, load_schedule_file
+from kefu.standards.rulebook import RulebookFileError
 
 BRAND_HELP = "按该品牌的服务时间与节假日计算（品牌代码或名称）"
 
@@ -97,6 +98,8 @@ class Command(KefuCommand):
 def _schedule_error(name: str, exc: ValueError) -> str:
     """The calendar's message, with the reading errors (English from the codecs and parsers) said in Chinese."""
     cause = exc.__cause__
+    if isinstance(cause, RulebookFileError) and cause.__cause__ is not None:
+        cause = cause.__cause__  # what the one rulebook reader met
     if isinstance(cause, UnicodeDecodeError):
         return f"无法读取节假日安排文件 {name}：不是 UTF-8 编码的文本"
     if isinstance(cause, json.JSONDecodeError):
