@@ -32,6 +32,14 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _require_reason(reason: str) -> str:
+    """Every change says why (the history shows it); asked before the rule is tried, so it is said first."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写修改理由（记入修改记录）", field="reason")
+    return reason
+
+
 def _authorize(actor: User | None, brand: Brand) -> None:
     """A person needs `rules.change` for the brand; None is the command line (`kefu rules import`)."""
     if actor is not None:
@@ -50,9 +58,7 @@ def _write(
     at: datetime | None = None,
     reverts: RuleChange | None = None,
 ) -> RuleChange:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError("请填写修改理由（记入修改记录）", field="reason")
+    reason = _require_reason(reason)
     at = local_now(at)
     with transaction.atomic():
         row = RuleOverride.objects.select_for_update().filter(brand=brand, kind=kind, key=key).first()
@@ -177,8 +183,7 @@ def rule_forbidden_save(
 ) -> RuleChange:
     """Add a forbidden phrase for the brand (no ``rule_id``) or change one, shipped or the brand's own."""
     _authorize(actor, brand)
-    if not (reason or "").strip():
-        raise ServiceError("请填写修改理由（记入修改记录）", field="reason")
+    _require_reason(reason)
     rule_id = rule_id or new_rule_id(brand)
     raw = forbidden_rule(brand, form, reason=reason)
     forbidden_trial(brand, rule_id, raw)
@@ -246,8 +251,7 @@ def rule_phrase_save(
     """The brand's own wording of a situation (开始语 before 春节 …), used by the script panel and by kefu's own
     sentences from the next read on."""
     _authorize(actor, brand)
-    if not (reason or "").strip():
-        raise ServiceError("请填写修改理由（记入修改记录）", field="reason")
+    _require_reason(reason)
     value = phrase_variants(brand, situation, lines, reason=reason)
     return _write(
         brand=brand,
@@ -286,8 +290,7 @@ def rule_sla_save(
     """The brand's own promise for one SLA target of a ticket type (a VIP brand's shorter first reply): the
     same target, another amount, unit or clock; the brand's other targets of the type are kept."""
     _authorize(actor, brand)
-    if not (reason or "").strip():
-        raise ServiceError("请填写修改理由（记入修改记录）", field="reason")
+    _require_reason(reason)
     shipped = selectors.sla_target(brand, ticket_type, target_key)
     try:
         amount = int(str(amount).strip())

@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from kefu import timeutil
 from tests.conftest import SUITE_CLOCK
@@ -170,6 +172,30 @@ def customer_asks(browser, server, name: str, text: str, **context):
     return customer
 
 
+def chat_across(browser, customer_side: "Server", agent_side: "Server"):
+    """agent1002 gets ready on ``agent_side``; 林女士 asks on ``customer_side`` (信天捷快递) and the agent takes the
+    offer that pops up: (agent's page, customer's page), the agent in the chat's workspace."""
+    agent = browser.new_context(locale="zh-CN").new_page()
+    login(agent, agent_side.url, "agent1002")
+    agent.click("text=签入")
+    agent.click("button.pick[data-status=ready]")
+    expect(agent.locator("#my-state")).to_have_text("就绪")
+    customer = browser.new_context(locale="zh-CN").new_page()
+    customer.goto(customer_side.url + "/chat/xintianjie/")
+    customer.fill("#name", "林女士")
+    customer.fill("#phone", "13905910077")
+    customer.click("#begin")
+    expect(customer.locator("#msgs")).to_contain_text("信天捷")  # the greeting: the socket is open
+    customer.fill("#text", "请问我的快递到哪里了")
+    customer.keyboard.press("Enter")
+    pop = agent.locator(".pop", has_text="林女士")  # it pops up on the agent's process without a reload
+    expect(pop).to_contain_text("林女士")
+    pop.locator("button.claim").click()
+    agent.wait_for_url("**/desk/tickets/KF-*/")
+    expect(agent.locator("#msgs")).to_contain_text("请问我的快递到哪里了")
+    return agent, customer
+
+
 def take(agent, name: str) -> str:
     """The agent takes the chat of the visitor called ``name`` from the screen pop; the ticket's number."""
     agent.locator(".pop", has_text=name).locator("button.claim").click()
@@ -192,3 +218,35 @@ def shot(page, name: str) -> None:
 
 
 __all__ = ["Server", "customer_asks", "demo_queue_answered", "login", "shot", "shutil", "take"]
+
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    if not redis_answers():
+        pytest.skip("127.0.0.1:6379 上没有 Redis：多进程通道层无法测试")
+    # one of Redis's numbered databases, so a run beside another does not hear its groups
+    url = f"redis://127.0.0.1:6379/{uuid.uuid4().int % 15 + 1}"
+    first = Server(tmp_path, redis_url=url)
+    first.manage("migrate", "--noinput", "-v0")
+    # its own smaller demo (not demo_copy): the full demo's waiting chat would be offered to the one ready agent
+    # first, and this chat would wait behind it
+    first.manage("demo-data", "--tickets", "4")
+    first.open_round_the_clock()
+    second = Server(tmp_path, redis_url=url)
+    first.start()
+    second.start()
+    yield first, second
+    first.kill()
+    second.kill()

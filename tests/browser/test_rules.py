@@ -10,40 +10,21 @@ Wording: the brand's 开始语 changed shows in the agent's script panel.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shot
-from tests.browser.test_two_servers import two_servers  # noqa: F401 - the fixture
+from tests.browser.conftest import chat_across, login, shot
 
 pytestmark = pytest.mark.browser
 PHRASE = "这个要问快递员"
 
 
-def agent_in_a_chat(browser, customer_side, agent_side):
-    agent = browser.new_context(locale="zh-CN").new_page()
-    login(agent, agent_side.url, "agent1002")
-    agent.click("text=签入")
-    agent.click("button.pick[data-status=ready]")
-    expect(agent.locator("#my-state")).to_have_text("就绪")
-    customer = browser.new_context(locale="zh-CN").new_page()
-    customer.goto(customer_side.url + "/chat/xintianjie/")
-    customer.fill("#name", "林女士")
-    customer.fill("#phone", "13905910077")
-    customer.click("#begin")
-    customer.fill("#text", "我的快递三天没动了")
-    customer.keyboard.press("Enter")
-    agent.locator(".pop", has_text="林女士").locator("button.claim").click()
-    agent.wait_for_url("**/desk/tickets/KF-*/")
-    return agent
-
-
-def flagged(agent, text):
+def type_reply(agent, text):
     agent.fill("#reply", "")
     agent.fill("#reply", text)
 
 
-def test_a_supervisor_adds_a_phrase_on_one_process_and_an_agent_on_another_meets_it(two_servers, browser):  # noqa: F811
+def test_a_supervisor_adds_a_phrase_on_one_process_and_an_agent_on_another_meets_it(two_servers, browser):
     first, second = two_servers
-    agent = agent_in_a_chat(browser, first, second)
-    flagged(agent, PHRASE + "，您再等等")
+    agent, _ = chat_across(browser, first, second)
+    type_reply(agent, PHRASE + "，您再等等")
     expect(agent.locator("#preview")).to_contain_text("未发现服务忌语")
 
     lead = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900}).new_page()
@@ -75,7 +56,7 @@ def test_a_supervisor_adds_a_phrase_on_one_process_and_an_agent_on_another_meets
     shot(lead, "rules-forbidden.png")
 
     # the other process: the next check flags it, within a second
-    flagged(agent, PHRASE + "，您再等等")
+    type_reply(agent, PHRASE + "，您再等等")
     expect(agent.locator("#violations")).to_contain_text("推卸", timeout=1000)
     expect(agent.locator("#violations")).to_contain_text("我来帮您联系快递员核实")
 
@@ -94,7 +75,7 @@ def test_a_supervisor_adds_a_phrase_on_one_process_and_an_agent_on_another_meets
     shot(lead, "rules-history.png")
     row.locator("button", has_text="撤销").click()
     expect(lead.locator(".flash")).to_contain_text("已撤销")
-    flagged(agent, PHRASE + "，您再等等")
+    type_reply(agent, PHRASE + "，您再等等")
     expect(agent.locator("#preview")).to_contain_text("未发现服务忌语", timeout=1000)
 
     # the brand's 开始语, changed before 春节: the agent's script panel says it after a reload
