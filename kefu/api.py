@@ -328,12 +328,14 @@ def _register() -> None:
     from kefu.chat.api import router as chat
     from kefu.customers.api import router as customers
     from kefu.express.api import router as express
+    from kefu.rules.api import router as rules
     from kefu.tickets.api import router as tickets
 
     api.add_router("/tickets", tickets)
     api.add_router("/customers", customers)
     api.add_router("/chat", chat)
     api.add_router("/express", express)
+    api.add_router("/rules", rules)
 
 
 _register()

@@ -137,6 +137,10 @@ def forbidden_trial(brand: Brand, rule_id: str, raw: dict[str, Any] | None) -> c
         raise ServiceError(f"忌语写法有误：{exc}", field="patterns") from exc
     except RulebookError as exc:
         raise ServiceError(str(exc), field="patterns") from exc
+    except (TypeError, AttributeError, KeyError) as exc:  # an imported rule of another shape
+        raise ServiceError(
+            f"忌语规则 {rule_id} 的格式不符合 forbidden.yaml 的写法", field="patterns"
+        ) from exc
     if raw is not None:
         problems = compliance.rule_trial(checker, rule_id)
         if problems:
@@ -271,7 +275,7 @@ def sla_targets_check(brand: Brand, ticket_type: str, targets: list[dict[str, An
     """Refuse a ticket type's targets that the SLA rulebook's own schema refuses (field ``amount``)."""
     try:
         sla.shipped_policies().with_brand(brand.code, {ticket_type: targets})
-    except ValueError as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         raise ServiceError(str(exc), field="amount") from exc
 
 
@@ -388,7 +392,7 @@ def rules_import(*, brand: Brand, data: dict[str, Any], actor: User | None, reas
                             scripts.Phrase(p["text"], p.get("when") or {}, p["source"]) for p in theirs[key]
                         )
                     )
-                except (KeyError, TypeError) as exc:
+                except (KeyError, TypeError, AttributeError) as exc:
                     raise ServiceError(
                         f"话术情景 {key} 的格式有误：应为 text、when、source 组成的列表"
                     ) from exc
