@@ -151,7 +151,6 @@ _SLA_TARGET = {
 
 SLA = {
     "version": "int",
-    "brands": {"*": "str"},
     "ticket_types": {"*": "str"},
     "policies": {"*": {"*": [_SLA_TARGET]}},  # default or brand → ticket type or "*" → targets
 }

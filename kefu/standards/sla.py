@@ -56,7 +56,9 @@ _TARGET_KEYS = (
     "channel",
     "disabled",
 )
-_RULEBOOK_KEYS = ("version", "brands", "ticket_types", "policies")
+_RULEBOOK_KEYS = ("version", "ticket_types", "policies")
+# A brand's group is named by the brand's code (brands.Brand.code, a slug); the brands themselves live in the database.
+_BRAND_CODE = re.compile(r"[-a-zA-Z0-9_]+")
 
 Key = tuple[str, str | None, str | None, str]  # (code, scope, channel, starts_on)
 
@@ -139,14 +141,15 @@ class SlaPolicies:
     """Resolved SLA rulebook: default targets per ticket type plus per-brand overrides."""
 
     def __init__(
-        self,
-        brands: Mapping[str, str],
-        ticket_types: Mapping[str, str],
-        groups: Mapping[str, Mapping[str, Sequence[_Entry]]],
+        self, ticket_types: Mapping[str, str], groups: Mapping[str, Mapping[str, Sequence[_Entry]]]
     ) -> None:
-        self.brands: dict[str, str] = dict(brands)
         self._types = dict(ticket_types)  # code → name
         self._groups = {g: {t: list(entries) for t, entries in types.items()} for g, types in groups.items()}
+
+    @property
+    def brands(self) -> frozenset[str]:
+        """The codes of the brands with targets of their own (the others have the defaults)."""
+        return frozenset(self._groups) - {DEFAULT_GROUP}
 
     def ticket_types(self) -> list[str]:
         """The ticket types' codes (as tickets.TicketType.code)."""
@@ -174,8 +177,6 @@ class SlaPolicies:
         a channel apply only when ``channel`` is given and matches.
         """
         kind = self.normalize_type(ticket_type)
-        if brand is not None and brand not in self.brands:
-            raise ValueError(f"未知品牌代码“{brand}”，可用代码：{'、'.join(self.brands)}")
         scope = scope or DEFAULT_SCOPE
         _choice(scope, SCOPES, "寄递范围 scope")
         if channel is not None:
@@ -206,7 +207,7 @@ class SlaPolicies:
             where = f"品牌 {brand} 的{self._types.get(kind, kind)}时限"
             parsed = [_parse_entry(e, f"{where}第{i}条") for i, e in enumerate(entries, 1)]
             groups.setdefault(brand, {}).setdefault(self.normalize_type(kind), []).extend(parsed)
-        return SlaPolicies({**self.brands, brand: self.brands.get(brand, brand)}, self._types, groups)
+        return SlaPolicies(self._types, groups)
 
     def entries(self, ticket_type: str, brand: str | None) -> list[Target]:
         """Every target of a ticket type for a brand, whatever its scope, channel or start."""
@@ -269,17 +270,13 @@ def _parse_entry(raw: Any, where: str) -> _Entry:
         raise ValueError(f"{where}：{exc}") from None
 
 
-def _parse_groups(
-    raw: Any, where: str, brands: Mapping[str, str], types: Mapping[str, str]
-) -> dict[str, dict[str, list[_Entry]]]:
+def _parse_groups(raw: Any, where: str, types: Mapping[str, str]) -> dict[str, dict[str, list[_Entry]]]:
     if not isinstance(raw, Mapping):
         raise ValueError(f"{where}应为“default 或品牌代码 → 工单类型 → 时限列表”的映射")
     groups: dict[str, dict[str, list[_Entry]]] = {}
     for group, per_type in raw.items():
-        if group != DEFAULT_GROUP and group not in brands:
-            raise ValueError(
-                f"{where}中的“{group}”既不是 default 也不是已登记的品牌代码（{'、'.join(brands)}）"
-            )
+        if not isinstance(group, str) or not _BRAND_CODE.fullmatch(group):
+            raise ValueError(f"{where}中的“{group}”既不是 default 也不是品牌代码（字母、数字、- 或 _）")
         if not isinstance(per_type, Mapping):
             raise ValueError(f"{where}.{group} 应为“工单类型 → 时限列表”的映射")
         for kind, entries in per_type.items():
@@ -314,13 +311,10 @@ def load_policies(path: Path | None = None, overrides: Mapping[str, Any] | None 
     except RulebookFileError as exc:
         raise ValueError(f"无法读取{label}：{exc}") from exc
     if not isinstance(data, Mapping):
-        raise ValueError(f"{label}应为一个映射（brands、ticket_types、policies）")
+        raise ValueError(f"{label}应为一个映射（ticket_types、policies）")
     unknown = [k for k in data if k not in _RULEBOOK_KEYS]
     if unknown:
         raise ValueError(f"{label}含未知字段“{unknown[0]}”，可用字段：{'、'.join(_RULEBOOK_KEYS)}")
-    brands = data.get("brands") or {}
-    if not isinstance(brands, Mapping) or not all(isinstance(v, str) and v for v in brands.values()):
-        raise ValueError(f"{label}的 brands 应为“品牌代码: 品牌名称”的映射")
     types = data.get("ticket_types")
     if (
         not isinstance(types, Mapping)
@@ -331,18 +325,18 @@ def load_policies(path: Path | None = None, overrides: Mapping[str, Any] | None 
     types = {code: _normalize(name) for code, name in types.items()}
     if len(set(types.values())) != len(types):
         raise ValueError(f"{label}的 ticket_types 有重复的名称")
-    groups = _parse_groups(data.get("policies"), f"{label} policies", brands, types)
+    groups = _parse_groups(data.get("policies"), f"{label} policies", types)
     missing = [t for t in types if t not in groups.get(DEFAULT_GROUP, {})]
     if missing:
         raise ValueError(
             f"{label} policies.default 缺少工单类型“{types[missing[0]]}”（{missing[0]}；没有时限也请写成空列表 []）"
         )
     if overrides:
-        extra = _parse_groups(overrides, "SLA 覆盖规则", brands, types)
+        extra = _parse_groups(overrides, "SLA 覆盖规则", types)
         for group, per_type in extra.items():
             for kind, entries in per_type.items():
                 groups.setdefault(group, {}).setdefault(kind, []).extend(entries)
-    return SlaPolicies(brands, types, groups)
+    return SlaPolicies(types, groups)
 
 
 # ---------------------------------------------------------------- clocks

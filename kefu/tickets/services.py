@@ -74,10 +74,9 @@ def _targets(ticket: Ticket, starts_on: str) -> list[sla.Target]:
     policies = brand_policies(ticket.brand)  # the shipped targets with the brand's own (规则 → SLA 时限)
     if ticket.type.code not in policies.ticket_types():  # by its code: renaming a type keeps its clocks
         return []
-    brand = ticket.brand.code if ticket.brand.code in policies.brands else None
     channel = ticket.channel if ticket.channel in sla.CHANNELS else None
     return policies.targets_for(
-        ticket.type.code, brand, starts_on=starts_on, scope=ticket.scope, channel=channel
+        ticket.type.code, ticket.brand.code, starts_on=starts_on, scope=ticket.scope, channel=channel
     )
 
 

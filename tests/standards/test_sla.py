@@ -70,18 +70,12 @@ def test_every_rule_is_cited_reachable_and_computes_a_due_time(group: str, kind:
     assert remaining(start, due, target, CAL) > timedelta(0)
 
 
-def test_rulebook_lists_the_thirteen_ticket_types_and_five_brands() -> None:
+def test_rulebook_lists_the_thirteen_ticket_types_and_the_brands_with_their_own_targets() -> None:
     assert [POLICIES.type_name(code) for code in POLICIES.ticket_types()] == [
         "咨询", "订购", "查询", "投诉", "建议", "表扬", "理赔", "取件", "报修", "回访", "订单确认", "回复", "问题件",
     ]  # fmt: skip
     assert POLICIES.ticket_types()[:3] == ["consult", "order", "query"]  # the codes of tickets.TicketType
-    assert POLICIES.brands == {
-        "bufan": "不凡商城",
-        "xintianjie": "信天捷快递",
-        "oufei": "欧飞",
-        "fangbiao": "方标电信",
-        "xinying": "新颖装饰",
-    }
+    assert POLICIES.brands == {"xintianjie"}  # the others (and brands added in 后台管理) have the defaults
 
 
 @pytest.mark.parametrize("kind", POLICIES.ticket_types())
@@ -160,8 +154,7 @@ def test_traditional_input_and_bad_arguments() -> None:
     assert POLICIES.targets_for("投訴") == POLICIES.targets_for("投诉")
     with pytest.raises(ValueError, match="未知工单类型"):
         POLICIES.targets_for("退款")
-    with pytest.raises(ValueError, match="未知品牌代码"):
-        POLICIES.targets_for("投诉", "shunfeng")
+    assert POLICIES.targets_for("投诉", "shunfeng") == POLICIES.targets_for("投诉")  # no group of its own
     with pytest.raises(ValueError, match="scope"):
         POLICIES.targets_for("理赔", scope="mars")
 
@@ -223,7 +216,7 @@ def _first_query_target(data: dict) -> dict:
         (lambda d: _first_query_target(d).update(colour="red"), "colour"),
         (lambda d: d["policies"]["default"].pop("praise"), "缺少工单类型“表扬”（praise"),
         (lambda d: d["policies"]["default"].update(退款=[]), "退款"),
-        (lambda d: d["policies"].update(shunfeng={}), "shunfeng"),
+        (lambda d: d["policies"].update({"顺丰": {}}), "既不是 default 也不是品牌代码"),
         (lambda d: d["policies"]["default"]["query"].append(_first_query_target(d)), "重复"),
         (lambda d: d.update(ticket_types="投诉"), "ticket_types"),
     ],
