@@ -1,18 +1,42 @@
 from django.contrib import admin, messages
 
+from kefu.accounts import access
+from kefu.admin_scoped import BrandScopedAdmin
 from kefu.brands.forms import CalendarYearForm
 from kefu.brands.models import Brand, CalendarYear
 
+# What a brand's supervisor maintains in 后台管理; the rest of a brand is the admin's.
+SUPERVISOR_FIELDS = (
+    "service_start",
+    "service_end",
+    "open_on_holidays",
+    "overflow_after_seconds",
+    "leave_message_after_seconds",
+)
+
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(BrandScopedAdmin):
+    brand_field = ""  # the row is the brand
     list_display = ("name", "code", "hotline", "profile", "service_start", "service_end", "open_on_holidays")
     actions = ["rotate_identity_secret"]
+
+    def has_add_permission(self, request):
+        return access.can(request.user, "brand.all")
+
+    def has_delete_permission(self, request, obj=None):
+        return access.can(request.user, "brand.all")
 
     def get_readonly_fields(self, request, obj=None):
         from kefu.brands.services import brand_identity_secret_visible
 
         fields = list(super().get_readonly_fields(request, obj))
+        if not access.can(request.user, "brand.all"):
+            fields += [
+                f.name
+                for f in Brand._meta.fields
+                if f.editable and not f.primary_key and f.name not in SUPERVISOR_FIELDS
+            ]
         if obj is not None and brand_identity_secret_visible(request.user):
             fields.append("identity_secret")
         return fields
