@@ -39,7 +39,7 @@ PERMISSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "qa.review": ("复核评分、答复申诉", LEADS),
     "express.import": ("导入运单与扫描数据", LEADS),
     "express.settlement": ("月结对账、下载对账单", LEADS),
-    "rules.change": ("修改所服务品牌的规则：服务忌语与话术 (每次修改记入修改记录，可撤销)", LEADS),
+    "rules.change": ("修改所服务品牌的规则（服务忌语、话术、SLA 时限；每次修改记入修改记录，可撤销）", LEADS),
     "brand.maintain": ("在后台管理中维护所服务品牌的服务时间、站点与业务员", LEADS),
     "brand.all": ("不受班组限制地查看所有品牌", (ADMIN,)),
 }

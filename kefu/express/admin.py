@@ -15,7 +15,7 @@ class StationAdmin(BrandScopedAdmin):
     """A brand's stations with their couriers and the areas they collect in (pickups are dispatched by area)."""
 
     list_display = ("code", "name", "brand", "province", "city", "district", "phone")
-    list_filter = ("brand", "province")
+    list_filter = (("brand", admin.RelatedOnlyFieldListFilter), "province")
     search_fields = ("code", "name", "city", "district")
     inlines = [CourierInline]
 
@@ -24,5 +24,5 @@ class StationAdmin(BrandScopedAdmin):
 class CourierAdmin(BrandScopedAdmin):
     brand_field = "station__brand"
     list_display = ("name", "station", "area", "phone", "active")
-    list_filter = ("active", "station__brand")
+    list_filter = ("active", ("station__brand", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "area", "phone", "station__name")

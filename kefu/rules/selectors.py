@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 
 from kefu.rules.models import RuleChange, RuleKind, RuleOverride
 from kefu.standards import compliance, scripts, sla
@@ -43,7 +44,9 @@ class BrandRules:
     policies: sla.SlaPolicies
 
 
-_CACHE: dict[int, BrandRules] = {}
+_CACHE: dict[int, tuple[BrandRules, float]] = {}  # brand id → (its rules, when the database last agreed)
+# With Redis, how often a process also asks the database: a bump lost while Redis was down is seen this late.
+RECHECK_SECONDS = 30
 
 
 def _version_key(brand_id: int) -> str:
@@ -70,13 +73,15 @@ def rules_version(brand_id: int) -> str:
         return _db_version(brand_id)
 
 
-def rules_changed(brand_id: int) -> None:
+def rules_changed(brand_id: int, change_id: int) -> None:
     """After a change commits: every process builds the brand's rules again on its next read."""
     if settings.REDIS_URL:
         try:
-            cache.set(_version_key(brand_id), uuid.uuid4().hex, None)
-        except Exception:
-            log.warning("规则版本无法写入 Redis；其他进程将在 Redis 恢复后看到修改", exc_info=True)
+            cache.set(_version_key(brand_id), f"db:{change_id}", None)
+        except Exception:  # each process still reads the database's version every RECHECK_SECONDS
+            log.warning(
+                "规则版本无法写入 Redis；其他进程将在 %s 秒内从数据库看到修改", RECHECK_SECONDS, exc_info=True
+            )
     with _LOCK:
         _CACHE.pop(brand_id, None)
 
@@ -125,14 +130,21 @@ def _build(brand: Brand, version: str) -> BrandRules:
 
 
 def brand_rules(brand: Brand) -> BrandRules:
-    """The brand's effective rules, built again only when their version or the brand's profile changed."""
+    """The brand's effective rules, built again only when their version or the brand's profile changed. Inside a
+    transaction nothing is kept: what it wrote may still be rolled back."""
     version = rules_version(brand.pk)  # read before the rows: a change committed meanwhile bumps it again
-    cached = _CACHE.get(brand.pk)
+    cached, agreed = _CACHE.get(brand.pk, (None, 0.0))
+    if cached is not None and settings.REDIS_URL and time.monotonic() - agreed > RECHECK_SECONDS:
+        version = _db_version(brand.pk)
+        agreed = time.monotonic() if cached.version == version else 0.0
     if cached is not None and cached.version == version and cached.profile == brand.profile:
+        if agreed:
+            _CACHE[brand.pk] = (cached, agreed)
         return cached
     built = _build(brand, version)
-    with _LOCK:
-        _CACHE[brand.pk] = built
+    if not connection.in_atomic_block:
+        with _LOCK:
+            _CACHE[brand.pk] = (built, time.monotonic())
     return built
 
 
@@ -178,7 +190,12 @@ def change_for_rules(code: str, change_id: int, user) -> RuleChange:
 
 
 SEVERITY_NAMES = {"severe": "严重", "major": "一般", "minor": "轻微"}
-STATE_NAMES = {"shipped": "出厂", "added": "本品牌新增", "changed": "本品牌修改", "disabled": "本品牌停用"}
+STATE_NAMES = {
+    "shipped": "出厂规则",
+    "added": "本品牌新增",
+    "changed": "本品牌修改",
+    "disabled": "本品牌停用",
+}
 
 
 WHERE_NAMES = {
@@ -276,14 +293,20 @@ def forbidden_rows(brand: Brand) -> list[dict[str, Any]]:
     return own + [_rule_row(r, "shipped") for r in shipped.values() if r.id not in rules.forbidden]
 
 
-def forbidden_rule_form(brand: Brand, rule_id: str) -> dict[str, Any]:
-    """The rule as the edit form shows it (the brand's wording, else the shipped one)."""
+def forbidden_rule_of(brand: Brand, rule_id: str) -> compliance.Rule:
+    """A forbidden phrase as the brand has it (its own wording, else the shipped one)."""
     rule = next((r for r in brand_checker(brand).rules if r.id == rule_id), None)
     rule = rule or next((r for r in load_rulebook().all_rules() if r.id == rule_id), None)
     if rule is None:
         from kefu.errors import NotFound
 
         raise NotFound(f"没有找到忌语规则 {rule_id}", field="rule")
+    return rule
+
+
+def forbidden_rule_form(brand: Brand, rule_id: str) -> dict[str, Any]:
+    """The rule as the edit form shows it."""
+    rule = forbidden_rule_of(brand, rule_id)
     return {
         "rule": rule.id,
         "patterns": "\n".join(rule.patterns),
@@ -334,8 +357,12 @@ def phrase_rows(brand: Brand, *, at, channel: str = "phone") -> list[dict[str, A
 
 
 def phrase_form(brand: Brand, situation: str) -> dict[str, Any]:
-    variants = scripts.phrases_for(situation, brand.profile, brand_phrases(brand))
+    from kefu.errors import NotFound
+
     found = next((s for s in scripts.situations() if s.id == situation), None)
+    if found is None:
+        raise NotFound(f"没有找到话术情景 {situation}", field="situation")
+    variants = scripts.phrases_for(situation, brand.profile, brand_phrases(brand))
     return {
         "situation": found,
         "lines": scripts.phrase_lines(variants),
@@ -429,20 +456,32 @@ def export(brand: Brand) -> dict[str, Any]:
     }
 
 
+def export_yaml(brand: Brand) -> str:
+    import yaml
+
+    return yaml.safe_dump(export(brand), allow_unicode=True, sort_keys=False)
+
+
 SECTIONS = {"forbidden": RuleKind.FORBIDDEN, "phrases": RuleKind.PHRASE, "sla": RuleKind.SLA}
 
 
 def diff(brand: Brand, data: dict[str, Any]) -> list[tuple[str, str, str]]:
     """What importing ``data`` would change: (section, key, 新增|修改|恢复出厂) in order."""
+    from kefu.errors import ServiceError
+
     current = export(brand)
     out = []
     for section in SECTIONS:
         mine, theirs = current[section], data.get(section) or {}
+        if not isinstance(theirs, dict):
+            raise ServiceError(f"{section} 应为“编号: 规则”的映射", field=section)
         for key in sorted(set(mine) | set(theirs)):
             if key not in theirs:
                 out.append((section, key, "恢复出厂"))
-            elif key not in mine:
-                out.append((section, key, "新增"))
-            elif mine[key] != theirs[key]:
-                out.append((section, key, "修改"))
+            elif key in mine and mine[key] == theirs[key]:
+                continue
+            elif theirs[key] is None:
+                out.append((section, key, "停用"))
+            else:
+                out.append((section, key, "修改" if key in mine else "新增"))
     return out

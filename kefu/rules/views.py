@@ -1,7 +1,6 @@
 """规则 pages: a supervisor changes the forbidden phrases and the wording of the brands they serve. Parse, call
 one service or selector, answer; a refusal is shown beside its field with what was typed kept."""
 
-import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -43,7 +42,7 @@ def home(request):
         )
     brands = selectors.brands_for_rules(request.user)
     if not brands:
-        raise ServiceError("您服务的品牌还没有分配，暂时没有可修改的规则")
+        raise ServiceError("您还没有分配服务品牌，暂时没有可修改的规则")
     return redirect("rules_forbidden", brand=brands[0].code)
 
 
@@ -102,8 +101,8 @@ def forbidden_action(request, brand: str, rule: str):
         services.rule_reset(brand=found, kind=RuleKind.FORBIDDEN, key=rule, actor=request.user, reason=reason)
         messages.success(request, "已恢复出厂规则")
     else:
-        services.rule_forbidden_disable(brand=found, rule_id=rule, actor=request.user, reason=reason)
-        messages.success(request, "已停用该忌语")
+        change = services.rule_forbidden_disable(brand=found, rule_id=rule, actor=request.user, reason=reason)
+        messages.success(request, "已停用该忌语" if change.after else "已删除该忌语")
     return redirect("rules_forbidden", brand=found.code)
 
 
@@ -211,7 +210,6 @@ def revert(request, brand: str, change_id: int):
 @login_required
 def export(request, brand: str):
     found = selectors.brand_for_rules(brand, request.user)
-    text = yaml.safe_dump(selectors.export(found), allow_unicode=True, sort_keys=False)
-    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+    response = HttpResponse(selectors.export_yaml(found), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rules-{found.code}.yaml"'
     return response

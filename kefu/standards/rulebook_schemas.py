@@ -12,7 +12,7 @@ from typing import Any
 # ---------------------------------------------------------------- standards
 
 # kefu/standards/compliance/rulebook.py _rule: a rule of the generic set or of a brand profile.
-_FORBIDDEN_RULE = {
+FORBIDDEN_RULE = {
     "id": "str",
     "category": "str",
     "category_code": "str",
@@ -38,8 +38,8 @@ FORBIDDEN = {
     "default_gap": "int",
     "no_collapse": "str",
     "exceptions": [{"pattern": "str", "rules?": ["str"], "note?": "str", "source": "str"}],
-    "rules": [_FORBIDDEN_RULE],
-    "profiles": {"*": {"name": "str", "source": "str", "rules?": [_FORBIDDEN_RULE], "disable?": ["str"]}},
+    "rules": [FORBIDDEN_RULE],
+    "profiles": {"*": {"name": "str", "source": "str", "rules?": [FORBIDDEN_RULE], "disable?": ["str"]}},
 }
 
 PRESCRIBED = {
@@ -56,7 +56,7 @@ _WHEN = {
     "requires?": ["str"],
 }
 # A variant without its own source cites its situation's (or its profile's).
-_PHRASE = {"text": "str", "when?": _WHEN, "source?": "str"}
+PHRASE = {"text": "str", "when?": _WHEN, "source?": "str"}
 
 PHRASEBOOK = {
     "version": "int",
@@ -70,7 +70,7 @@ PHRASEBOOK = {
     },
     "defaults": {"*": "str"},  # placeholder → its neutral value
     "situations": {
-        "*": {"name": "str", "description?": "str", "source": "str", "steps?": "int", "phrases?": [_PHRASE]}
+        "*": {"name": "str", "description?": "str", "source": "str", "steps?": "int", "phrases?": [PHRASE]}
     },
 }
 
@@ -93,7 +93,7 @@ PROFILE = {
     "number_kind?": "str",
     "festive?": {"*": "str"},
     "festive_wish?": {"*": "str"},
-    "phrases?": {"*": [_PHRASE]},  # situation id → variants
+    "phrases?": {"*": [PHRASE]},  # situation id → variants
 }
 
 _QA_CRITERION = {
@@ -136,7 +136,7 @@ QA = {
 }
 
 # kefu/standards/sla.py _parse_entry: a disabled entry names only what it switches off.
-_SLA_TARGET = {
+SLA_TARGET = {
     "code": "str",
     "name?": "str",
     "amount?": "int",
@@ -152,7 +152,7 @@ _SLA_TARGET = {
 SLA = {
     "version": "int",
     "ticket_types": {"*": "str"},
-    "policies": {"*": {"*": [_SLA_TARGET]}},  # default or brand → ticket type or "*" → targets
+    "policies": {"*": {"*": [SLA_TARGET]}},  # default or brand → ticket type or "*" → targets
 }
 
 INTENTS = {

@@ -206,7 +206,7 @@ def test_another_process_change_is_seen_on_the_next_check(cast, monkeypatch):
     """Without Redis, the version is the brand's latest change in the database: a change written by another
     process (which does not touch this one's memory) is seen on the next check."""
     assert not selectors.brand_checker(cast.brand_a).check(NEW_PHRASE)  # built and cached
-    monkeypatch.setattr(selectors, "rules_changed", lambda brand_id: None)  # the other process's commit hook
+    monkeypatch.setattr(selectors, "rules_changed", lambda *args: None)  # the other process's commit hook
     add_rule(cast)
     assert [v.rule_id for v in selectors.brand_checker(cast.brand_a).check(NEW_PHRASE)]
 
@@ -278,3 +278,102 @@ def test_a_brands_shorter_target_times_its_new_tickets_only(cast, new_ticket, cl
     client.force_login(cast.supervisor)
     page = client.get("/rules/oufei/sla/").content.decode()
     assert "本品牌修改" in page and "3天" in page
+
+
+# ---------------------------------------------------------------- what the review of this change found
+
+
+def test_changing_a_shipped_rule_in_the_form_keeps_what_the_form_does_not_show(cast):
+    form = selectors.forbidden_rule_form(cast.brand_a, "no_way")
+    form["rewrite"] = "我这就帮您想办法"
+    services.rule_forbidden_save(
+        brand=cast.brand_a, form=form, actor=cast.supervisor, reason="改说法", rule_id="no_way"
+    )
+    checker = selectors.brand_checker(cast.brand_a)
+    assert [v.rule_id for v in checker.check("我没办法。")] == ["no_way"]
+    assert not checker.check(
+        "抱歉，这个我暂时没有办法，我马上为您转交"
+    )  # the rule's own exception still holds
+
+
+def test_a_revert_is_refused_when_the_rule_changed_again_since(cast):
+    first = services.rule_forbidden_disable(
+        brand=cast.brand_a, rule_id="ask_me_who", actor=cast.supervisor, reason="停"
+    )
+    services.rule_reset(
+        brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="ask_me_who", actor=cast.supervisor, reason="恢复"
+    )
+    with pytest.raises(ServiceError, match="又改过"):
+        services.rule_change_revert(change=first, actor=cast.supervisor)
+
+
+def test_an_import_failing_at_a_later_rule_writes_nothing(cast):
+    good = services.forbidden_rule(cast.brand_a, FORM, reason="x")
+    bad = {**good, "counter_examples": ["这个要问快递员"]}
+    with pytest.raises(ServiceError, match="反例"):
+        services.rules_import(
+            brand=cast.brand_a, data={"forbidden": {"a_ok": good, "z_bad": bad}}, actor=None, reason="导入"
+        )
+    assert not RuleOverride.objects.exists() and not RuleChange.objects.exists()
+    assert not selectors.brand_checker(cast.brand_a).check(NEW_PHRASE)
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ([{"code": "resolve", "name": "处理结果告知客户", "amount": 10, "unit": "days", "clock": "calendar",
+           "source": "品牌自定"}], "不得超过7天"),
+        ([{"code": "resolve", "name": "处理结果告知客户", "amount": 7, "unit": "days", "clock": "working",
+           "source": "品牌自定"}], "不得超过7天"),
+        ([{"code": "resolve", "disabled": True, "source": "品牌自定"}], "不能停用"),
+        ([{"code": "nothing", "name": "无", "amount": 1, "unit": "days", "clock": "calendar", "source": "品牌自定"}],
+         "没有出厂时限"),
+        ("3 天", "应为列表"),
+    ],
+)  # fmt: skip
+def test_an_imported_sla_target_is_held_to_the_forms_limits(cast, targets, message):
+    with pytest.raises(ServiceError, match=message):
+        services.rules_import(
+            brand=cast.brand_a, data={"sla": {"complaint": targets}}, actor=None, reason="导入"
+        )
+
+
+def test_an_imported_phrase_is_checked_by_the_phrasebooks_schema(cast):
+    opening = [{"text": "{greeting}，欧飞客服，很高兴为您服务！", "when": {"step": 1}, "source": "品牌自定"}]
+    fallback = [{"text": "{greeting}，欧飞客服，请讲。", "source": "品牌自定"}]
+    with pytest.raises(ServiceError, match=r"opening \[1\]\.when\.step：应为列表"):
+        services.rules_import(
+            brand=cast.brand_a, data={"phrases": {"opening": opening + fallback}}, actor=None, reason="导入"
+        )
+    opening[0]["when"] = {"step": [1]}
+    services.rules_import(
+        brand=cast.brand_a, data={"phrases": {"opening": opening + fallback}}, actor=None, reason="导入"
+    )
+    assert opening_text(cast.brand_a) == "您好，欧飞客服，很高兴为您服务！"
+    assert [p["source"] for p in RuleOverride.objects.get().value] == [
+        "品牌自定",
+        "品牌自定",
+    ]  # kept as given
+
+
+def opening_text(brand):
+    return opening(brand, datetime(2026, 3, 3, 10, tzinfo=SHANGHAI))
+
+
+def test_another_brands_supervisor_is_refused_the_api_and_a_revert(cast, client):
+    from kefu.accounts.models import ApiToken
+
+    change = services.rule_forbidden_disable(
+        brand=cast.brand_a, rule_id="ask_me_who", actor=cast.supervisor, reason="停"
+    )
+    lead_b = User.objects.create_user(
+        "sup_b", password="pw-123456", role=User.Role.SUPERVISOR, team=Team.objects.get(name="B 组")
+    )
+    headers = {"Authorization": f"Bearer {ApiToken.objects.create(user=lead_b).key}"}
+    assert client.get("/api/rules/oufei", headers=headers).status_code == 403
+    put = client.put("/api/rules/oufei", {"reason": "x"}, content_type="application/json", headers=headers)
+    assert put.status_code == 403
+    client.force_login(lead_b)
+    assert client.post(f"/rules/oufei/history/{change.pk}/revert/").status_code == 403
+    assert client.post(f"/rules/xintianjie/history/{change.pk}/revert/").status_code == 404
+    assert RuleOverride.objects.get().value is None

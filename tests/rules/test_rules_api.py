@@ -15,7 +15,7 @@ def put(client, token, body):
 def test_import_diff_and_export_through_the_api(client, cast, api_sup):
     body = {"forbidden": {"ask_me_who": None}, "reason": "版本库 9f8e7d"}
     assert api_sup.post("/rules/oufei/diff", body).json() == [
-        {"section": "forbidden", "key": "ask_me_who", "change": "新增"}
+        {"section": "forbidden", "key": "ask_me_who", "change": "停用"}
     ]
     answer = put(client, cast.token_sup, body)
     assert answer.status_code == 200 and answer.json() == {"changes": 1}

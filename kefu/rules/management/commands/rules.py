@@ -8,7 +8,7 @@ from kefu.rules import selectors, services
 
 
 class Command(KefuCommand):
-    help = "品牌规则 (服务忌语与话术) 的导出、导入与比较，便于纳入版本管理"
+    help = "品牌规则（服务忌语、话术与 SLA 时限）的导出、导入与比较，便于纳入版本管理"
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="子命令")
@@ -26,7 +26,7 @@ class Command(KefuCommand):
     def handle(self, *args, action, brand, **options):
         found = brand_get(brand)
         if action == "export":
-            text = yaml.safe_dump(selectors.export(found), allow_unicode=True, sort_keys=False)
+            text = selectors.export_yaml(found)
             if options["out"]:
                 writable_file(options["out"]).write_text(text, encoding="utf-8")
             else:

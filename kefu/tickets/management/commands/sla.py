@@ -3,6 +3,7 @@ from django.core.management.base import CommandError
 from kefu.brands.selectors import brand_get, working_calendar
 from kefu.cliargs import EXIT_USAGE
 from kefu.command import KefuCommand, dump, parse_when
+from kefu.rules.selectors import brand_policies
 from kefu.standards import sla
 from kefu.standards.sla import shipped_policies
 from kefu.tickets.services import sla_sweep
@@ -38,7 +39,7 @@ class Command(KefuCommand):
             return
         brand = brand_get(options["brand"]) if options["brand"] else None
         start = parse_when(options["at"]) if options["at"] else local_now()
-        policies = shipped_policies()
+        policies = brand_policies(brand) if brand else shipped_policies()  # with the brand's own targets
         try:
             kind = policies.normalize_type(options["type"])
         except ValueError as exc:
