@@ -130,8 +130,8 @@ def _build(brand: Brand, version: str) -> BrandRules:
 
 
 def brand_rules(brand: Brand) -> BrandRules:
-    """The brand's effective rules, built again only when their version or the brand's profile changed. Inside a
-    transaction nothing is kept: what it wrote may still be rolled back."""
+    """The brand's effective rules, built again only when their version or the brand's profile changed. Built
+    inside a transaction that wrote the brand's rules, they are not kept: it may still roll back."""
     version = rules_version(brand.pk)  # read before the rows: a change committed meanwhile bumps it again
     cached, agreed = _CACHE.get(brand.pk, (None, 0.0))
     if cached is not None and settings.REDIS_URL and time.monotonic() - agreed > RECHECK_SECONDS:
@@ -142,10 +142,27 @@ def brand_rules(brand: Brand) -> BrandRules:
             _CACHE[brand.pk] = (cached, agreed)
         return cached
     built = _build(brand, version)
-    if not connection.in_atomic_block:
+    if brand.pk not in _written_here():
         with _LOCK:
             _CACHE[brand.pk] = (built, time.monotonic())
     return built
+
+
+_LOCAL = threading.local()
+
+
+def _written_here() -> set[int]:
+    """The brands whose rules this thread's open transaction has written (and may still roll back)."""
+    written: set[int] = getattr(_LOCAL, "written", set())
+    if not connection.in_atomic_block:
+        written.clear()
+    _LOCAL.written = written
+    return written
+
+
+def rules_written(brand_id: int) -> None:
+    """Called by a write before it commits: until then what is built from it is not kept for other requests."""
+    _written_here().add(brand_id)
 
 
 def brand_checker(brand: Brand) -> compliance.Checker:

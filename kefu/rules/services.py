@@ -65,9 +65,9 @@ def _write(
         raise ServiceError(f"规则编号“{key[:20]}…”过长", field="rule")
     at = local_now(at)
     with transaction.atomic():
-        Brand.objects.select_for_update().filter(
-            pk=brand.pk
-        ).first()  # one change of a brand's rules at a time
+        # one change of a brand's rules at a time; what is built from it until it commits is not kept
+        Brand.objects.select_for_update().filter(pk=brand.pk).first()
+        selectors.rules_written(brand.pk)
         row = RuleOverride.objects.select_for_update().filter(brand=brand, kind=kind, key=key).first()
         before: State = {"value": row.value} if row is not None else None
         if before == state:

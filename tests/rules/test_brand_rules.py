@@ -377,3 +377,26 @@ def test_another_brands_supervisor_is_refused_the_api_and_a_revert(cast, client)
     assert client.post(f"/rules/oufei/history/{change.pk}/revert/").status_code == 403
     assert client.post(f"/rules/xintianjie/history/{change.pk}/revert/").status_code == 404
     assert RuleOverride.objects.get().value is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rules_built_by_a_transaction_that_wrote_them_are_not_kept(cast):
+    """A rolled-back write's rules must not stay cached: on SQLite the next change (here made by another
+    process, which does not touch this one's memory) gets the rolled-back change's id, hence its version."""
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        add_rule(cast)
+        assert selectors.brand_checker(cast.brand_a).check(NEW_PHRASE)  # seen inside the transaction
+        raise Undo
+    # the other process's change: its rows, and nothing in this process's memory
+    RuleOverride.objects.create(brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="ask_me_who", value=None)
+    RuleChange.objects.create(
+        brand=cast.brand_a, kind=RuleKind.FORBIDDEN, key="ask_me_who", after={"value": None}, reason="停"
+    )
+    checker = selectors.brand_checker(cast.brand_a)
+    assert not checker.check(NEW_PHRASE)
+    assert "ask_me_who" not in {v.rule_id for v in checker.check("你问我，我问谁？")}
