@@ -15,7 +15,7 @@ from kefu.chat.models import ChatSession
 from kefu.errors import Conflict, ServiceError
 from kefu.qa.models import ScoreSheet, ScoreSheetEvent
 from kefu.qa.selectors import check_may_appeal, check_may_judge, item_where
-from kefu.rules.selectors import brand_checker
+from kefu.rules.selectors import brand_rules
 from kefu.standards import qa
 from kefu.tickets import services as tickets
 from kefu.tickets.models import Ticket
@@ -39,7 +39,8 @@ def sheet_score(
     authored = [t for t in transcript.get("turns", []) if t.get("sent_by", "agent") != "system"]
     if agent is None or not authored:
         return None
-    result = qa.score(transcript, checker=brand_checker(ticket.brand))
+    rules = brand_rules(ticket.brand)
+    result = qa.score(transcript, checker=rules.checker, policies=rules.policies)
     with transaction.atomic():
         sheet = ScoreSheet.objects.create(
             ticket=ticket,

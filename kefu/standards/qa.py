@@ -95,9 +95,15 @@ def _has(intent: str, text: str) -> bool:
 
 
 class _Sheet:
-    def __init__(self, transcript: Transcript, checker: compliance.Checker | None = None) -> None:
+    def __init__(
+        self,
+        transcript: Transcript,
+        checker: compliance.Checker | None = None,
+        policies: sla.SlaPolicies | None = None,
+    ) -> None:
         self.t = transcript
         self.items: list[Item] = []
+        self.policies = policies  # the brand's SLA targets, when it has its own
         # the brand's own forbidden phrases when it has changed them, so QA flags what the gate flags
         self.checker = checker or compliance.get_checker(transcript.profile)
 
@@ -401,10 +407,11 @@ def _check_silent(s: _Sheet) -> None:
         s.deduct("silent_handling", last, f"{_label(last)}客户无声，结束时未说明原因并请客户稍后再拨")
 
 
-def reply_target_seconds(t: Transcript) -> float | None:
-    """How long the customer may wait for a reply on this channel (the SLA rulebook's target), or None."""
+def reply_target_seconds(t: Transcript, policies: sla.SlaPolicies | None = None) -> float | None:
+    """How long the customer may wait for a reply on this channel (the SLA rulebook's target, or ``policies``:
+    the brand's own), or None."""
     cfg = rulebook()["reply_time"]
-    policies = sla.shipped_policies()
+    policies = policies or sla.shipped_policies()
     brand = next((b for b in (t.brand, t.profile) if b in policies.brands), None)
     try:
         targets = policies.targets_for(
@@ -444,7 +451,7 @@ def _waits(s: _Sheet) -> list[Wait]:
 
 
 def _check_reply_times(s: _Sheet) -> None:
-    limit = reply_target_seconds(s.t) if _applies(s, "first_reply_late") else None
+    limit = reply_target_seconds(s.t, s.policies) if _applies(s, "first_reply_late") else None
     if limit is None:
         return
     for n, (asked, since, answer, until) in enumerate(_waits(s)):
@@ -518,7 +525,7 @@ def _applies(s: _Sheet, cid: str) -> bool:
         return False
     if "channels" in rule and s.t.channel not in rule["channels"]:
         return False
-    return not (rule.get("reply_target") and reply_target_seconds(s.t) is None)
+    return not (rule.get("reply_target") and reply_target_seconds(s.t, s.policies) is None)
 
 
 def _list_every_criterion(s: _Sheet) -> None:
@@ -546,12 +553,15 @@ def _check_polite_address(s: _Sheet, flagged: Mapping[int, list[tuple[int, int]]
 
 
 def score(
-    transcript: Mapping[str, Any] | Transcript, *, checker: compliance.Checker | None = None
+    transcript: Mapping[str, Any] | Transcript,
+    *,
+    checker: compliance.Checker | None = None,
+    policies: sla.SlaPolicies | None = None,
 ) -> ScoreSheet:
-    """Score a whole conversation against the QA rulebook (``checker``: the brand's forbidden phrases, when it
-    has its own; the profile's otherwise)."""
+    """Score a whole conversation against the QA rulebook (``checker`` and ``policies``: the brand's forbidden
+    phrases and SLA targets, when it has its own; the shipped ones otherwise)."""
     t = transcript if isinstance(transcript, Transcript) else parse_transcript(transcript)
-    sheet = _Sheet(t, checker)
+    sheet = _Sheet(t, checker, policies)
     _check_opening(sheet)
     _check_reply_times(sheet)
     _check_closing(sheet)

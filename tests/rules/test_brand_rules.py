@@ -400,3 +400,28 @@ def test_rules_built_by_a_transaction_that_wrote_them_are_not_kept(cast):
     checker = selectors.brand_checker(cast.brand_a)
     assert not checker.check(NEW_PHRASE)
     assert "ask_me_who" not in {v.rule_id for v in checker.check("你问我，我问谁？")}
+
+
+def test_qa_holds_a_chat_to_the_brands_own_first_reply_target(cast):
+    from kefu.standards import qa
+    from kefu.standards.transcript import parse_transcript
+
+    chat = parse_transcript(
+        {
+            "channel": "chat", "profile": "oufei", "brand": "oufei", "ticket_type": "consult",
+            "started_at": "2026-03-03T10:00:00+08:00",
+            "turns": [
+                {"speaker": "customer", "text": "在吗", "at": "2026-03-03T10:00:00+08:00"},
+                {"speaker": "agent", "text": "您好，请问有什么可以帮您？", "at": "2026-03-03T10:03:00+08:00"},
+            ],
+        }
+    )  # fmt: skip
+    assert qa.reply_target_seconds(chat, selectors.brand_policies(cast.brand_a)) == 300
+    services.rule_sla_save(
+        brand=cast.brand_a, ticket_type="consult", target_key="first_response||chat|created", amount=2,
+        unit="minutes", clock="calendar", actor=cast.supervisor, reason="VIP：2 分钟内回复",
+    )  # fmt: skip
+    assert qa.reply_target_seconds(chat, selectors.brand_policies(cast.brand_a)) == 120
+    late = [i for i in qa.score(chat, policies=selectors.brand_policies(cast.brand_a)).items if i.deduction]
+    assert "first_reply_late" in {i.criterion for i in late}
+    assert "first_reply_late" not in {i.criterion for i in qa.score(chat).items if i.deduction}
