@@ -21,7 +21,7 @@ from django.db import connection
 
 from kefu.rules.models import RuleChange, RuleKind, RuleOverride
 from kefu.standards import compliance, scripts, sla
-from kefu.standards.compliance.rulebook import RulebookError, load_rulebook
+from kefu.standards.compliance.rulebook import SEVERITY_NAMES, RulebookError, load_rulebook
 
 if TYPE_CHECKING:
     from kefu.brands.models import Brand
@@ -206,7 +206,6 @@ def change_for_rules(code: str, change_id: int, user) -> RuleChange:
     return change
 
 
-SEVERITY_NAMES = {"severe": "严重", "major": "一般", "minor": "轻微"}
 STATE_NAMES = {
     "shipped": "出厂规则",
     "added": "本品牌新增",
@@ -268,6 +267,13 @@ def sla_target(brand: Brand, kind: str, key: str) -> sla.Target:
     if found is None:
         raise NotFound("没有找到该时限", field="target")
     return found
+
+
+def sla_form(brand: Brand, kind: str, key: str) -> dict[str, Any]:
+    """The SLA edit form's context: the target, its ticket type's name, whether the brand has its own targets."""
+    rules = brand_rules(brand)
+    target = sla_target(brand, kind, key)
+    return {"target": target, "type_name": rules.policies.type_name(kind), "own": kind in rules.targets}
 
 
 def categories() -> list[tuple[str, str]]:

@@ -157,7 +157,8 @@ def sla_list(request, brand: str):
 def sla_edit(request, brand: str, ticket_type: str):
     found = selectors.brand_for_rules(brand, request.user)
     key = request.GET.get("target", "")
-    target = selectors.sla_target(found, ticket_type, key)
+    current = selectors.sla_form(found, ticket_type, key)
+    target = current["target"]
     form = {"amount": target.amount, "unit": target.unit, "clock": target.clock, "reason": ""}
     error = None
     if request.method == "POST":
@@ -181,9 +182,7 @@ def sla_edit(request, brand: str, ticket_type: str):
         "rules/sla_edit.html",
         found,
         "sla",
-        target=target,
-        type_name=selectors.brand_policies(found).type_name(ticket_type),
-        own=ticket_type in selectors.brand_rules(found).targets,
+        **current,
         form=form,
         error=error,
         units=sla.UNIT_NAMES,
